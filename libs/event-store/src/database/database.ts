@@ -1,0 +1,66 @@
+import { Pool, PoolClient, PoolConfig } from 'pg';
+
+export interface DatabaseUrls {
+  /** Runtime role: no BYPASSRLS, not owner. Every tenant query runs here. */
+  appUrl: string;
+  /** BYPASSRLS role: admin endpoints and system workers that read across namespaces. */
+  adminUrl: string;
+}
+
+const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** Namespaces are identifiers chosen by operators; this shape keeps them safe in every context. */
+export function assertNamespace(namespace: string): void {
+  if (!NAMESPACE_PATTERN.test(namespace)) throw new Error(`invalid namespace: ${JSON.stringify(namespace)}`);
+}
+
+/**
+ * The two runtime connection pools. Tenant work always goes through `tenant()`, which pins the
+ * namespace for one transaction with `set_config(..., true)` so RLS can never see a stale value
+ * from a pooled connection's previous user.
+ */
+export class Database {
+  readonly app: Pool;
+  readonly admin: Pool;
+
+  constructor(urls: DatabaseUrls, poolSize = 20, extra: PoolConfig = {}) {
+    this.app = new Pool({ connectionString: urls.appUrl, max: poolSize, application_name: 'cave-app', ...extra });
+    this.admin = new Pool({ connectionString: urls.adminUrl, max: Math.max(4, Math.floor(poolSize / 2)), application_name: 'cave-admin', ...extra });
+    // An idle client that loses its server must not crash the process; the pool replaces it.
+    this.app.on('error', () => undefined);
+    this.admin.on('error', () => undefined);
+  }
+
+  /** Runs `fn` in one transaction as `cave_app`, scoped to `namespace` by RLS. */
+  async tenant<T>(namespace: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    assertNamespace(namespace);
+    return this.transaction(this.app, fn, namespace);
+  }
+
+  /** Runs `fn` in one transaction as `cave_admin` (BYPASSRLS). Callers must be admin paths. */
+  async asAdmin<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.transaction(this.admin, fn);
+  }
+
+  private async transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, namespace?: string): Promise<T> {
+    const client = await pool.connect();
+    try {
+      // One round trip for BEGIN + the namespace (validated above, so literal quoting is exact).
+      await client.query(
+        namespace === undefined ? 'begin' : `begin; select set_config('cave.namespace', ${client.escapeLiteral(namespace)}, true)`,
+      );
+      const result = await fn(client);
+      await client.query('commit');
+      return result;
+    } catch (e) {
+      await client.query('rollback').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.app.end(), this.admin.end()]);
+  }
+}

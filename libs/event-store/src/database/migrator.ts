@@ -1,0 +1,39 @@
+import { MIGRATIONS } from '@cave/migrations';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+
+export const MIGRATIONS_TABLE = 'cave_migrations';
+
+/**
+ * Applies pending migrations as the owner URL's user. TypeORM is used for migrations only
+ * (synchronize is off); runtime queries go through `pg` directly.
+ */
+export async function runMigrations(ownerUrl: string): Promise<string[]> {
+  const ds = new DataSource({
+    type: 'postgres',
+    url: ownerUrl,
+    migrations: MIGRATIONS,
+    migrationsTableName: MIGRATIONS_TABLE,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+  });
+  await ds.initialize();
+  try {
+    // Two daemons booting at once must not both migrate: serialise on a cluster-wide advisory lock.
+    await ds.query(`select pg_advisory_lock(hashtext('cave:migrations'))`);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.query(`select pg_advisory_unlock(hashtext('cave:migrations'))`).catch(() => undefined);
+    await ds.destroy();
+  }
+}
+
+/** Names of migrations known to this build that the database has not applied yet. */
+export async function pendingMigrations(pool: Pool): Promise<string[]> {
+  const known = MIGRATIONS.map((m) => new m().name as string);
+  const { rows } = await pool.query<{ name: string }>(`select name from ${MIGRATIONS_TABLE}`);
+  const applied = new Set(rows.map((r) => r.name));
+  return known.filter((n) => !applied.has(n));
+}

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { Client } from 'pg';
+
+export type RuntimeRole = 'cave_app' | 'cave_admin';
+
+/**
+ * Login password for a runtime role, derived from the owner's credentials and host (not port or
+ * database: roles are cluster-wide). Every daemon on the same server derives the same value, so
+ * instances never reset each other's credentials, and nothing new has to be configured or stored;
+ * it is as secret as DATABASE_URL itself.
+ */
+export function roleUrl(ownerUrl: string, role: RuntimeRole): string {
+  const u = new URL(ownerUrl);
+  u.username = role;
+  u.password = derivePassword(ownerUrl, role);
+  return u.toString();
+}
+
+function derivePassword(ownerUrl: string, role: RuntimeRole): string {
+  const u = new URL(ownerUrl);
+  const stable = `${u.username}:${decodeURIComponent(u.password)}@${u.hostname}`;
+  return createHash('sha256').update(`cave-role-login:${role}:${stable}`).digest('base64url');
+}
+
+/** Lets the runtime roles log in with their derived password (roles are created by migrations). */
+export async function provisionRoleLogins(ownerUrl: string): Promise<void> {
+  const client = new Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    for (const role of ['cave_app', 'cave_admin'] as const) {
+      const pw = derivePassword(ownerUrl, role);
+      // ALTER ROLE takes no bind parameters; the password is base64url, so literal quoting is exact.
+      await client.query(`alter role ${role} with login password ${client.escapeLiteral(pw)}`);
+    }
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,52 @@
+import { ConcurrencyError } from '../store/concurrency.error';
+import { AppendOptions, EventStore } from '../store/event-store';
+import { AppendResult, RecordedEvent } from '../store/event.types';
+import { Decider, fold } from './decider';
+
+export interface RunCommandInput<Command> {
+  streamId: string;
+  command: Command;
+  /** The version the client saw (If-Match); when absent the loaded version is used. */
+  expectedVersion?: number;
+  append: AppendOptions;
+}
+
+export interface RunCommandResult<State, Event> {
+  state: State;
+  /** Events this command produced (empty on an idempotent replay). */
+  events: Event[];
+  append: AppendResult;
+}
+
+/**
+ * The one place where a command meets I/O: load the stream, fold, decide, append with the version
+ * that was folded. A stale If-Match fails before deciding; a concurrent writer fails the append.
+ */
+export async function runCommand<Command, State, Event extends { type: string; data: unknown }>(
+  store: EventStore,
+  decider: Decider<Command, State, Event>,
+  input: RunCommandInput<Command>,
+  toDomain: (e: RecordedEvent) => Event,
+): Promise<RunCommandResult<State, Event>> {
+  const history = await store.readStream(input.streamId, { namespace: input.append.namespace });
+  const key = input.append.idempotencyKey;
+  // A retry must not re-decide against the state its first attempt already changed.
+  const earlier = key === undefined ? undefined : await store.findIdempotentAppend(input.streamId, key, input.append.namespace);
+  if (earlier) {
+    const upTo = history.filter((e) => e.streamVersion <= earlier.nextExpectedVersion);
+    return { state: fold(decider, upTo.map(toDomain)), events: [], append: earlier };
+  }
+  const version = history.length === 0 ? 0 : history[history.length - 1].streamVersion;
+  if (input.expectedVersion !== undefined && input.expectedVersion !== version) {
+    throw new ConcurrencyError(input.streamId, input.expectedVersion, version);
+  }
+  const state = fold(decider, history.map(toDomain));
+  const events = decider.decide(input.command, state);
+  const append = await store.append(
+    input.streamId,
+    version === 0 ? 'no_stream' : version,
+    events.map((e) => ({ type: e.type, data: e.data })),
+    input.append,
+  );
+  return { state: events.reduce(decider.evolve, state), events, append };
+}

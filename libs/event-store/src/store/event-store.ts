@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { DatabaseError, PoolClient } from 'pg';
+import { assertNamespace, Database } from '../database/database';
+import { ConcurrencyError } from './concurrency.error';
+import { decodeCursor, encodeCursor, EventCursor, START } from './event-cursor';
+import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './event-row.mapper';
+import { AppendResult, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './event.types';
+import { UpcasterRegistry } from './upcaster-registry';
+
+export interface AppendOptions {
+  namespace: string;
+  streamType: string;
+  idempotencyKey?: string;
+  actor?: string;
+  correlationId?: string;
+  causationId?: string;
+  /** Append inside the caller's transaction (inline projections); it must belong to `namespace`. */
+  client?: PoolClient;
+}
+
+export interface ReadStreamOptions {
+  namespace: string;
+  fromVersion?: number;
+  toVersion?: number;
+  /** Only events at or below this global position (time travel). */
+  toPosition?: number;
+  /** Only events recorded at or before this instant (time travel). */
+  toTime?: Date;
+}
+
+export interface ReadAllFilter {
+  namespace?: string;
+  streamId?: string;
+  streamType?: string;
+  types?: string[];
+}
+
+export interface ReadAllOptions {
+  /** A cursor from a previous read, or a global position (continue behind that event). */
+  after?: string | number;
+  limit?: number;
+  filter?: ReadAllFilter;
+  /** Read as the runtime role scoped to this namespace instead of as the admin role. */
+  scope?: string;
+}
+
+export interface ReadAllResult {
+  events: RecordedEvent[];
+  /** Where the next read continues; equals the input when nothing new was safe to read. */
+  cursor: string;
+}
+
+const MAX_BATCH = 10_000;
+
+export type AppendListener = (count: number, streamType: string) => void;
+
+/**
+ * Append-only store of events in PostgreSQL. All writes go through the `cave_append` function
+ * (one round trip, one transaction); reads upcast old payloads. Global reads follow the
+ * commit-safe order (transaction_id, global_position) and never return rows of a transaction that
+ * might still be in flight, so a follower can't skip an event that commits late.
+ */
+export class EventStore {
+  private readonly appendListeners: AppendListener[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly upcasters = new UpcasterRegistry(),
+  ) {}
+
+  /** Called after every committed (non-replayed) append; metrics hook in here. */
+  onAppend(listener: AppendListener): void {
+    this.appendListeners.push(listener);
+  }
+
+  async append(streamId: string, expected: ExpectedVersion, events: NewEvent[], opts: AppendOptions): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    assertNamespace(opts.namespace);
+    const common: EventMetadata = {
+      ...(opts.actor !== undefined && { actor: opts.actor }),
+      ...(opts.correlationId !== undefined && { correlationId: opts.correlationId }),
+      ...(opts.causationId !== undefined && { causationId: opts.causationId }),
+      ...(opts.idempotencyKey !== undefined && { idempotencyKey: opts.idempotencyKey }),
+    };
+    const payload = JSON.stringify(
+      events.map((e) => ({
+        eventId: e.eventId ?? randomUUID(),
+        type: e.type,
+        schemaVersion: e.schemaVersion ?? 1,
+        data: e.data,
+        metadata: { ...e.metadata, ...common },
+      })),
+    );
+    const expectedNum = expected === 'any' ? -1 : expected === 'no_stream' ? 0 : expected;
+    const exec = (c: Pick<PoolClient, 'query'>) =>
+      c.query<{ global_position: string; stream_version: number; transaction_id: string; replayed: boolean }>(
+        'select * from cave_append($1, $2, $3, $4, $5::jsonb, $6)',
+        [opts.namespace, opts.streamType, streamId, expectedNum, payload, opts.idempotencyKey ?? null],
+      );
+
+    // 'any' and idempotent retries race benignly with concurrent writers: try again a few times.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { rows } = await exec(opts.client ?? this.db.app);
+        const last = rows[rows.length - 1];
+        const replayed = rows[0].replayed;
+        if (!replayed) for (const l of this.appendListeners) l(rows.length, opts.streamType);
+        return {
+          streamId,
+          nextExpectedVersion: last.stream_version,
+          globalPositions: rows.map((r) => Number(r.global_position)),
+          cursor: encodeCursor({ transactionId: BigInt(last.transaction_id), globalPosition: BigInt(last.global_position) }),
+          replayed,
+        };
+      } catch (e) {
+        const conflict = toConcurrencyError(e, streamId, expected);
+        if (!conflict) throw e;
+        const retryable = !opts.client && attempt < 3 && (expected === 'any' || opts.idempotencyKey !== undefined);
+        if (!retryable) throw conflict;
+      }
+    }
+  }
+
+  /** Events of one stream in version order, upcast; empty when the stream is not in `namespace`. */
+  async readStream(streamId: string, opts: ReadStreamOptions): Promise<RecordedEvent[]> {
+    const conds = ['stream_id = $1'];
+    const params: unknown[] = [streamId];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      conds.push(sql.replace('?', `$${params.length}`));
+    };
+    if (opts.fromVersion !== undefined) add('stream_version >= ?', opts.fromVersion);
+    if (opts.toVersion !== undefined) add('stream_version <= ?', opts.toVersion);
+    if (opts.toPosition !== undefined) add('global_position <= ?', opts.toPosition);
+    if (opts.toTime !== undefined) add('recorded_at <= ?', opts.toTime);
+    const rows = await this.db.tenant(opts.namespace, async (c) =>
+      (await c.query<EventRow>(`select ${EVENT_COLUMNS} from events where ${conds.join(' and ')} order by stream_version`, params)).rows,
+    );
+    return rows.map((r) => this.upcasters.upcast(toRecordedEvent(r)));
+  }
+
+  /** The next batch in commit-safe global order after `after`. */
+  async readAll(opts: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const limit = Math.min(Math.max(opts.limit ?? 1000, 1), MAX_BATCH);
+    const run = async (c: PoolClient): Promise<ReadAllResult> => {
+      const from = await this.resolveAfter(c, opts.after);
+      const params: unknown[] = [from.transactionId.toString(), from.globalPosition.toString()];
+      const conds = [
+        '(transaction_id, global_position) > ($1::text::xid8, $2::bigint)',
+        // Rows of transactions older than the oldest one still running are final: nothing can
+        // commit later and sort before them.
+        'transaction_id < pg_snapshot_xmin(pg_current_snapshot())',
+      ];
+      const add = (sql: string, v: unknown) => {
+        params.push(v);
+        conds.push(sql.replace('?', `$${params.length}`));
+      };
+      const f = opts.filter ?? {};
+      if (f.namespace !== undefined) add('namespace = ?', f.namespace);
+      if (f.streamId !== undefined) add('stream_id = ?', f.streamId);
+      if (f.streamType !== undefined) add('stream_type = ?', f.streamType);
+      if (f.types !== undefined && f.types.length > 0) add('event_type = any(?)', f.types);
+      params.push(limit);
+      const { rows } = await c.query<EventRow>(
+        `select ${EVENT_COLUMNS} from events where ${conds.join(' and ')}
+         order by transaction_id, global_position limit $${params.length}`,
+        params,
+      );
+      const events = rows.map((r) => this.upcasters.upcast(toRecordedEvent(r)));
+      return { events, cursor: events.length > 0 ? events[events.length - 1].cursor : encodeCursor(from) };
+    };
+    return opts.scope !== undefined ? this.db.tenant(opts.scope, run) : this.db.asAdmin(run);
+  }
+
+  /** The result of an earlier append with this idempotency key, if there was one. */
+  async findIdempotentAppend(streamId: string, idempotencyKey: string, namespace: string): Promise<AppendResult | undefined> {
+    const rows = await this.db.tenant(namespace, async (c) =>
+      (
+        await c.query<{ global_position: string; stream_version: number; transaction_id: string }>(
+          `select e.global_position, e.stream_version, e.transaction_id::text as transaction_id
+           from event_idempotency i
+           join events e on e.stream_id = i.stream_id and e.stream_version between i.first_version and i.last_version
+           where i.stream_id = $1 and i.idempotency_key = $2 order by e.stream_version`,
+          [streamId, idempotencyKey],
+        )
+      ).rows,
+    );
+    if (rows.length === 0) return undefined;
+    const last = rows[rows.length - 1];
+    return {
+      streamId,
+      nextExpectedVersion: last.stream_version,
+      globalPositions: rows.map((r) => Number(r.global_position)),
+      cursor: encodeCursor({ transactionId: BigInt(last.transaction_id), globalPosition: BigInt(last.global_position) }),
+      replayed: true,
+    };
+  }
+
+  /** Current version of a stream (0 when it does not exist in `namespace`). */
+  async streamVersion(streamId: string, namespace: string): Promise<number> {
+    return this.db.tenant(namespace, async (c) => {
+      const { rows } = await c.query<{ v: number }>(
+        'select coalesce(max(stream_version), 0)::int as v from events where stream_id = $1',
+        [streamId],
+      );
+      return rows[0].v;
+    });
+  }
+
+  /** A plain position N means "behind the event at N" (or the nearest earlier one). */
+  private async resolveAfter(c: PoolClient, after: string | number | undefined): Promise<EventCursor> {
+    if (after === undefined || after === 0 || after === '0' || after === '') return START;
+    if (typeof after === 'string' && after.includes(':')) return decodeCursor(after);
+    const position = typeof after === 'number' ? after : Number(after);
+    if (!Number.isSafeInteger(position) || position < 0) return decodeCursor(String(after));
+    const { rows } = await c.query<{ xid: string; pos: string }>(
+      `select transaction_id::text as xid, global_position::text as pos from events
+       where global_position <= $1 order by global_position desc limit 1`,
+      [position],
+    );
+    return rows.length === 0 ? START : { transactionId: BigInt(rows[0].xid), globalPosition: BigInt(rows[0].pos) };
+  }
+}
+
+function toConcurrencyError(e: unknown, streamId: string, expected: ExpectedVersion): ConcurrencyError | undefined {
+  if (!(e instanceof DatabaseError)) return undefined;
+  if (e.code === 'CV409') {
+    const detail = e.detail ? (JSON.parse(e.detail) as { actual: number }) : undefined;
+    return new ConcurrencyError(streamId, expected, detail?.actual);
+  }
+  if (e.code === '23505' && (e.constraint === 'events_stream_version_unique' || e.constraint === 'event_idempotency_pkey')) {
+    return new ConcurrencyError(streamId, expected);
+  }
+  return undefined;
+}

@@ -1,0 +1,3 @@
+module.exports = async () => {
+  if (globalThis.__caveTestCluster) await globalThis.__caveTestCluster.stop();
+};

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { Database, roleUrl } from '@cave/event-store';
+import { SERVER_ENV, TEMPLATE_ENV, withDatabase } from './test-cluster';
+
+export interface TestDatabase {
+  name: string;
+  /** Superuser / migration URL of this database. */
+  ownerUrl: string;
+  appUrl: string;
+  adminUrl: string;
+  /** Runtime pools on this database; closed by `drop()`. */
+  db: Database;
+  drop(): Promise<void>;
+}
+
+/** A fresh database cloned from the migrated template: isolated state for one test file. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const server = process.env[SERVER_ENV];
+  const template = process.env[TEMPLATE_ENV];
+  if (!server || !template) throw new Error('test cluster not started: run tests through jest (globalSetup)');
+  const name = `cave_t_${randomBytes(6).toString('hex')}`;
+  await withServer(server, (c) => c.query(`create database ${name} template ${template}`));
+  const ownerUrl = withDatabase(server, name);
+  const urls = { appUrl: roleUrl(ownerUrl, 'cave_app'), adminUrl: roleUrl(ownerUrl, 'cave_admin') };
+  const db = new Database(urls, 10);
+  return {
+    name,
+    ownerUrl,
+    ...urls,
+    db,
+    drop: async () => {
+      await db.close();
+      await withServer(server, async (c) => {
+        await c.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1`, [name]);
+        await c.query(`drop database if exists ${name}`);
+      });
+    },
+  };
+}
+
+async function withServer<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
