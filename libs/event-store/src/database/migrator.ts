@@ -23,6 +23,8 @@ export async function runMigrations(ownerUrl: string): Promise<string[]> {
     // Two daemons booting at once must not both migrate: serialise on a cluster-wide advisory lock.
     await ds.query(`select pg_advisory_lock(hashtext('cave:migrations'))`);
     const applied = await ds.runMigrations({ transaction: 'each' });
+    // /healthz (as cave_admin) compares this table with the migrations the build knows.
+    await ds.query(`grant select on ${MIGRATIONS_TABLE} to cave_admin`);
     return applied.map((m) => m.name);
   } finally {
     await ds.query(`select pg_advisory_unlock(hashtext('cave:migrations'))`).catch(() => undefined);

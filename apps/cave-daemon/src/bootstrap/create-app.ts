@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { CaveConfig } from '@cave/config';
+import { DatabaseUrls } from '@cave/event-store';
+import { createValidationPipe, ProblemDetailsFilter } from '@cave/http';
+import { MetricsService } from '@cave/observability';
+import { AppModule } from '../app.module';
+import { buildOpenApiDocument, mountSwagger } from './swagger';
+
+/** Builds the fully configured application (used by main, the OpenAPI generator and e2e tests). */
+export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: true,
+    logger: false,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+    logger: opts.silent ? false : undefined,
+  });
+  if (!opts.silent) app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  const metrics = app.get(MetricsService);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', async (req, reply) => {
+    // The route template (not the raw URL) keeps label cardinality bounded.
+    const route = req.routeOptions?.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  mountSwagger(app, buildOpenApiDocument(app));
+  return app;
+}

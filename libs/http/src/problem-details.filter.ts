@@ -1,0 +1,72 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '@cave/kernel';
+import { ProblemDto } from './problem.dto';
+import { problemType, STATUS_BY_KIND, TITLES } from './problem-mapping';
+import { RequestValidationError } from './validation';
+
+interface CodedError {
+  code?: unknown;
+  statusCode?: unknown;
+  message?: unknown;
+}
+
+/**
+ * Every error leaves as application/problem+json (RFC 9457). Domain errors map by kind, framework
+ * errors keep their 4xx status, anything else is a logged 500 whose detail reveals nothing.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const req = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const problem = this.toProblem(exception, req);
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, url: req.url, method: req.method }, 'unhandled error');
+    }
+    void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+  }
+
+  private toProblem(e: unknown, req: FastifyRequest): ProblemDto {
+    const make = (status: number, code: string, detail: string, extra: Partial<ProblemDto> = {}): ProblemDto => ({
+      type: problemType(code),
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail,
+      code,
+      ...extra,
+    });
+    if (e instanceof DomainError) {
+      return make(STATUS_BY_KIND[e.kind], e.code, e.message, e.details ?? {});
+    }
+    const coded = (e ?? {}) as CodedError;
+    if (coded.code === 'EVENT_STORE.CONCURRENCY') {
+      // A stale If-Match is a failed precondition; a race between two writers is a conflict.
+      const status = req.headers['if-match'] !== undefined ? 412 : 409;
+      return make(status, status === 412 ? 'HTTP.PRECONDITION_FAILED' : 'EVENT_STORE.CONCURRENCY', String(coded.message));
+    }
+    if (coded.code === 'EVENT_STORE.INVALID_CURSOR') return make(400, 'HTTP.INVALID_CURSOR', String(coded.message));
+    if (e instanceof RequestValidationError) {
+      return make(400, 'HTTP.VALIDATION', 'request validation failed', { errors: e.fieldErrors });
+    }
+    if (e instanceof HttpException) {
+      const status = e.getStatus();
+      const body = e.getResponse();
+      const detail =
+        typeof body === 'string' ? body : Array.isArray((body as { message?: unknown }).message)
+          ? ((body as { message: string[] }).message).join('; ')
+          : String((body as { message?: unknown }).message ?? e.message);
+      return make(status, `HTTP.${(TITLES[status] ?? 'ERROR').toUpperCase().replace(/ /g, '_')}`, detail);
+    }
+    // Fastify's own errors (bad JSON, body too large, wrong content type) carry a 4xx statusCode.
+    if (typeof coded.statusCode === 'number' && coded.statusCode >= 400 && coded.statusCode < 500) {
+      const status = coded.statusCode;
+      const code = status === 413 ? 'HTTP.PAYLOAD_TOO_LARGE' : status === 415 ? 'HTTP.UNSUPPORTED_MEDIA_TYPE' : 'HTTP.BAD_REQUEST';
+      return make(status, code, String(coded.message ?? 'bad request'));
+    }
+    return make(500, 'HTTP.INTERNAL', 'internal error; see server logs');
+  }
+}
