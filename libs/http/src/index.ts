@@ -3,3 +3,4 @@ export * from './problem-details.filter';
 export * from './problem-mapping';
 export * from './problem.dto';
 export * from './validation';
+export * from './auth.decorators';

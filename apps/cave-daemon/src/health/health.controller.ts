@@ -1,10 +1,12 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Public } from '@cave/http';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Database, pendingMigrations } from '@cave/event-store';
 import { HealthDto } from './health.dto';
 
 @ApiTags('operations')
+@Public()
 @Controller()
 export class HealthController {
   constructor(private readonly db: Database) {}
