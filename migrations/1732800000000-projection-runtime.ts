@@ -45,6 +45,12 @@ export class ProjectionRuntime1732800000000 implements MigrationInterface {
     await q.query(`revoke all on projection_read_models from public`);
     await q.query(`grant select on projection_read_models to cave_admin`);
 
+    // An index definition without its name and table, to pair a live index with its clone.
+    await q.query(`
+      create function cave_projection_index_shape(p_index oid) returns text
+      language sql stable set search_path = public, pg_temp as $$
+        select regexp_replace(pg_get_indexdef(p_index), '^(CREATE (UNIQUE )?INDEX )\\S+ ON (ONLY )?\\S+ ', '\\1')
+      $$`);
     await q.query(`
       create function cave_projection_assert_read_model(p_table text) returns void
       language plpgsql security definer set search_path = public, pg_temp as $$
@@ -95,24 +101,40 @@ export class ProjectionRuntime1732800000000 implements MigrationInterface {
         execute format('drop table if exists %I', p_table || '__shadow');
       end $$`);
 
-    /* Replaces the live table by its shadow; the caller's transaction makes it atomic for readers. */
+    /*
+     * Replaces the live table by its shadow; the caller's transaction makes it atomic for readers.
+     * LIKE ... INCLUDING ALL names the cloned indexes itself, so each one gets the name of the live
+     * index with the same definition back: names (and constraint names) stay stable across rebuilds.
+     */
     await q.query(`
       create function cave_projection_swap(p_table text) returns void
       language plpgsql security definer set search_path = public, pg_temp as $$
       declare
         v_shadow text := p_table || '__shadow';
+        v_names text[];
+        v_defs text[];
+        v_at integer;
         r record;
       begin
         perform cave_projection_assert_read_model(p_table);
         if to_regclass(v_shadow) is null then
           raise exception 'no shadow table for %', p_table using errcode = 'CV404';
         end if;
+        select array_agg(c.relname::text order by c.relname),
+               array_agg(cave_projection_index_shape(i.indexrelid) order by c.relname)
+          into v_names, v_defs
+          from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = p_table::regclass;
         execute format('drop table %I', p_table);
         execute format('alter table %I rename to %I', v_shadow, p_table);
-        -- Index names follow the table, so the next rebuild's clone gets the same names again.
-        for r in select indexname from pg_indexes
-                 where schemaname = 'public' and tablename = p_table and left(indexname, length(v_shadow)) = v_shadow loop
-          execute format('alter index %I rename to %I', r.indexname, p_table || substr(r.indexname, length(v_shadow) + 1));
+        for r in select c.relname::text as name, cave_projection_index_shape(i.indexrelid) as def
+                 from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = p_table::regclass loop
+          v_at := array_position(v_defs, r.def);
+          if v_at is not null then
+            v_defs[v_at] := null;
+            if r.name <> v_names[v_at] then
+              execute format('alter index %I rename to %I', r.name, v_names[v_at]);
+            end if;
+          end if;
         end loop;
       end $$`);
     for (const fn of ['cave_projection_assert_read_model', 'cave_projection_create_shadow', 'cave_projection_drop_shadow', 'cave_projection_swap']) {
@@ -126,6 +148,7 @@ export class ProjectionRuntime1732800000000 implements MigrationInterface {
     for (const fn of ['cave_projection_swap', 'cave_projection_drop_shadow', 'cave_projection_create_shadow', 'cave_projection_assert_read_model']) {
       await q.query(`drop function if exists ${fn}(text)`);
     }
+    await q.query(`drop function if exists cave_projection_index_shape(oid)`);
     await q.query(`drop table if exists projection_read_models`);
     await q.query(`drop table if exists projection_checkpoints`);
   }

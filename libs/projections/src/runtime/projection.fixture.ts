@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { RecordedEvent } from '@cave/event-store';
-import { Projection } from './projection';
+import { Projection, ProjectionContext } from './projection';
 
 /** Test-only helpers: a read-model table registered for rebuilds and a counting projection over it. */
 export async function createReadModelTable(ownerUrl: string, table: string): Promise<void> {
@@ -28,7 +28,7 @@ export interface TallyOptions {
   name: string;
   table: string;
   /** Called per event before it is written; may throw (poison) or block (crash simulation). */
-  before?: (e: RecordedEvent) => Promise<void> | void;
+  before?: (e: RecordedEvent, ctx: ProjectionContext) => Promise<void> | void;
   batchSize?: number;
 }
 
@@ -45,7 +45,7 @@ export function tallyProjection(opts: TallyOptions): Projection {
     batchSize: opts.batchSize ?? 50,
     async handle(events, client, ctx) {
       for (const e of events) {
-        await opts.before?.(e);
+        await opts.before?.(e, ctx);
         await client.query(
           `insert into ${ctx.table(opts.table)} as t (stream_id, namespace, events, last_version, total, positions)
            values ($1, $2, 1, $3, $4, array[$5::bigint])
