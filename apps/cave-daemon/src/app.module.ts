@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { ObservabilityModule } from '@cave/observability';
+import { ProjectionsModule } from '@cave/projections';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
@@ -19,6 +20,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         EventStoreModule.forRoot(db),
         ObservabilityModule,
+        ProjectionsModule.forRoot(),
         HealthModule,
       ],
     };

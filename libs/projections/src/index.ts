@@ -10,3 +10,4 @@ export * from './admin/projection.view';
 export * from './time-travel/stream-fold.registry';
 export * from './time-travel/stream-state.service';
 export * from './time-travel/point-in-time';
+export * from './projections.module';

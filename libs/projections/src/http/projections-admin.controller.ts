@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '@cave/kernel';
+import { AdminOnly, ApiProblems, CurrentPrincipal } from '@cave/http';
+import { ProjectionAdminService } from '../admin/projection-admin.service';
+import { toProjectionDto } from './dto.mapper';
+import { ProjectionDto, ProjectionListDto, SkipEventDto } from './projection.dto';
+
+@ApiTags('admin: projections')
+@AdminOnly()
+@ApiProblems(401, 403)
+@Controller('api/v1/admin/projections')
+export class ProjectionsAdminController {
+  constructor(private readonly admin: ProjectionAdminService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every projection: checkpoint, lag, leader, failure and rebuild progress' })
+  @ApiOkResponse({ type: ProjectionListDto })
+  async list(): Promise<ProjectionListDto> {
+    return { items: (await this.admin.list()).map(toProjectionDto) };
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'One projection: checkpoint, lag, leader, failure and rebuild progress (position, events/s, ETA)' })
+  @ApiOkResponse({ type: ProjectionDto })
+  @ApiProblems(404)
+  async get(@Param('name') name: string): Promise<ProjectionDto> {
+    return toProjectionDto(await this.admin.get(name));
+  }
+
+  @Post(':name/rebuild')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Rebuild the read model from position 0 into shadow tables while the live ones keep serving; swap atomically when caught up',
+    description: 'Idempotent: while a rebuild is pending or running this returns its progress. Follow it with GET.',
+  })
+  @ApiAcceptedResponse({ type: ProjectionDto })
+  @ApiProblems(404, 409)
+  async rebuild(@Param('name') name: string, @CurrentPrincipal() who: Principal): Promise<ProjectionDto> {
+    return toProjectionDto(await this.admin.rebuild(name, who.keyId));
+  }
+
+  @Post(':name/retry')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Retry the event a failed projector stopped at (recorded as projection_retried)' })
+  @ApiOkResponse({ type: ProjectionDto })
+  @ApiProblems(404, 409)
+  async retry(@Param('name') name: string, @CurrentPrincipal() who: Principal): Promise<ProjectionDto> {
+    return toProjectionDto(await this.admin.retry(name, who.keyId));
+  }
+
+  @Post(':name/skip')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Step over the event a failed projector stopped at (recorded as projection_event_skipped)' })
+  @ApiOkResponse({ type: ProjectionDto })
+  @ApiProblems(400, 404, 409)
+  async skip(@Param('name') name: string, @Body() body: SkipEventDto, @CurrentPrincipal() who: Principal): Promise<ProjectionDto> {
+    return toProjectionDto(await this.admin.skip(name, who.keyId, body?.globalPosition));
+  }
+}
