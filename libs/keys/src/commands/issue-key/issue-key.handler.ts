@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../auth/api-key-secret';
+import { ApiKeyRepository } from '../api-key.repository';
+import { IssuedKey, IssueKeyCommand } from './issue-key.command';
+
+@CommandHandler(IssueKeyCommand)
+export class IssueKeyHandler implements ICommandHandler<IssueKeyCommand, IssuedKey> {
+  constructor(private readonly repository: ApiKeyRepository) {}
+
+  async execute(cmd: IssueKeyCommand): Promise<IssuedKey> {
+    const key = cmd.presetKey ?? generateApiKey();
+    const keyId = randomUUID();
+    const { events } = await this.repository.execute(
+      cmd.namespace,
+      keyId,
+      {
+        type: 'issue_key',
+        data: { keyId, namespace: cmd.namespace, name: cmd.name, role: cmd.role, prefix: apiKeyPrefix(key), secretSha256: hashApiKey(key), now: new Date() },
+      },
+      cmd.meta,
+    );
+    const issued = events[0].data as { prefix: string; issuedAt: string };
+    return { id: keyId, key, prefix: issued.prefix, namespace: cmd.namespace, name: cmd.name, role: cmd.role, createdAt: issued.issuedAt };
+  }
+}
