@@ -16,7 +16,7 @@ describe('API keys over real HTTP', () => {
   afterAll(() => t.close());
 
   it('issues a key shown once, stored only as a hash, usable right away', async () => {
-    const res = await issue({ namespace: 'acme', name: 'ci', role: 'member' }).then((r) => r);
+    const res = await api().post('/api/v1/auth/keys').set(bearer(ADMIN)).set('X-Request-Id', 'corr-e2e-1').send({ namespace: 'acme', name: 'ci', role: 'member' });
     expect(res.status).toBe(201);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toEqual({
@@ -34,7 +34,8 @@ describe('API keys over real HTTP', () => {
     for (const e of events.rows) expect(e.data).not.toContain(res.body.key.slice(12));
     const mine = events.rows.find((e) => e.stream_id === `api_key-${res.body.id}`)!;
     expect(mine.namespace).toBe('acme');
-    expect(mine.metadata).toMatchObject({ actor: expect.any(String), correlationId: expect.any(String) });
+    const admin = await t.database.db.admin.query(`select id from api_keys where namespace = 'system'`);
+    expect(mine.metadata).toEqual({ actor: admin.rows[0].id, correlationId: 'corr-e2e-1' });
     await api().get('/api/v1/auth/keys').set(bearer(res.body.key)).expect(200);
   });
 
