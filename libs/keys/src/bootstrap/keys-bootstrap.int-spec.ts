@@ -22,6 +22,7 @@ async function startDaemon(t: TestDatabase, env: Record<string, string> = {}): P
 
 describe('KeysBootstrapService (real Postgres)', () => {
   let warn: jest.SpyInstance;
+  let log: jest.SpyInstance;
   const daemons: TestingModule[] = [];
   const start = async (t: TestDatabase, env?: Record<string, string>) => {
     const d = await startDaemon(t, env);
@@ -31,7 +32,7 @@ describe('KeysBootstrapService (real Postgres)', () => {
 
   beforeEach(() => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
   });
   afterEach(async () => {
     jest.restoreAllMocks();
@@ -89,7 +90,8 @@ describe('KeysBootstrapService (real Postgres)', () => {
       expect(again!.keyId).not.toBe(first!.keyId);
       const { rows } = await t.db.admin.query('select revoked_at is null as active from api_keys order by created_at');
       expect(rows).toEqual([{ active: false }, { active: true }]);
-      for (const call of warn.mock.calls) expect(JSON.stringify(call)).not.toContain(KEY);
+      for (const call of [...warn.mock.calls, ...log.mock.calls]) expect(JSON.stringify(call)).not.toContain(KEY);
+      expect(log.mock.calls.some((c) => String(c[0]).includes('CAVE_BOOTSTRAP_ADMIN_KEY'))).toBe(true);
     });
   });
 });

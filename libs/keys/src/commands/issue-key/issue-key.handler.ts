@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../auth/api-key-secret';
 import { ApiKeyRepository } from '../api-key.repository';
@@ -6,6 +7,8 @@ import { IssuedKey, IssueKeyCommand } from './issue-key.command';
 
 @CommandHandler(IssueKeyCommand)
 export class IssueKeyHandler implements ICommandHandler<IssueKeyCommand, IssuedKey> {
+  private readonly logger = new Logger('Keys');
+
   constructor(private readonly repository: ApiKeyRepository) {}
 
   async execute(cmd: IssueKeyCommand): Promise<IssuedKey> {
@@ -21,6 +24,8 @@ export class IssueKeyHandler implements ICommandHandler<IssueKeyCommand, IssuedK
       cmd.meta,
     );
     const issued = events[0].data as { prefix: string; issuedAt: string };
+    // Prefix only: enough to recognise the key, useless to use it.
+    this.logger.log(`API key ${keyId} (${issued.prefix}...) issued: namespace ${cmd.namespace}, role ${cmd.role}, by ${cmd.meta.actor}`);
     return { id: keyId, key, prefix: issued.prefix, namespace: cmd.namespace, name: cmd.name, role: cmd.role, createdAt: issued.issuedAt };
   }
 }

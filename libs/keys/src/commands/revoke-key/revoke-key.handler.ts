@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Database } from '@cave/event-store';
 import { ApiKeyNotFoundError } from '../../domain/api-key.errors';
@@ -6,6 +7,8 @@ import { RevokeKeyCommand } from './revoke-key.command';
 
 @CommandHandler(RevokeKeyCommand)
 export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand, void> {
+  private readonly logger = new Logger('Keys');
+
   constructor(
     private readonly db: Database,
     private readonly repository: ApiKeyRepository,
@@ -13,12 +16,13 @@ export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand, void>
 
   async execute(cmd: RevokeKeyCommand): Promise<void> {
     const namespace = await this.namespaceOf(cmd);
-    await this.repository.execute(
+    const { events } = await this.repository.execute(
       namespace,
       cmd.keyId,
       { type: 'revoke_key', data: { keyId: cmd.keyId, requestedBy: { keyId: cmd.principal.keyId, role: cmd.principal.role }, now: new Date() } },
       cmd.meta,
     );
+    if (events.length > 0) this.logger.log(`API key ${cmd.keyId} revoked: namespace ${namespace}, by ${cmd.meta.actor}`);
   }
 
   /**
