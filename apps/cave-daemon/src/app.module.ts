@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
+import { KeysModule } from '@cave/keys';
 import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
 import { HealthModule } from './health/health.module';
@@ -22,6 +23,7 @@ export class AppModule {
         ObservabilityModule,
         ProjectionsModule.forRoot(),
         HealthModule,
+        KeysModule,
       ],
     };
   }
