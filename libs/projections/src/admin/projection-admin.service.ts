@@ -81,9 +81,10 @@ export class ProjectionAdminService {
   /** Idempotent: asking again while a rebuild is pending or running returns its progress. */
   async rebuild(name: string, actor: string): Promise<ProjectionView> {
     const p = this.registry.get(name);
-    if (!p) throw new ProjectionNotFoundError(name);
-    if ((p.tables?.length ?? 0) === 0) throw new ProjectionNotRebuildableError(name);
-    await this.checkpoints.ensure(name, p.version);
+    if (p && (p.tables?.length ?? 0) === 0) throw new ProjectionNotRebuildableError(name);
+    // Not registered here (the CLI has no projection code): an existing checkpoint is enough; the
+    // leading daemon knows the tables and fails the rebuild visibly if there are none.
+    if (p) await this.checkpoints.ensure(name, p.version);
     await this.decide(name, async (c, cp) => {
       if (cp.rebuildStatus === 'requested' || cp.rebuildStatus === 'running') return undefined;
       await this.checkpoints.requestRebuild(c, name);
