@@ -1,5 +1,6 @@
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
-import { RecordedEvent } from '@cave/event-store';
+import type { Writable } from 'node:stream';
+import { Database, EventStore, RecordedEvent } from '@cave/event-store';
 import { CliContext } from '../cli-context';
 import { ProgressBar, writeWithBackpressure } from '../output';
 
@@ -27,6 +28,34 @@ export function toJsonLine(e: RecordedEvent): string {
   });
 }
 
+/**
+ * Pages through `readAll` and writes JSON lines to `out`, one page in memory at a time: the next
+ * page is read only once `out` accepted the previous one, so memory stays flat for any log size.
+ */
+export async function exportEvents(
+  store: EventStore,
+  db: Database,
+  opts: { after: string; batchSize: number },
+  out: Writable,
+  err: NodeJS.WriteStream | Writable,
+): Promise<number> {
+  const numeric = /^\d+$/.test(opts.after);
+  const { rows } = await db.admin.query<{ n: string }>('select count(*) as n from events where global_position > $1', [numeric ? Number(opts.after) : 0]);
+  const bar = new ProgressBar('export', Number(rows[0].n), err as NodeJS.WriteStream);
+  let cursor: string | number = numeric ? Number(opts.after) : opts.after;
+  let written = 0;
+  for (;;) {
+    const page = await store.readAll({ after: cursor, limit: opts.batchSize });
+    if (page.events.length === 0) break;
+    await writeWithBackpressure(out, page.events.map(toJsonLine).join('\n') + '\n');
+    written += page.events.length;
+    cursor = page.cursor;
+    bar.update(written);
+  }
+  bar.done(written);
+  return written;
+}
+
 @SubCommand({ name: 'export', description: 'Stream every event after a position to stdout as JSON lines (constant memory; progress on stderr)' })
 export class EventsExportCommand extends CommandRunner {
   constructor(private readonly ctx: CliContext) {
@@ -35,22 +64,7 @@ export class EventsExportCommand extends CommandRunner {
 
   async run(_args: string[], opts: ExportOptions): Promise<void> {
     const { store, db } = await this.ctx.connect();
-    const after = opts.after ?? '0';
-    const from = /^\d+$/.test(after) ? Number(after) : 0;
-    const { rows } = await db.admin.query<{ n: string }>('select count(*) as n from events where global_position > $1', [from]);
-    const bar = new ProgressBar('export', Number(rows[0].n));
-    let cursor: string | number = /^\d+$/.test(after) ? Number(after) : after;
-    let written = 0;
-    // One page in memory at a time; stdout's backpressure paces the reads.
-    for (;;) {
-      const page = await store.readAll({ after: cursor, limit: opts.batchSize ?? 5000 });
-      if (page.events.length === 0) break;
-      await writeWithBackpressure(process.stdout, page.events.map(toJsonLine).join('\n') + '\n');
-      written += page.events.length;
-      cursor = page.cursor;
-      bar.update(written);
-    }
-    bar.done(written);
+    await exportEvents(store, db, { after: opts.after ?? '0', batchSize: opts.batchSize ?? 5000 }, process.stdout, process.stderr);
   }
 
   @Option({ flags: '--after <position>', description: 'Global position (or cursor) to start behind; default 0 (everything)' })
