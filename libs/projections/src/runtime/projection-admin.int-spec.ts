@@ -111,7 +111,7 @@ describe('poison events and rebuilds (real Postgres)', () => {
         table: 'tally_rb',
         batchSize: 100,
         before: (e, ctx) => {
-          if ((e.data as { poison?: boolean }).poison && !ctx.rebuilding) throw new Error('old code cannot handle this');
+          if ((e.data as { rbPoison?: boolean }).rbPoison && !ctx.rebuilding) throw new Error('old code cannot handle this');
         },
       }),
     );
@@ -125,7 +125,7 @@ describe('poison events and rebuilds (real Postgres)', () => {
       (async () => {
         // Bounded so a slow shared CI machine still lets the projector overtake the writers.
         for (let i = 0; writing && i < 300; i++) {
-          await tick(`r-w${w}-${i % 4}`, { n: i * (w + 1), ...(w === 1 && i === 20 && { poison: true }) }, w === 0 ? 'beta' : 'alpha');
+          await tick(`r-w${w}-${i % 4}`, { n: i * (w + 1), ...(w === 1 && i === 20 && { rbPoison: true }) }, w === 0 ? 'beta' : 'alpha');
         }
       })(),
     );

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { Database, EventStore, RecordedEvent } from '@cave/event-store';
+import { Database, EventStore, ReadAllResult, RecordedEvent } from '@cave/event-store';
 import { Checkpoint, CheckpointMovedError, CheckpointStore, errorText } from './checkpoint.store';
 import { Projection, ProjectionContext } from './projection';
 import { ProjectionMetrics } from './projection.metrics';
@@ -33,6 +33,7 @@ export class ProjectionRunner {
   private backoffMs = 0;
   private lastHeadCheck = 0;
   private rebuildClock?: { startedAt: number; events: number };
+  private readonly readAhead: Record<'live' | 'rebuild', { after: string; page: Promise<ReadAllResult> } | undefined> = { live: undefined, rebuild: undefined };
   private readonly types?: ReadonlySet<string>;
   private readonly batchSize: number;
   private readonly live: ProjectionContext;
@@ -124,12 +125,30 @@ export class ProjectionRunner {
     return progressed;
   }
 
+  /**
+   * The page after `after`, reading the following page ahead while the caller applies this one when
+   * the page came back full (catch-up). A page read earlier stays valid: commit-safe order guarantees
+   * nothing can later appear between a cursor and the rows read behind it (ADR 0002).
+   */
+  private async read(track: 'live' | 'rebuild', after: string): Promise<ReadAllResult> {
+    const ahead = this.readAhead[track];
+    this.readAhead[track] = undefined;
+    const page = ahead?.after === after ? await ahead.page : await this.deps.store.readAll({ after, limit: this.batchSize });
+    if (page.events.length === this.batchSize) {
+      const next = page.cursor;
+      const promise = this.deps.store.readAll({ after: next, limit: this.batchSize });
+      promise.catch(() => undefined); // an unused or failed read-ahead is simply read again
+      this.readAhead[track] = { after: next, page: promise };
+    }
+    return page;
+  }
+
   private relevant(events: RecordedEvent[]): RecordedEvent[] {
     return this.types ? events.filter((e) => this.types!.has(e.type)) : events;
   }
 
   private async liveStep(cp: Checkpoint): Promise<boolean> {
-    const page = await this.deps.store.readAll({ after: cp.cursor, limit: this.batchSize });
+    const page = await this.read('live', cp.cursor);
     if (page.events.length === 0) {
       await this.reportLag(cp.position);
       return false;
@@ -209,7 +228,7 @@ export class ProjectionRunner {
       return true;
     }
     const from = cp.rebuildCursor ?? '0:0';
-    const page = await this.deps.store.readAll({ after: from, limit: this.batchSize });
+    const page = await this.read('rebuild', from);
     if (page.events.length === 0) {
       await this.swap(tables, from);
       return true;
