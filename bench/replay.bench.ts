@@ -108,11 +108,17 @@ async function run(argv: string[]): Promise<void> {
     const checkpoint = async () => (await db!.admin.query(`select position, rebuild_status from projection_checkpoints where name = 'bench-sandboxes'`)).rows[0];
     const head = Number((await db.admin.query('select max(global_position) as m from events')).rows[0].m);
 
-    let t = Date.now();
-    const bareCount = await bareLoop(adminUrl, 'bench_sandboxes_bare');
-    const bareMs = Date.now() - t;
+    // The ceiling is measured before and after the runtime and the faster run is kept: on a shared
+    // machine this makes the ratio conservative rather than flattering.
+    const timeBare = async () => {
+      await db!.admin.query('truncate bench_sandboxes_bare');
+      const t0 = Date.now();
+      const n = await bareLoop(adminUrl, 'bench_sandboxes_bare');
+      return { n, ms: Date.now() - t0 };
+    };
+    const bareRuns = [await timeBare()];
 
-    t = Date.now();
+    let t = Date.now();
     runtime = new ProjectionRuntime(db, store, registry, { pollMs: 1000 });
     await runtime.start();
     await until(async () => Number((await checkpoint())?.position ?? 0) >= head);
@@ -124,6 +130,9 @@ async function run(argv: string[]): Promise<void> {
     const rebuildMs = Date.now() - t;
     await runtime.stop();
     runtime = undefined;
+    bareRuns.push(await timeBare());
+    const bareMs = Math.min(...bareRuns.map((r) => r.ms));
+    const bareCount = bareRuns[0].n;
 
     const digest = (table: string) =>
       db!.admin.query(`select count(*)::int as n, md5(string_agg(concat_ws('|', sandbox_id, namespace, image, status, version, exec_count, last_exit_code, last_position), ',' order by sandbox_id)) as h from ${table}`);
@@ -136,7 +145,7 @@ async function run(argv: string[]): Promise<void> {
     process.stdout.write(
       [
         `events:                 ${events} (${events / 5} sandboxes), batch ${BATCH}`,
-        `bare loop (ceiling):    ${bare} events/s (${(bareMs / 1000).toFixed(1)} s)`,
+        `bare loop (ceiling):    ${bare} events/s (best of ${bareRuns.map((r) => (r.ms / 1000).toFixed(1)).join(' s, ')} s)`,
         `runtime catch-up from 0:${String(catchUp).padStart(7)} events/s (${(catchUpMs / 1000).toFixed(1)} s)`,
         `runtime rebuild (shadow + swap): ${rebuild} events/s (${(rebuildMs / 1000).toFixed(1)} s)`,
         `ratio rebuild / bare:   ${(rebuild / bare).toFixed(2)}x (target >= 0.5x)`,
