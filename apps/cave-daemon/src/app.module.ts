@@ -3,7 +3,10 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
+import { HistoryModule } from '@cave/history';
+import { IdempotencyModule } from '@cave/idempotency';
 import { ObservabilityModule } from '@cave/observability';
+import { SandboxModule } from '@cave/sandbox';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
@@ -20,6 +23,9 @@ export class AppModule {
         EventStoreModule.forRoot(db),
         ObservabilityModule,
         HealthModule,
+        IdempotencyModule,
+        SandboxModule,
+        HistoryModule,
       ],
     };
   }

@@ -28,19 +28,24 @@ export async function runCommand<Command, State, Event extends { type: string; d
   input: RunCommandInput<Command>,
   toDomain: (e: RecordedEvent) => Event,
 ): Promise<RunCommandResult<State, Event>> {
-  const history = await store.readStream(input.streamId, { namespace: input.append.namespace });
+  // With `append.client` the whole command (read, decide, append, inline projection) is one transaction.
+  const client = input.append.client;
+  const history = await store.readStream(input.streamId, { namespace: input.append.namespace, client });
   const key = input.append.idempotencyKey;
   // A retry must not re-decide against the state its first attempt already changed.
-  const earlier = key === undefined ? undefined : await store.findIdempotentAppend(input.streamId, key, input.append.namespace);
+  const earlier = key === undefined ? undefined : await store.findIdempotentAppend(input.streamId, key, input.append.namespace, client);
   if (earlier) {
     const upTo = history.filter((e) => e.streamVersion <= earlier.nextExpectedVersion);
     return { state: fold(decider, upTo.map(toDomain)), events: [], append: earlier };
   }
   const version = history.length === 0 ? 0 : history[history.length - 1].streamVersion;
+  const state = fold(decider, history.map(toDomain));
   if (input.expectedVersion !== undefined && input.expectedVersion !== version) {
+    // A stream this namespace cannot see is the decider's to report (usually "not found"): a
+    // version error here would tell a caller that guesses ids something about other tenants.
+    if (version === 0) decider.decide(input.command, state);
     throw new ConcurrencyError(input.streamId, input.expectedVersion, version);
   }
-  const state = fold(decider, history.map(toDomain));
   const events = decider.decide(input.command, state);
   const append = await store.append(
     input.streamId,
