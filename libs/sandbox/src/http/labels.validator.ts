@@ -1,7 +1,6 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
 export const LABEL_LIMITS = { maxCount: 32, keyPattern: /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$/, maxValueLength: 255 };
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Why `labels` is not acceptable, or undefined when it is. */
