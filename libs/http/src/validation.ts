@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 
 /** Thrown by the validation pipe; the problem filter renders `errors` per field. */
 export class RequestValidationError extends BadRequestException {
@@ -15,9 +15,19 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
   });
 }
 
+/** A DTO body must be a JSON object; arrays, strings and null would otherwise validate field by field. */
+class JsonObjectValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && this.toValidate(metadata) && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      throw new RequestValidationError([{ field: 'body', message: 'body must be a JSON object' }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Unknown fields are rejected (not silently dropped), types are checked, never coerced loosely. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new JsonObjectValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
