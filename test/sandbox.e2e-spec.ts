@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type { TestApp } from '@cave/testing';
+import { startTestApp, TestApp } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
-import { authSetup, Keys } from './support/auth';
+
+const ADMIN = 'cave_sk_' + 'x'.repeat(40);
+
+interface Keys {
+  admin: string;
+  memberA: string;
+  memberAId: string;
+  memberB: string;
+  memberC: string;
+}
 
 /** The sandbox API over real HTTP against real Postgres, including an attacker in another namespace. */
 describe('sandboxes API (e2e)', () => {
@@ -12,7 +21,14 @@ describe('sandboxes API (e2e)', () => {
   const body = { name: 'build-runner', runtime: 'javascript', mode: 'quick' };
 
   beforeAll(async () => {
-    ({ t, keys } = await authSetup(createApp, { CAVE_BODY_LIMIT_BYTES: '16384' }));
+    t = await startTestApp(createApp, { CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN, CAVE_BODY_LIMIT_BYTES: '16384' });
+    const issue = async (namespace: string) =>
+      (await request(t.url).post('/api/v1/auth/keys').set(bearer(ADMIN)).send({ namespace, name: `${namespace}-e2e`, role: 'member' }).expect(201)).body as {
+        id: string;
+        key: string;
+      };
+    const [a, b, c] = [await issue('team-a'), await issue('team-b'), await issue('team-c')];
+    keys = { admin: ADMIN, memberA: a.key, memberAId: a.id, memberB: b.key, memberC: c.key };
   });
   afterAll(() => t.close());
 
@@ -330,6 +346,14 @@ describe('sandboxes API (e2e)', () => {
       expectProblem(await http().post(`/api/v1/sandboxes/${id}/start`), 401);
       expectProblem(await http().get('/api/v1/admin/events'), 401);
       expectProblem(await http().get('/api/v1/sandboxes').set(bearer('cave_sk_' + 'y'.repeat(40))), 401);
+    });
+
+    it('a revoked key fails on its next sandbox request', async () => {
+      const issued = (await http().post('/api/v1/auth/keys').set(bearer(keys.admin)).send({ namespace: 'team-a', name: 'short-lived', role: 'member' }).expect(201)).body;
+      await create(issued.key).expect(201);
+      await http().delete(`/api/v1/auth/keys/${issued.id}`).set(bearer(keys.admin)).expect(204);
+      expectProblem(await create(issued.key), 401);
+      expectProblem(await http().get('/api/v1/sandboxes').set(bearer(issued.key)), 401);
     });
   });
 

@@ -5,6 +5,7 @@ import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
+import { KeysModule } from '@cave/keys';
 import { ObservabilityModule } from '@cave/observability';
 import { SandboxModule } from '@cave/sandbox';
 import { HealthModule } from './health/health.module';
@@ -23,6 +24,7 @@ export class AppModule {
         EventStoreModule.forRoot(db),
         ObservabilityModule,
         HealthModule,
+        KeysModule,
         IdempotencyModule,
         SandboxModule,
         HistoryModule,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { parseIfMatch } from './etag';
@@ -11,11 +12,14 @@ export interface RequestMeta {
   expectedVersion?: number;
 }
 
+// X-Request-Id is client input and ends up in event metadata: only sane ids are kept.
+const SAFE_ID = /^[\w.:-]{1,128}$/;
+
 export const CurrentRequestMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta => {
   const req = ctx.switchToHttp().getRequest<FastifyRequest>();
   const key = req.headers['idempotency-key'];
   return {
-    correlationId: String(req.id),
+    correlationId: SAFE_ID.test(String(req.id ?? '')) ? String(req.id) : randomUUID(),
     idempotencyKey: typeof key === 'string' ? key : undefined,
     expectedVersion: parseIfMatch(req.headers['if-match']),
   };
