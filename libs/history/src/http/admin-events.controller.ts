@@ -17,7 +17,7 @@ export class AdminEventsController {
     summary: 'Global event history (admin keys only)',
     description: 'Every namespace, in commit-safe global order; filter by namespace, stream or type. Members get 403.',
   })
-  @ApiOkResponse({ type: EventLogPageDto })
+  @ApiOkResponse({ description: 'One page of the global log', type: EventLogPageDto })
   @ApiProblems(400, 401, 403)
   async list(@Query() q: ListEventsQueryDto): Promise<EventLogPageDto> {
     const page = await this.queries.execute(

@@ -38,7 +38,7 @@ export class SandboxesController {
   @Idempotent()
   @ApiOperation({ summary: 'Create a sandbox', description: 'Appends `sandbox_created`. The sandbox starts in state `created`.' })
   @ApiBody({ type: CreateSandboxDto })
-  @ApiCreatedResponse({ type: SandboxDto, headers: { ...ETAG_HEADER, Location: { description: 'URL of the new sandbox', schema: { type: 'string' } } } })
+  @ApiCreatedResponse({ description: 'The new sandbox (state `created`, version 1)', type: SandboxDto, headers: { ...ETAG_HEADER, Location: { description: 'URL of the new sandbox', schema: { type: 'string' } } } })
   @ApiProblems(400, 409, 413, 415)
   async create(
     @Body() dto: CreateSandboxDto,
@@ -55,7 +55,7 @@ export class SandboxesController {
 
   @Get()
   @ApiOperation({ summary: 'List sandboxes of your namespace', description: 'Newest first, keyset-paged with `cursor`.' })
-  @ApiOkResponse({ type: SandboxPageDto })
+  @ApiOkResponse({ description: 'One page of sandboxes', type: SandboxPageDto })
   @ApiProblems(400)
   async list(@Query() q: ListSandboxesQueryDto, @CurrentPrincipal() principal: Principal): Promise<SandboxPageDto> {
     const page = await this.queries.execute(new ListSandboxesQuery(principal.namespace, { state: q.state, limit: q.limit ?? 20, cursor: q.cursor }));
@@ -65,7 +65,7 @@ export class SandboxesController {
   @Get(':id')
   @ID
   @ApiOperation({ summary: 'Get one sandbox' })
-  @ApiOkResponse({ type: SandboxDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ description: 'The sandbox as of its latest event', type: SandboxDto, headers: ETAG_HEADER })
   @ApiProblems(400, 404)
   async get(
     @Param('id', UuidParamPipe) id: string,
@@ -83,7 +83,7 @@ export class SandboxesController {
   @ID
   @IF_MATCH
   @ApiOperation({ summary: 'Start a created or stopped sandbox', description: 'Appends `sandbox_started`.' })
-  @ApiOkResponse({ type: SandboxDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ description: 'The sandbox after the transition', type: SandboxDto, headers: ETAG_HEADER })
   @ApiProblems(400, 404, 409, 412)
   start(
     @Param('id', UuidParamPipe) id: string,
@@ -100,7 +100,7 @@ export class SandboxesController {
   @ID
   @IF_MATCH
   @ApiOperation({ summary: 'Stop a running sandbox', description: 'Appends `sandbox_stopped`.' })
-  @ApiOkResponse({ type: SandboxDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ description: 'The sandbox after the transition', type: SandboxDto, headers: ETAG_HEADER })
   @ApiProblems(400, 404, 409, 412)
   stop(
     @Param('id', UuidParamPipe) id: string,
@@ -119,7 +119,7 @@ export class SandboxesController {
     summary: 'Delete a created or stopped sandbox',
     description: 'Appends `sandbox_deleted` and returns the sandbox in state `deleted`; its history stays readable.',
   })
-  @ApiOkResponse({ type: SandboxDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ description: 'The sandbox after the transition', type: SandboxDto, headers: ETAG_HEADER })
   @ApiProblems(400, 404, 409, 412)
   delete(
     @Param('id', UuidParamPipe) id: string,
@@ -133,7 +133,7 @@ export class SandboxesController {
   @Get(':id/events')
   @ID
   @ApiOperation({ summary: "The sandbox's own event history", description: 'In stream-version order, paged with `after`.' })
-  @ApiOkResponse({ type: SandboxEventPageDto })
+  @ApiOkResponse({ description: 'Events of this sandbox in version order', type: SandboxEventPageDto })
   @ApiProblems(400, 404)
   async events(
     @Param('id', UuidParamPipe) id: string,
