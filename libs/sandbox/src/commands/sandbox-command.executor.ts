@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
 import { Database, EventStore, RecordedEvent, runCommand } from '@cave/event-store';
@@ -24,6 +24,8 @@ export function toSandboxEvent(e: RecordedEvent): SandboxEvent {
  */
 @Injectable()
 export class SandboxCommandExecutor {
+  private readonly logger = new Logger('Sandbox');
+
   constructor(
     private readonly db: Database,
     private readonly store: EventStore,
@@ -70,6 +72,17 @@ export class SandboxCommandExecutor {
       return { view, result };
     });
     const { result } = outcome;
+    if (result.events.length > 0) {
+      this.logger.log({
+        msg: 'sandbox command committed',
+        namespace: meta.namespace,
+        sandboxId,
+        events: result.events.map((e) => e.type),
+        version: result.append.nextExpectedVersion,
+        actor: meta.actor,
+        correlationId: meta.correlationId,
+      });
+    }
     for (const [i, event] of result.events.entries()) {
       this.eventBus.publish(
         new SandboxChangedNotification(meta.namespace, sandboxId, event, result.append.nextExpectedVersion - result.events.length + 1 + i, result.append.globalPositions[i]),
