@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { ConcurrencyError, EventStore } from '@cave/event-store';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
@@ -19,6 +20,7 @@ describe('sandbox commands: one transaction for append + inline projection (real
   const input = { name: 'demo', runtime: 'javascript' as const, mode: 'quick' as const };
 
   beforeAll(async () => {
+    Logger.overrideLogger(false);
     t = await createTestDatabase();
     store = new EventStore(t.db);
     executor = new SandboxCommandExecutor(t.db, store, { publish: (e: SandboxChangedNotification) => published.push(e) } as unknown as EventBus);

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
 import { EventStore } from '@cave/event-store';
@@ -12,6 +13,7 @@ describe('sandboxes + events under RLS as cave_app (real Postgres)', () => {
   let ids: string[];
 
   beforeAll(async () => {
+    Logger.overrideLogger(false);
     t = await createTestDatabase();
     const executor = new SandboxCommandExecutor(t.db, new EventStore(t.db), { publish: () => undefined } as unknown as EventBus);
     const create = new CreateSandboxHandler(executor);
