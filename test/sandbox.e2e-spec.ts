@@ -99,6 +99,8 @@ describe('sandboxes API (e2e)', () => {
       const paged = await http().get(`/api/v1/sandboxes/${id}/events?after=2&limit=3`).set(bearer(keys.memberA)).expect(200);
       expect(paged.body.items.map((e: { streamVersion: number }) => e.streamVersion)).toEqual([3, 4, 5]);
       expect(paged.body.nextCursor).toBe('5');
+      const beyond = await http().get(`/api/v1/sandboxes/${id}/events?after=1000000000&limit=1000`).set(bearer(keys.memberA)).expect(200);
+      expect(beyond.body).toEqual({ items: [], nextCursor: null });
     });
 
     it('409 on invalid transitions, with the state in the problem', async () => {
@@ -326,7 +328,7 @@ describe('sandboxes API (e2e)', () => {
 
     it('events paging parameters are validated', async () => {
       const id = (await create(keys.memberA).expect(201)).body.id;
-      for (const qs of ['after=-1', 'limit=0', 'limit=1001', 'after=x']) {
+      for (const qs of ['after=-1', 'limit=0', 'limit=1001', 'after=x', 'after=2147483647']) {
         expectProblem(await http().get(`/api/v1/sandboxes/${id}/events?${qs}`).set(bearer(keys.memberA)), 400);
       }
     });
@@ -454,7 +456,7 @@ describe('sandboxes API (e2e)', () => {
       expect(behind.body.items.map((e: { type: string }) => e.type)).toEqual(['sandbox_started']);
     });
 
-    it.each(['after=abc', 'after=1:2:3', 'limit=0', 'limit=1001', 'namespace=Bad%20NS', 'type=DROP%20TABLE', 'unknown=1'])('rejects ?%s with 400', async (qs) => {
+    it.each(['after=abc', 'after=1:2:3', 'after=99999999999999999999:1', 'after=1:99999999999999999999', 'after=9999999999999999', 'limit=0', 'limit=1001', 'namespace=Bad%20NS', 'type=DROP%20TABLE', 'unknown=1'])('rejects ?%s with 400', async (qs) => {
       expectProblem(await http().get(`/api/v1/admin/events?${qs}`).set(bearer(keys.admin)), 400);
     });
 

@@ -10,7 +10,8 @@ export class ListEventsQueryDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(/^(\d{1,20}:\d{1,19}|\d{1,15})$/, { message: 'after must be a cursor ("<xid>:<position>") or a global position' })
+  // Digit counts keep both parts inside xid8 / bigint, so no value can fail in SQL.
+  @Matches(/^(\d{1,19}:\d{1,18}|\d{1,15})$/, { message: 'after must be a cursor ("<xid>:<position>") or a global position' })
   after?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })

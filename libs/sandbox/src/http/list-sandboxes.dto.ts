@@ -31,7 +31,8 @@ export class SandboxEventsQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  @Max(2_147_483_647)
+  // Stream versions are int4; the page end (after + limit + 1) must stay in range.
+  @Max(1_000_000_000)
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
