@@ -292,6 +292,14 @@ describe('sandboxes API (e2e)', () => {
       expectProblem(res, 400);
     });
 
+    it('deeply nested JSON -> 4xx, not a stack overflow', async () => {
+      const deep = '['.repeat(7000) + ']'.repeat(7000);
+      for (const payload of [`{"name":"x","runtime":"wasi","mode":"quick","x":${deep}}`, `{"name":"x","runtime":"wasi","mode":"quick","limits":{"memoryMb":${deep}}}`, `{"name":"x","runtime":"wasi","mode":"quick","labels":{"a":${deep}}}`]) {
+        const res = await http().post('/api/v1/sandboxes').set(bearer(keys.memberA)).set('content-type', 'application/json').send(payload);
+        expectProblem(res, 400);
+      }
+    });
+
     it('null body -> 400', async () => {
       expectProblem(await http().post('/api/v1/sandboxes').set(bearer(keys.memberA)).set('content-type', 'application/json').send('null'), 400);
     });
