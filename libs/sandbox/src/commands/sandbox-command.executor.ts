@@ -42,6 +42,7 @@ export class SandboxCommandExecutor {
           streamId,
           command,
           expectedVersion: meta.expectedVersion,
+          newStream: command.type === 'create',
           append: {
             namespace: meta.namespace,
             streamType: SANDBOX_STREAM_TYPE,

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
+import { Client } from 'pg';
 import { ConcurrencyError, EventStore } from '@cave/event-store';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
 import { SandboxChangedNotification } from '../contracts/sandbox-changed.notification';
@@ -43,6 +44,21 @@ describe('sandbox commands: one transaction for append + inline projection (real
     expect(events.every((e) => e.metadata.actor === 'key-a' && e.metadata.correlationId === 'req-1' && e.streamType === 'sandbox')).toBe(true);
     expect((await row(sandbox.id)).last_position).toBe(String(events[5].globalPosition));
     expect(published.filter((p) => p.sandboxId === sandbox.id).map((p) => p.streamVersion)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('a failing projection rolls the append back: no event without its read-model row', async () => {
+    const owner = new Client({ connectionString: t.ownerUrl });
+    await owner.connect();
+    const before = await t.db.asAdmin(async (c) => Number((await c.query(`select count(*) as n from events`)).rows[0].n));
+    try {
+      await owner.query('revoke insert on sandboxes from cave_app');
+      await expect(create.execute(new CreateSandboxCommand({ ...input, name: 'doomed' }, meta))).rejects.toThrow(/permission denied/);
+    } finally {
+      await owner.query('grant insert on sandboxes to cave_app');
+      await owner.end();
+    }
+    expect(await t.db.asAdmin(async (c) => Number((await c.query(`select count(*) as n from events`)).rows[0].n))).toBe(before);
+    expect(published.some((p) => p.event.type === 'sandbox_created' && (p.event.data as { name: string }).name === 'doomed')).toBe(false);
   });
 
   it('an invalid transition appends nothing and leaves the read model alone', async () => {
