@@ -3,9 +3,12 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
+import { HistoryModule } from '@cave/history';
+import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
 import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
+import { SandboxModule } from '@cave/sandbox';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
@@ -24,6 +27,9 @@ export class AppModule {
         ProjectionsModule.forRoot(),
         HealthModule,
         KeysModule,
+        IdempotencyModule,
+        SandboxModule,
+        HistoryModule,
       ],
     };
   }
