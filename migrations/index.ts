@@ -3,6 +3,7 @@ import { ApiKeys1732600000000 } from './1732600000000-api-keys';
 import { SandboxesReadModel1732700000000 } from './1732700000000-sandboxes-read-model';
 import { IdempotencyKeys1732700000001 } from './1732700000001-idempotency-keys';
 import { ProjectionRuntime1732800000000 } from './1732800000000-projection-runtime';
+import { SandboxesRebuildable1732800000001 } from './1732800000001-sandboxes-rebuildable';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   SandboxesReadModel1732700000000,
   IdempotencyKeys1732700000001,
   ProjectionRuntime1732800000000,
+  SandboxesRebuildable1732800000001,
 ];

@@ -11,3 +11,4 @@ export * from './time-travel/stream-fold.registry';
 export * from './time-travel/stream-state.service';
 export * from './time-travel/point-in-time';
 export * from './projections.module';
+export { PointInTimeQueryDto, StreamStateDto } from './http/stream-state.dto';
