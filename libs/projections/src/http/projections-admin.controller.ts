@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cave/kernel';
 import { AdminOnly, ApiProblems, CurrentPrincipal } from '@cave/http';
 import { ProjectionAdminService } from '../admin/projection-admin.service';
@@ -7,6 +7,7 @@ import { toProjectionDto } from './dto.mapper';
 import { ProjectionDto, ProjectionListDto, SkipEventDto } from './projection.dto';
 
 @ApiTags('admin: projections')
+@ApiBearerAuth('apiKey')
 @AdminOnly()
 @ApiProblems(401, 403)
 @Controller('api/v1/admin/projections')

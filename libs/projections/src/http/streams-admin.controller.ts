@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, ApiProblems } from '@cave/http';
 import { parsePointInTime } from '../time-travel/point-in-time';
 import { StreamStateService } from '../time-travel/stream-state.service';
@@ -7,6 +7,7 @@ import { toStreamStateDto } from './dto.mapper';
 import { PointInTimeQueryDto, StreamStateDto } from './stream-state.dto';
 
 @ApiTags('admin: streams')
+@ApiBearerAuth('apiKey')
 @AdminOnly()
 @ApiProblems(401, 403)
 @Controller('api/v1/admin/streams')
