@@ -5,6 +5,7 @@ import pino, { Logger } from 'pino';
 import { CaveConfig, loadConfig } from '@cave/config';
 import { Database, EventStore, PreparedDatabase, prepareDatabase } from '@cave/event-store';
 import { ProjectionAdminService, ProjectionRegistry, StreamFoldRegistry, StreamStateService } from '@cave/projections';
+import { SANDBOX_STREAM_TYPE, sandboxViewFold } from '@cave/sandbox';
 
 export interface CliConnection {
   prepared: PreparedDatabase;
@@ -23,8 +24,8 @@ export interface CliConnection {
 export class CliContext {
   readonly config: CaveConfig = loadConfig();
   readonly log: Logger = pino({ level: this.config.logLevel, base: { component: 'cli' } }, pino.destination(2));
-  /** Folds the CLI knows; contexts without a registered fold are shown as raw events. */
-  readonly folds = new StreamFoldRegistry();
+  /** Folds the CLI knows (the daemon's contexts register theirs); other streams are shown as raw events. */
+  readonly folds = new StreamFoldRegistry().register(SANDBOX_STREAM_TYPE, sandboxViewFold);
   private connection?: Promise<CliConnection>;
 
   connect(): Promise<CliConnection> {
