@@ -77,6 +77,20 @@ describe('projection runtime (real Postgres)', () => {
     await Promise.all([a.stop(), other.stop()]);
   });
 
+  it('leads every registered projection, including one registered after start', async () => {
+    await createReadModelTable(t.ownerUrl, 'tally_many_a');
+    await createReadModelTable(t.ownerUrl, 'tally_many_b');
+    const registry = new ProjectionRegistry().register(tallyProjection({ name: 'many-a', table: 'tally_many_a' }));
+    const r = instance('many', registry, 200);
+    await r.start();
+    registry.register(tallyProjection({ name: 'many-b', table: 'tally_many_b' }));
+    await waitFor(() => (r.isLeading('many-a') && r.isLeading('many-b') ? true : undefined), 5_000, 'both led');
+    await waitFor(async () => ((await caughtUp('many-a')) && (await caughtUp('many-b')) ? true : undefined), 10_000, 'both caught up');
+    await expectExactlyOnce('tally_many_a');
+    await expectExactlyOnce('tally_many_b');
+    await r.stop();
+  });
+
   it('resumes after an instance is killed mid-batch, with no lost and no doubled effect', async () => {
     await createReadModelTable(t.ownerUrl, 'tally_crash');
     for (let i = 0; i < 120; i++) await append(`c-${i % 7}`, i);

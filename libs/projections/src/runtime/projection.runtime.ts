@@ -103,7 +103,8 @@ export class ProjectionRuntime {
   private async tick(): Promise<void> {
     const client = this.leaderClient ?? (await this.connect());
     for (const p of this.registry.all()) {
-      if (!this.running || this.runners.has(p.name) || client !== this.leaderClient) return;
+      if (!this.running || client !== this.leaderClient) return;
+      if (this.runners.has(p.name)) continue;
       const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('cave:projection'), hashtext($1)) as ok`, [p.name]);
       if (rows[0].ok) await this.lead(p);
     }
