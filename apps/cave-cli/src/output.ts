@@ -9,6 +9,7 @@ export async function writeWithBackpressure(out: Writable, chunk: string): Promi
 /** A one-line progress bar on stderr (redrawn in place on a terminal, a line every few seconds otherwise). */
 export class ProgressBar {
   private lastDraw = 0;
+  private lastDrawn = -1;
   private readonly started = Date.now();
 
   constructor(
@@ -20,8 +21,9 @@ export class ProgressBar {
   update(done: number, force = false): void {
     const now = Date.now();
     const interval = this.err.isTTY ? 100 : 5_000;
-    if (!force && now - this.lastDraw < interval) return;
+    if ((!force && now - this.lastDraw < interval) || done === this.lastDrawn) return;
     this.lastDraw = now;
+    this.lastDrawn = done;
     const ratio = this.total > 0 ? Math.min(done / this.total, 1) : 1;
     const width = 30;
     const filled = Math.round(ratio * width);
