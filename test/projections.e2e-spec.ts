@@ -108,6 +108,38 @@ describe('projections admin and time travel over real HTTP', () => {
     expect(metrics.text).toContain('cave_projection_errors_total');
   });
 
+  it('shows a poison event over HTTP; retry and a body-less skip resume the projector', async () => {
+    await createReadModelTable(t.database.ownerUrl, 'e2e_poison');
+    let broken = true;
+    t.app.get(ProjectionRegistry).register(
+      tallyProjection({
+        name: 'e2e-poison',
+        table: 'e2e_poison',
+        before: (e) => {
+          if ((e.data as { e2ePoison?: boolean }).e2ePoison && broken) throw new Error('cannot project this one');
+        },
+      }),
+    );
+    const bad = (await store.append('tick-poison', 'any', [{ type: 'tick', data: { e2ePoison: true } }], { namespace: 'home', streamType: 'tick' })).globalPositions[0];
+    const get = async () => (await api().get('/api/v1/admin/projections/e2e-poison').set(bearer(ADMIN)).expect(200)).body;
+    const failed = await waitFor(async () => {
+      const b = await get();
+      return b.status === 'failed' ? b : undefined;
+    }, 20_000, 'failed');
+    expect(failed.failure).toMatchObject({ globalPosition: bad, eventType: 'tick', message: expect.stringContaining('cannot project this one') });
+    expect((await api().post('/api/v1/admin/projections/e2e-poison/skip').set(bearer(ADMIN)).send({ globalPosition: bad + 1 }).expect(409)).body.code).toBe(
+      'PROJECTION.SKIP_POSITION_MISMATCH',
+    );
+    await api().post('/api/v1/admin/projections/e2e-poison/retry').set(bearer(ADMIN)).expect(200);
+    await waitFor(async () => ((await get()).status === 'failed' && (await get()).failure.at !== failed.failure.at ? true : undefined), 20_000, 'failed again');
+    const skipped = await api().post('/api/v1/admin/projections/e2e-poison/skip').set(bearer(ADMIN)).expect(200);
+    expect(skipped.body).toMatchObject({ status: 'running', failure: null });
+    expect(skipped.body.position).toBeGreaterThanOrEqual(bad); // moved exactly past it (the runner may already be further)
+    const decisions = await store.readStream('projection-e2e-poison', { namespace: 'system' });
+    expect(decisions.map((e) => e.type)).toEqual(['projection_retried', 'projection_event_skipped']);
+    broken = false;
+  });
+
   it('answers admin actions with problem+json: unknown projection 404, nothing to retry 409, member 403', async () => {
     expect((await api().post('/api/v1/admin/projections/nope/retry').set(bearer(ADMIN)).expect(404)).body.code).toBe('PROJECTION.NOT_FOUND');
     await waitFor(async () => ((await api().get('/api/v1/admin/projections/e2e-tally').set(bearer(ADMIN))).status === 200 ? true : undefined));

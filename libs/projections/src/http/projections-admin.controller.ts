@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import type { Principal } from '@cave/kernel';
-import { AdminOnly, ApiProblems, CurrentPrincipal } from '@cave/http';
+import { AdminOnly, ApiProblems, CurrentPrincipal, RequestValidationError } from '@cave/http';
 import { ProjectionAdminService } from '../admin/projection-admin.service';
 import { toProjectionDto } from './dto.mapper';
 import { ProjectionDto, ProjectionListDto, SkipEventDto } from './projection.dto';
@@ -54,8 +56,25 @@ export class ProjectionsAdminController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Step over the event a failed projector stopped at (recorded as projection_event_skipped)' })
   @ApiOkResponse({ type: ProjectionDto })
+  @ApiBody({ type: SkipEventDto, required: false })
   @ApiProblems(400, 404, 409)
-  async skip(@Param('name') name: string, @Body() body: SkipEventDto, @CurrentPrincipal() who: Principal): Promise<ProjectionDto> {
-    return toProjectionDto(await this.admin.skip(name, who.keyId, body?.globalPosition));
+  async skip(@Param('name') name: string, @Body() body: unknown, @CurrentPrincipal() who: Principal): Promise<ProjectionDto> {
+    const dto = await optionalBody(SkipEventDto, body);
+    return toProjectionDto(await this.admin.skip(name, who.keyId, dto.globalPosition));
   }
+}
+
+/**
+ * The body is optional here (`curl -X POST .../skip` must work), which the global pipe's
+ * "a DTO body is a JSON object" rule would refuse; so it is validated by hand with the same rules.
+ */
+async function optionalBody<T extends object>(type: new () => T, body: unknown): Promise<T> {
+  if (body === undefined || body === null || body === '') return new type();
+  if (typeof body !== 'object' || Array.isArray(body)) throw new RequestValidationError([{ field: 'body', message: 'body must be a JSON object' }]);
+  const dto = plainToInstance(type, body);
+  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) {
+    throw new RequestValidationError(errors.flatMap((e) => Object.values(e.constraints ?? {}).map((message) => ({ field: e.property, message }))));
+  }
+  return dto;
 }
