@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from '@cave/audit';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { ObservabilityModule } from '@cave/observability';
@@ -20,6 +21,7 @@ export class AppModule {
         EventStoreModule.forRoot(db),
         ObservabilityModule,
         HealthModule,
+        AuditModule,
       ],
     };
   }

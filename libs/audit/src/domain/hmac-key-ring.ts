@@ -1,0 +1,61 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { EntrySigner } from './audit-entry';
+
+/** Public name of an HMAC key: first 8 hex of its SHA-256. Identifies, never reveals. */
+export function hmacKeyId(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 8);
+}
+
+export function hmacOf(key: string, hash: string): string {
+  return createHmac('sha256', key).update(hash, 'utf8').digest('base64');
+}
+
+/**
+ * The current HMAC key (signs new entries) and previous ones (still verify old entries after a
+ * rotation). Keys are held in a closure and never appear in `toJSON`/inspection output.
+ */
+export class HmacKeyRing {
+  private readonly keys: Map<string, string>;
+  readonly currentKeyId: string | undefined;
+
+  constructor(current: string | undefined, previous: string[] = []) {
+    const keys = new Map<string, string>();
+    for (const k of [...previous, ...(current ? [current] : [])]) keys.set(hmacKeyId(k), k);
+    this.keys = keys;
+    this.currentKeyId = current ? hmacKeyId(current) : undefined;
+  }
+
+  /** True when at least one key is known, so HMACs can be checked. */
+  get canVerify(): boolean {
+    return this.keys.size > 0;
+  }
+
+  knows(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
+
+  signer(): EntrySigner | undefined {
+    const id = this.currentKeyId;
+    if (id === undefined) return undefined;
+    const key = this.keys.get(id)!;
+    return { keyId: id, mac: (hash) => hmacOf(key, hash) };
+  }
+
+  /** Whether `hmac` is the HMAC of `hash` under the key named `keyId` (constant-time compare). */
+  verify(keyId: string, hash: string, hmac: string): boolean {
+    const key = this.keys.get(keyId);
+    if (key === undefined) return false;
+    const want = Buffer.from(hmacOf(key, hash), 'base64');
+    const got = Buffer.from(hmac, 'base64');
+    return got.length === want.length && timingSafeEqual(got, want);
+  }
+
+  /** Raw keys for verifier workers (same process); never log the result. */
+  exportKeys(): string[] {
+    return [...this.keys.values()];
+  }
+
+  toJSON(): unknown {
+    return { currentKeyId: this.currentKeyId, keyIds: [...this.keys.keys()] };
+  }
+}

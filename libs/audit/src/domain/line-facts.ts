@@ -1,0 +1,108 @@
+import { canonicalEntry, entryHash } from './audit-entry';
+import { HmacKeyRing } from './hmac-key-ring';
+import { hashLeaf } from './merkle';
+
+/** HMAC state of one entry as the verifier saw it. */
+export const HmacState = { Unchecked: 0, Ok: 1, Bad: 2, Unsigned: 3 } as const;
+export type HmacState = (typeof HmacState)[keyof typeof HmacState];
+
+const PARSE_OK = 1;
+const HASH_OK = 2;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * What the verifier learned from each line, struct-of-arrays so that worker threads can fill
+ * chunks and hand them back as transferable buffers without a million small objects.
+ */
+export class LineFacts {
+  readonly seq: Float64Array;
+  readonly flags: Uint8Array;
+  /** 32 bytes per line each. */
+  readonly prev: Buffer;
+  readonly hash: Buffer;
+  readonly leaf: Buffer;
+
+  constructor(readonly length: number, parts?: { seq: Float64Array; flags: Uint8Array; prev: Buffer; hash: Buffer; leaf: Buffer }) {
+    this.seq = parts?.seq ?? new Float64Array(length);
+    this.flags = parts?.flags ?? new Uint8Array(length);
+    this.prev = parts?.prev ?? Buffer.alloc(32 * length);
+    this.hash = parts?.hash ?? Buffer.alloc(32 * length);
+    this.leaf = parts?.leaf ?? Buffer.alloc(32 * length);
+  }
+
+  static concat(chunks: LineFacts[]): LineFacts {
+    if (chunks.length === 1) return chunks[0];
+    const n = chunks.reduce((a, c) => a + c.length, 0);
+    const out = new LineFacts(n);
+    let at = 0;
+    for (const c of chunks) {
+      out.seq.set(c.seq, at);
+      out.flags.set(c.flags, at);
+      c.prev.copy(out.prev, at * 32);
+      c.hash.copy(out.hash, at * 32);
+      c.leaf.copy(out.leaf, at * 32);
+      at += c.length;
+    }
+    return out;
+  }
+
+  parsed(i: number): boolean {
+    return (this.flags[i] & PARSE_OK) !== 0;
+  }
+
+  hashOk(i: number): boolean {
+    return (this.flags[i] & HASH_OK) !== 0;
+  }
+
+  hmac(i: number): HmacState {
+    return (this.flags[i] >> 2) as HmacState;
+  }
+
+  leafAt(i: number): Buffer {
+    return this.leaf.subarray(i * 32, i * 32 + 32);
+  }
+
+  /** hash of line i equals prevHash of line j */
+  links(i: number, j: number): boolean {
+    return this.hash.compare(this.prev, j * 32, j * 32 + 32, i * 32, i * 32 + 32) === 0;
+  }
+
+  prevIs(j: number, hash: Buffer): boolean {
+    return hash.compare(this.prev, j * 32, j * 32 + 32) === 0;
+  }
+
+  hashAt(i: number): Buffer {
+    return this.hash.subarray(i * 32, i * 32 + 32);
+  }
+
+  /** Records one line (without its newline). */
+  record(i: number, line: string, ring: HmacKeyRing | undefined): void {
+    hashLeaf(line).copy(this.leaf, i * 32);
+    let e: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(line);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      e = parsed as Record<string, unknown>;
+    } catch {
+      this.seq[i] = -1;
+      return;
+    }
+    const { seq, prevHash, hash, keyId, hmac } = e;
+    if (!Number.isSafeInteger(seq) || typeof prevHash !== 'string' || !HEX64.test(prevHash) || typeof hash !== 'string' || !HEX64.test(hash)) {
+      this.seq[i] = -1;
+      return;
+    }
+    this.seq[i] = seq as number;
+    this.prev.write(prevHash, i * 32, 'hex');
+    this.hash.write(hash, i * 32, 'hex');
+    let flags = PARSE_OK;
+    // The stored bytes must be the canonical form (the Merkle leaf covers them) and match the hash.
+    if (canonicalEntry(e) === line && entryHash(e) === hash) flags |= HASH_OK;
+    let state: HmacState = HmacState.Unchecked;
+    if (keyId === null && hmac === null) state = HmacState.Unsigned;
+    else if (ring?.canVerify) {
+      state = typeof keyId === 'string' && typeof hmac === 'string' && ring.verify(keyId, hash, hmac) ? HmacState.Ok : HmacState.Bad;
+    }
+    this.flags[i] = flags | (state << 2);
+  }
+}
