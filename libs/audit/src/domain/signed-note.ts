@@ -43,7 +43,7 @@ export class NoteSigner {
 
   /** Accepts Go's `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 || seed)>`. */
   static fromPrivateKey(encoded: string): NoteSigner {
-    const parts = encoded.trim().split('+');
+    const parts = splitKey(encoded, 5);
     if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw new NoteError('malformed private key');
     const raw = Buffer.from(parts[4], 'base64');
     if (raw.length !== 33 || raw[0] !== ALG_ED25519) throw new NoteError('unsupported private key algorithm');
@@ -78,8 +78,14 @@ export interface NoteVerifier {
   publicKey: Buffer;
 }
 
-export function parseVerifierKey(encoded: string): NoteVerifier {
+/** Splits on the first n-1 '+' only: the base64 key at the end may itself contain '+'. */
+function splitKey(encoded: string, n: number): string[] {
   const parts = encoded.trim().split('+');
+  return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join('+')];
+}
+
+export function parseVerifierKey(encoded: string): NoteVerifier {
+  const parts = splitKey(encoded, 3);
   if (parts.length !== 3 || !isValidKeyName(parts[0]) || !/^[0-9a-f]{8}$/i.test(parts[1])) throw new NoteError('malformed verifier key');
   const raw = Buffer.from(parts[2], 'base64');
   if (raw.length !== 33 || raw[0] !== ALG_ED25519) throw new NoteError('unsupported verifier key algorithm');
