@@ -129,16 +129,15 @@ async function checkEvents(db: Database, views: EntryView[]): Promise<OnlineVeri
       }
       const entry = views[k];
       if (entry.eventId !== ev.event_id) {
-        const audited = views.some((v) => v.eventId === ev.event_id);
-        return {
-          eventsChecked: k,
-          pending: 0,
-          problem: audited
-            ? { reason: 'reordered', seq: k, eventId: ev.event_id, detail: `event ${ev.event_id} is audited out of order` }
-            : entry.eventId && !(await eventExists(db, entry.eventId))
-              ? { reason: 'removed', seq: k, eventId: entry.eventId, detail: `event ${entry.eventId} of entry ${k} no longer exists in events` }
-              : { reason: 'removed', seq: k, eventId: ev.event_id, detail: `event ${ev.event_id} has no audit entry` },
-        };
+        let problem: VerificationProblem;
+        if (entry.eventId && !(await eventExists(db, entry.eventId))) {
+          problem = { reason: 'removed', seq: k, eventId: entry.eventId, detail: `event ${entry.eventId} of entry ${k} no longer exists in events` };
+        } else if (views.some((v) => v.eventId === ev.event_id)) {
+          problem = { reason: 'reordered', seq: k, eventId: ev.event_id, detail: `event ${ev.event_id} is audited out of order` };
+        } else {
+          problem = { reason: 'removed', seq: k, eventId: ev.event_id, detail: `event ${ev.event_id} has no audit entry` };
+        }
+        return { eventsChecked: k, pending: 0, problem };
       }
       const mismatch = diff(entry, ev);
       if (mismatch) return { eventsChecked: k, pending: 0, problem: { reason: 'modified', seq: k, eventId: ev.event_id, detail: `event row differs from its audit entry: ${mismatch}` } };
