@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from '@cave/audit';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
+import { KeysModule } from '@cave/keys';
 import { ObservabilityModule } from '@cave/observability';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
@@ -21,6 +22,7 @@ export class AppModule {
         EventStoreModule.forRoot(db),
         ObservabilityModule,
         HealthModule,
+        KeysModule,
         AuditModule,
       ],
     };
