@@ -26,7 +26,7 @@ import { AuditWriter } from './projections/audit-writer';
       inject: [CAVE_CONFIG, Database, AuditTree],
       useFactory: (c: CaveConfig, db: Database, tree: AuditTree) => {
         const log = new Logger('Audit');
-        return new CheckpointService(db, tree, loadSigningKey(c.audit.signingKey, c.dataDir, (m) => log.warn(m)));
+        return new CheckpointService(db, tree, () => loadSigningKey(c.audit.signingKey, c.dataDir, (m) => log.warn(m)));
       },
     },
     {

@@ -31,7 +31,8 @@ export class AuditRuntime implements OnApplicationBootstrap, OnModuleDestroy {
       help: 'Committed events not yet in the audit log',
       registers: [registry],
       async collect() {
-        this.set(await lag());
+        // A scrape must not fail because the database is briefly away; -1 marks "unknown".
+        this.set(await lag().catch(() => -1));
       },
     });
   }
@@ -40,6 +41,8 @@ export class AuditRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.hmacConfigured) {
       this.logger.warn('CAVE_AUDIT_LOG_HMAC_KEY is not set: audit entries are hash-chained but not HMAC-signed');
     }
+    // Load (or create) the signing key now, so a bad CAVE_AUDIT_SIGNING_KEY stops the start.
+    this.logger.log(`audit checkpoints signed by ${this.checkpoints.signer.verifierKey}`);
     await this.sink.open();
     this.follower.start();
   }

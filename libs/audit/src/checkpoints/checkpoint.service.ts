@@ -18,11 +18,19 @@ const SIGN_LOCK = `select pg_advisory_xact_lock(hashtextextended('cave.audit.che
  * about to sign, so no two signed checkpoints can ever be inconsistent (no split view).
  */
 export class CheckpointService {
+  private key?: NoteSigner;
+
+  /** `signer` may be a loader, so building the app (e.g. for the OpenAPI document) touches no key file. */
   constructor(
     private readonly db: Database,
     private readonly tree: AuditTree,
-    readonly signer: NoteSigner,
+    private readonly signerSource: NoteSigner | (() => NoteSigner),
   ) {}
+
+  get signer(): NoteSigner {
+    this.key ??= typeof this.signerSource === 'function' ? this.signerSource() : this.signerSource;
+    return this.key;
+  }
 
   get origin(): string {
     return this.signer.name;
