@@ -50,6 +50,15 @@ export class HmacKeyRing {
     return got.length === want.length && timingSafeEqual(got, want);
   }
 
+  /**
+   * Same as `verify` with a plain comparison, for bulk verification of stored entries: there is no
+   * secret-dependent oracle to protect there (the caller already holds the key), only throughput.
+   */
+  matches(keyId: string, hash: string, hmac: string): boolean {
+    const key = this.keys.get(keyId);
+    return key !== undefined && hmacOf(key, hash) === hmac;
+  }
+
   /** Raw keys for verifier workers (same process); never log the result. */
   exportKeys(): string[] {
     return [...this.keys.values()];

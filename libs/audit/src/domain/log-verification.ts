@@ -88,30 +88,56 @@ function indexSeqs(facts: LineFacts): Map<number, number> {
   return m;
 }
 
-/** MTH of the first `size` leaves, computed with a stack (O(n) hashes, O(log n) memory). */
-export function rootOfLeaves(facts: LineFacts, size: number): Buffer {
-  if (size === 0) return EMPTY_ROOT;
-  const stack: { hash: Buffer; width: number }[] = [];
-  for (let i = 0; i < size; i++) {
-    let node = { hash: facts.leafAt(i), width: 1 };
-    while (stack.length > 0 && stack[stack.length - 1].width === node.width) {
-      const left = stack.pop()!;
+/** A run of leaves (or already-hashed perfect subtrees) folded into an RFC 6962 root. */
+export class RootBuilder {
+  private readonly stack: { hash: Buffer; width: number }[] = [];
+
+  /** Pushes a perfect subtree of `width` leaves (1 for a leaf); widths must never grow after a smaller one. */
+  push(hash: Buffer, width = 1): void {
+    let node = { hash, width };
+    while (this.stack.length > 0 && this.stack[this.stack.length - 1].width === node.width) {
+      const left = this.stack.pop()!;
       node = { hash: hashChildren(left.hash, node.hash), width: node.width * 2 };
     }
-    stack.push(node);
+    this.stack.push(node);
   }
-  // Right-to-left fold of the unequal subtrees matches RFC 6962's split at the largest power of two.
-  let acc = stack.pop()!.hash;
-  while (stack.length > 0) acc = hashChildren(stack.pop()!.hash, acc);
-  return acc;
+
+  /** Right-to-left fold of the unequal subtrees: RFC 6962 splits at the largest power of two. */
+  root(): Buffer {
+    if (this.stack.length === 0) return EMPTY_ROOT;
+    let acc = this.stack[this.stack.length - 1].hash;
+    for (let i = this.stack.length - 2; i >= 0; i--) acc = hashChildren(this.stack[i].hash, acc);
+    return acc;
+  }
 }
 
-/** Checks a (signature-verified) checkpoint against a verified chain. */
-export function checkAgainstCheckpoint(facts: LineFacts, cp: Checkpoint): VerificationProblem | undefined {
+/** MTH of the first `size` leaves (O(n) hashes, O(log n) memory). */
+export function rootOfLeaves(facts: LineFacts, size: number): Buffer {
+  const b = new RootBuilder();
+  for (let i = 0; i < size; i++) b.push(facts.leafAt(i));
+  return b.root();
+}
+
+/** Root of a perfect subtree given its leaf hashes back to back (count must be a power of two). */
+export function rootOfLeafBuffer(leaves: Buffer): Buffer {
+  const b = new RootBuilder();
+  for (let at = 0; at < leaves.length; at += 32) b.push(leaves.subarray(at, at + 32));
+  return b.root();
+}
+
+/**
+ * Checks a (signature-verified) checkpoint against a verified chain. `root` computes the MTH of a
+ * prefix; the offline verifier passes a parallel one.
+ */
+export async function checkAgainstCheckpoint(
+  facts: LineFacts,
+  cp: Checkpoint,
+  root: (size: number) => Buffer | Promise<Buffer> = (size) => rootOfLeaves(facts, size),
+): Promise<VerificationProblem | undefined> {
   if (cp.treeSize > facts.length) {
     return { reason: 'truncated', seq: facts.length, line: facts.length + 1, detail: `checkpoint commits to ${cp.treeSize} entries; the log has ${facts.length}` };
   }
-  if (!rootOfLeaves(facts, cp.treeSize).equals(cp.rootHash)) {
+  if (!(await root(cp.treeSize)).equals(cp.rootHash)) {
     return { reason: 'forked', seq: Math.max(cp.treeSize - 1, 0), detail: `the first ${cp.treeSize} entries do not have the checkpoint's root hash` };
   }
   return undefined;

@@ -1,12 +1,12 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { Checkpoint, parseCheckpoint } from '../domain/checkpoint';
 import { HmacKeyRing } from '../domain/hmac-key-ring';
 import { LineFacts } from '../domain/line-facts';
-import { checkAgainstCheckpoint, VerificationProblem, verifyChain } from '../domain/log-verification';
+import { checkAgainstCheckpoint, RootBuilder, rootOfLeaves, VerificationProblem, verifyChain } from '../domain/log-verification';
 import { NoteError, openNote, parseVerifierKey } from '../domain/signed-note';
-import { analyzeChunk, ChunkJob } from './verify-worker';
+import { VerifierPool } from './verifier-pool';
+import { analyzeChunk, ChunkJob, SubtreeJob } from './verify-worker';
 
 export interface OfflineVerifyOptions {
   /** Signed checkpoint note and the verifier key to check it with. */
@@ -47,34 +47,48 @@ export async function verifyLogFile(file: string, opts: OfflineVerifyOptions = {
       cpProblem = { reason: 'bad_checkpoint', seq: 0, detail: e instanceof Error ? e.message : 'invalid checkpoint' };
     }
   }
-  const { facts, tornTail } = await analyzeFile(file, ring, opts.threads ?? availableParallelism());
-  const report = (problem?: VerificationProblem): VerificationReport => ({
-    ok: problem === undefined,
-    entries: facts.length,
-    hmacChecked: ring.canVerify,
-    ...(cp && { checkpoint: { origin: cp.origin, treeSize: cp.treeSize, rootHash: cp.rootHash.toString('base64') } }),
-    ...(problem && { problem }),
-    elapsedMs: Math.round(performance.now() - started),
-  });
-  if (cpProblem) return report(cpProblem);
-  const chain = verifyChain(facts, { hmacRequired: opts.hmacRequired ?? false });
-  if (chain.problem) return report(chain.problem);
-  if (tornTail) return report({ reason: 'truncated', seq: facts.length, line: facts.length + 1, detail: 'the last line is incomplete (torn write)' });
-  if (cp) return report(checkAgainstCheckpoint(facts, cp));
-  return report();
-}
-
-async function analyzeFile(file: string, ring: HmacKeyRing, threads: number): Promise<{ facts: LineFacts; tornTail: boolean }> {
+  const threads = Math.max(1, opts.threads ?? availableParallelism());
   const size = statSync(file).size;
   const end = lastNewlineEnd(file, size);
-  const parallel = threads > 1 && end > 4 * 1024 * 1024;
-  const bounds = parallel ? splitOnLines(file, end, threads) : [0, end];
-  const jobs: ChunkJob[] = [];
-  for (let i = 0; i + 1 < bounds.length; i++) {
-    jobs.push({ file, start: bounds[i], end: bounds[i + 1], currentKey: undefined, previousKeys: ring.exportKeys() });
+  // Small files are not worth starting threads for.
+  const pool = threads > 1 && end > 4 * 1024 * 1024 ? new VerifierPool(threads - 1) : undefined;
+  try {
+    const bounds = splitOnLines(file, end, pool ? Math.max(threads * 8, Math.ceil(end / (16 * 1024 * 1024))) : 1);
+    const jobs: ChunkJob[] = [];
+    for (let i = 0; i + 1 < bounds.length; i++) jobs.push({ kind: 'chunk', file, start: bounds[i], end: bounds[i + 1], keys: ring.exportKeys() });
+    const facts = LineFacts.concat(pool ? await pool.chunks(jobs) : jobs.map(analyzeChunk));
+    const report = (problem?: VerificationProblem): VerificationReport => ({
+      ok: problem === undefined,
+      entries: facts.length,
+      hmacChecked: ring.canVerify,
+      ...(cp && { checkpoint: { origin: cp.origin, treeSize: cp.treeSize, rootHash: cp.rootHash.toString('base64') } }),
+      ...(problem && { problem }),
+      elapsedMs: Math.round(performance.now() - started),
+    });
+    if (cpProblem) return report(cpProblem);
+    const chain = verifyChain(facts, { hmacRequired: opts.hmacRequired ?? false });
+    if (chain.problem) return report(chain.problem);
+    if (end < size) return report({ reason: 'truncated', seq: facts.length, line: facts.length + 1, detail: 'the last line is incomplete (torn write)' });
+    if (cp) return report(await checkAgainstCheckpoint(facts, cp, (n) => parallelRoot(facts, n, pool, threads)));
+    return report();
+  } finally {
+    await pool?.close();
   }
-  const chunks = parallel ? await Promise.all(jobs.map(runInWorker)) : jobs.map(analyzeChunk);
-  return { facts: LineFacts.concat(chunks), tornTail: end < size };
+}
+
+/** MTH of the first n leaves: aligned perfect blocks hashed in parallel, then folded in order. */
+async function parallelRoot(facts: LineFacts, n: number, pool: VerifierPool | undefined, threads: number): Promise<Buffer> {
+  if (!pool || n < 1 << 16) return rootOfLeaves(facts, n);
+  let block = 1 << 12;
+  while (block * 2 * threads * 4 <= n) block *= 2;
+  const blocks = Math.floor(n / block);
+  const jobs: SubtreeJob[] = [];
+  for (let b = 0; b < blocks; b++) jobs.push({ kind: 'subtree', leaves: new Uint8Array(facts.leaf.subarray(b * block * 32, (b + 1) * block * 32)) });
+  const roots = await pool.subtrees(jobs);
+  const builder = new RootBuilder();
+  for (const r of roots) builder.push(r, block);
+  for (let i = blocks * block; i < n; i++) builder.push(facts.leafAt(i));
+  return builder.root();
 }
 
 function readAt(file: string, position: number, length: number): Buffer {
@@ -111,31 +125,4 @@ function splitOnLines(file: string, end: number, parts: number): number[] {
   }
   bounds.push(end);
   return bounds;
-}
-
-function runInWorker(job: ChunkJob): Promise<LineFacts> {
-  const script = require.resolve('./verify-worker');
-  // Under ts-node/ts-jest the worker is TypeScript: load it through ts-node inside the thread.
-  const ts = script.endsWith('.ts');
-  const source = ts
-    ? `if (!require.extensions['.ts']) require(${JSON.stringify(require.resolve('ts-node'))}).register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });
-       require(${JSON.stringify(script)});`
-    : script;
-  const worker = new Worker(source, { eval: ts, workerData: { auditVerifyWorker: true } });
-  return new Promise<LineFacts>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('message', (msg: { ok: boolean; error?: string; parts?: Record<string, ArrayBuffer> & { length: number } }) => {
-      void worker.terminate();
-      if (!msg.ok || !msg.parts) return reject(new Error(msg.error ?? 'verifier worker failed'));
-      const p = msg.parts;
-      resolve(new LineFacts(p.length, {
-        seq: new Float64Array(p.seq),
-        flags: new Uint8Array(p.flags),
-        prev: Buffer.from(p.prev),
-        hash: Buffer.from(p.hash),
-        leaf: Buffer.from(p.leaf),
-      }));
-    });
-    worker.postMessage(job);
-  });
 }

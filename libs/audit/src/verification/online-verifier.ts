@@ -47,7 +47,7 @@ export async function verifyOnline(db: Database, ring: HmacKeyRing, signer: Note
     try {
       const cp = parseCheckpoint(openNote(cpRow.note, { name: signer.name, keyId: signer.keyId, publicKey: signer.publicKey }));
       checkpoint = { treeSize: cp.treeSize, rootHash: cp.rootHash.toString('base64') };
-      problem ??= checkAgainstCheckpoint(facts, cp);
+      problem ??= await checkAgainstCheckpoint(facts, cp);
     } catch (e) {
       problem ??= { reason: 'bad_checkpoint', seq: 0, detail: e instanceof Error ? e.message : 'invalid checkpoint' };
     }

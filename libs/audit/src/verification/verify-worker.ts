@@ -2,15 +2,24 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { HmacKeyRing } from '../domain/hmac-key-ring';
 import { LineFacts } from '../domain/line-facts';
+import { rootOfLeafBuffer } from '../domain/log-verification';
 
-/** Input of one verifier worker: a byte range of the log that starts and ends on line boundaries. */
+/** A byte range of the log that starts and ends on line boundaries. */
 export interface ChunkJob {
+  kind: 'chunk';
   file: string;
   start: number;
   end: number;
-  currentKey?: string;
-  previousKeys: string[];
+  keys: string[];
 }
+
+/** Leaf hashes of one perfect, aligned subtree whose root is wanted. */
+export interface SubtreeJob {
+  kind: 'subtree';
+  leaves: Uint8Array;
+}
+
+export type VerifyJob = ChunkJob | SubtreeJob;
 
 /** Hashes one chunk: everything per line that does not depend on other lines. */
 export function analyzeChunk(job: ChunkJob): LineFacts {
@@ -26,7 +35,7 @@ export function analyzeChunk(job: ChunkJob): LineFacts {
   } finally {
     closeSync(fd);
   }
-  return analyzeText(buf.toString('utf8'), new HmacKeyRing(job.currentKey, job.previousKeys));
+  return analyzeText(buf.toString('utf8'), new HmacKeyRing(undefined, job.keys));
 }
 
 /** `text` holds whole lines, each ending with a newline. */
@@ -43,17 +52,38 @@ export function analyzeText(text: string, ring: HmacKeyRing | undefined): LineFa
   return facts;
 }
 
+export function subtreeRoot(job: SubtreeJob): Buffer {
+  return rootOfLeafBuffer(Buffer.from(job.leaves.buffer, job.leaves.byteOffset, job.leaves.byteLength));
+}
+
+/** Plain transferable form of a chunk's facts. */
+export function packFacts(f: LineFacts): { length: number; seq: ArrayBuffer; flags: ArrayBuffer; prev: ArrayBuffer; hash: ArrayBuffer; leaf: ArrayBuffer } {
+  const own = (b: Uint8Array) => new Uint8Array(b).buffer;
+  return { length: f.length, seq: own(new Uint8Array(f.seq.buffer)), flags: own(f.flags), prev: own(f.prev), hash: own(f.hash), leaf: own(f.leaf) };
+}
+
+export function unpackFacts(p: ReturnType<typeof packFacts>): LineFacts {
+  return new LineFacts(p.length, {
+    seq: new Float64Array(p.seq),
+    flags: new Uint8Array(p.flags),
+    prev: Buffer.from(p.prev),
+    hash: Buffer.from(p.hash),
+    leaf: Buffer.from(p.leaf),
+  });
+}
+
 if (parentPort && workerData?.auditVerifyWorker) {
   const port = parentPort;
-  port.on('message', (job: ChunkJob) => {
+  port.on('message', ({ id, job }: { id: number; job: VerifyJob }) => {
     try {
-      const f = analyzeChunk(job);
-      // Copy into standalone ArrayBuffers so they can be transferred, not cloned.
-      const own = (b: Uint8Array) => new Uint8Array(b).buffer;
-      const parts = { length: f.length, seq: f.seq.buffer, flags: own(f.flags), prev: own(f.prev), hash: own(f.hash), leaf: own(f.leaf) };
-      port.postMessage({ ok: true, parts }, [parts.seq as ArrayBuffer, parts.flags, parts.prev, parts.hash, parts.leaf]);
+      if (job.kind === 'chunk') {
+        const parts = packFacts(analyzeChunk(job));
+        port.postMessage({ id, ok: true, parts }, [parts.seq, parts.flags, parts.prev, parts.hash, parts.leaf]);
+      } else {
+        port.postMessage({ id, ok: true, root: new Uint8Array(subtreeRoot(job)) });
+      }
     } catch (e) {
-      port.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) });
+      port.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
     }
   });
 }
