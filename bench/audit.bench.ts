@@ -3,6 +3,10 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyLogFile } from '@cave/audit';
+import { Database, EventStore, prepareDatabase } from '@cave/event-store';
+import { AuditFileSink } from '../libs/audit/src/projections/audit-file-sink';
+import { AuditFollower } from '../libs/audit/src/projections/audit-follower';
+import { AuditWriter } from '../libs/audit/src/projections/audit-writer';
 // Bench-only reach into the lib's domain to generate a realistic log quickly (lint allows it in bench/).
 import { canonicalEntry, dataDigest, GENESIS_HASH, sealEntry } from '../libs/audit/src/domain/audit-entry';
 import { formatCheckpoint } from '../libs/audit/src/domain/checkpoint';
@@ -77,8 +81,66 @@ async function bareLoop(file: string): Promise<{ n: number; ms: number }> {
   return { n, ms: performance.now() - started };
 }
 
-/** Offline verification rate of a generated log: bare one-core loop vs. `verifyLogFile` (1 thread, all cores). */
+/**
+ * Audit lag under load: `writers` concurrent appenders at full speed for `seconds`, the audit writer
+ * following (HMAC on, JSONL file fsynced per batch); lag sampled every 50 ms, then the time until it is 0.
+ */
+async function lagUnderLoad(writers: number, seconds: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cave-bench-audit-lag-'));
+  const prepared = await prepareDatabase({ dataDir: join(dir, 'data'), log: () => undefined });
+  const db = new Database(prepared, writers + 4);
+  try {
+    const store = new EventStore(db);
+    const sink = new AuditFileSink(join(dir, 'audit.jsonl'), db, { warn: () => undefined, error: (m) => process.stderr.write(m + '\n') });
+    await sink.open();
+    let audited = 0;
+    const follower = new AuditFollower(store, db, new AuditWriter(new HmacKeyRing(KEY)), {
+      onBatch: async (r) => {
+        audited += r.entries.length;
+        await sink.append(r.firstSeq, r.lines);
+      },
+      idleMs: 50,
+    });
+    follower.start();
+    let appended = 0;
+    let stop = false;
+    const loads = Array.from({ length: writers }, async (_, w) => {
+      for (let v = 0; !stop; v++) {
+        await store.append(`sandbox-bench-${w}`, v, [{ type: TYPES[v % 5], data: { v, cmd: 'echo hello' } }], { namespace: `team-${w % 4}`, streamType: 'sandbox', actor: 'bench' });
+        appended++;
+      }
+    });
+    let maxLag = 0;
+    const started = performance.now();
+    const sampler = setInterval(() => (maxLag = Math.max(maxLag, appended - audited)), 50);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    stop = true;
+    await Promise.all(loads);
+    const stopped = performance.now();
+    const lagAtStop = appended - audited;
+    while (audited < appended) await new Promise((r) => setTimeout(r, 5));
+    const drainMs = performance.now() - stopped;
+    clearInterval(sampler);
+    await follower.stop();
+    await sink.close();
+    const rate = appended / ((stopped - started) / 1000);
+    process.stdout.write(`\naudit lag while ${writers} writers append at max rate for ${seconds} s (HMAC on, file fsynced per batch)\n`);
+    process.stdout.write(`| appends/s | max lag (events) | lag at stop | back to 0 after stop |\n| ---: | ---: | ---: | ---: |\n`);
+    process.stdout.write(`| ${Math.round(rate).toLocaleString('en-US')} | ${maxLag} | ${lagAtStop} | ${Math.round(drainMs)} ms |\n`);
+  } finally {
+    await db.close();
+    await prepared.embedded?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Offline verification rate of a generated log: bare one-core loop vs. `verifyLogFile` (1 thread, all
+ * cores); then audit lag under append load (`--skip-lag` to leave it out).
+ */
 export async function run(argv: string[] = []): Promise<void> {
+  if (!argv.includes('--skip-lag')) await lagUnderLoad(arg(argv, '--writers', 8), arg(argv, '--seconds', 5));
+  if (argv.includes('--lag-only')) return;
   const n = arg(argv, '--entries', 1_000_000);
   const rounds = arg(argv, '--rounds', 3);
   const dir = mkdtempSync(join(tmpdir(), 'cave-bench-audit-'));
