@@ -4,8 +4,11 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from '@cave/audit';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
+import { HistoryModule } from '@cave/history';
+import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
 import { ObservabilityModule } from '@cave/observability';
+import { SandboxModule } from '@cave/sandbox';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
@@ -24,6 +27,9 @@ export class AppModule {
         HealthModule,
         KeysModule,
         AuditModule,
+        IdempotencyModule,
+        SandboxModule,
+        HistoryModule,
       ],
     };
   }
