@@ -100,6 +100,23 @@ describe('audit log over real HTTP', () => {
     await api().get('/api/v1/admin/audit/entries').expect(401);
   });
 
+  it('audits the sandbox lifecycle under the seed names, provable by the member who ran it', async () => {
+    const sb = (await api().post('/api/v1/sandboxes').set(bearer(member.key)).send({ name: 'audited', runtime: 'javascript', mode: 'quick' }).expect(201)).body;
+    for (const action of ['start', 'stop']) await api().post(`/api/v1/sandboxes/${sb.id}/${action}`).set(bearer(member.key)).expect(200);
+    await api().delete(`/api/v1/sandboxes/${sb.id}`).set(bearer(member.key)).expect(200);
+    const ids = (await t.database.db.admin.query(`select event_id from events where stream_id like $1 order by stream_version`, [`%${sb.id}`])).rows.map((r) => r.event_id);
+    expect(ids).toHaveLength(4);
+    await waitFor(auditedCount, 10_000, 'sandbox events audited');
+    const types: string[] = [];
+    for (const id of ids) {
+      const proof = await api().get(`/api/v1/audit/entries/${id}/proof`).set(bearer(member.key)).expect(200);
+      expect(proof.body.entry).toMatchObject({ namespace: 'audit-a', actor: expect.any(String) });
+      types.push(proof.body.entry.eventType);
+      await api().get(`/api/v1/audit/entries/${id}/proof`).set(bearer(other.key)).expect(404);
+    }
+    expect(types).toEqual(['sandbox_created', 'sandbox_started', 'sandbox_stopped', 'sandbox_deleted']);
+  });
+
   it('answers bad proof requests with 400 problem details, never 500', async () => {
     for (const q of ['proof/inclusion?seq=abc', 'proof/inclusion?seq=1&treeSize=999999', 'proof/inclusion', 'proof/consistency?from=5&to=2', 'entries?limit=5000', 'entries?after=-1']) {
       const res = await api().get(`/api/v1/admin/audit/${q}`).set(bearer(ADMIN));
