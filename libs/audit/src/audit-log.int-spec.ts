@@ -208,6 +208,11 @@ describe('insider tampering is reported with the right entry and reason', () => 
       tamper: async (h) => writeFileSync(h.file, readFileSync(h.file, 'utf8').replace('"actor":"key-team-b"', '"actor":"key-team-c"')),
       want: { reason: 'modified', seq: 5, source: 'file' },
     },
+    {
+      name: "rewrite a row's stored leaf hash",
+      tamper: tamperTable(`update audit_log set leaf_hash = decode(repeat('cd', 32), 'hex') where seq = 5`),
+      want: { reason: 'modified', seq: 5, source: 'table' },
+    },
     { name: 'delete a row', tamper: tamperTable('delete from audit_log where seq = 4'), want: { reason: 'removed', seq: 4, source: 'table' } },
     {
       name: 'insert a row',

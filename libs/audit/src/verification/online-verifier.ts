@@ -39,9 +39,13 @@ interface EntryView {
  */
 export async function verifyOnline(db: Database, ring: HmacKeyRing, signer: NoteSigner, filePath?: string): Promise<OnlineVerificationReport> {
   const started = performance.now();
-  const { facts, views } = await loadTable(db, ring);
+  const { facts, views, leafMismatch } = await loadTable(db, ring);
   const cpRow = await db.asAdmin(async (c) => (await c.query<{ note: string }>('select note from audit_checkpoints order by tree_size desc limit 1')).rows[0]);
   let problem: VerificationProblem | undefined = verifyChain(facts, { hmacRequired: false }).problem;
+  if (leafMismatch !== undefined && (problem === undefined || problem.seq > leafMismatch)) {
+    // The stored leaf hash feeds the signer's tree: a row whose entry and leaf disagree was edited.
+    problem = { reason: 'modified', seq: leafMismatch, line: leafMismatch + 1, detail: 'stored leaf hash does not match the entry' };
+  }
   let checkpoint: OnlineVerificationReport['checkpoint'];
   if (cpRow) {
     try {
@@ -78,16 +82,18 @@ export async function verifyOnline(db: Database, ring: HmacKeyRing, signer: Note
   return { ok: candidates.length === 0, ...(candidates[0] && { problem: candidates[0] }), table, completeness, ...(file && { file }), ...(checkpoint && { checkpoint }) };
 }
 
-async function loadTable(db: Database, ring: HmacKeyRing): Promise<{ facts: LineFacts; views: EntryView[] }> {
+async function loadTable(db: Database, ring: HmacKeyRing): Promise<{ facts: LineFacts; views: EntryView[]; leafMismatch?: number }> {
   const chunks: LineFacts[] = [];
   const views: EntryView[] = [];
+  let leafMismatch: number | undefined;
   for (let from = 0; ; from += PAGE) {
     const rows = await db.asAdmin(
-      async (c) => (await c.query<{ entry: string }>('select entry from audit_log order by seq offset $1 limit $2', [from, PAGE])).rows,
+      async (c) => (await c.query<{ entry: string; leaf_hash: Buffer }>('select entry, leaf_hash from audit_log order by seq offset $1 limit $2', [from, PAGE])).rows,
     );
     const facts = new LineFacts(rows.length);
     rows.forEach((r, i) => {
       facts.record(i, r.entry, ring);
+      if (leafMismatch === undefined && !facts.leafAt(i).equals(r.leaf_hash)) leafMismatch = from + i;
       try {
         views.push(JSON.parse(r.entry) as EntryView);
       } catch {
@@ -97,7 +103,7 @@ async function loadTable(db: Database, ring: HmacKeyRing): Promise<{ facts: Line
     chunks.push(facts);
     if (rows.length < PAGE) break;
   }
-  return { facts: LineFacts.concat(chunks), views };
+  return { facts: LineFacts.concat(chunks), views, leafMismatch };
 }
 
 /**
