@@ -138,6 +138,15 @@ describe('audit log over the event store', () => {
       expect(third.diverged).toBeUndefined(); // the last line still matches; the edit shows in verification
       expect((await verifyLogFile(h.file, { hmacKey: KEY })).problem).toMatchObject({ reason: 'modified', seq: 2 });
       await third.close();
+      // A second instance's file catches up with entries the first one wrote.
+      const elsewhere = new AuditFileSink(join(dir, `${h.t.name}-b.jsonl`), h.t.db, quiet);
+      await elsewhere.open();
+      await seed2(h);
+      expect(elsewhere.lineCount).toBe(10);
+      await elsewhere.catchUp();
+      expect(elsewhere.lineCount).toBe(11);
+      expect(readFileSync(join(dir, `${h.t.name}-b.jsonl`), 'utf8').trimEnd().split('\n')).toHaveLength(11);
+      await elsewhere.close();
     } finally {
       await h.close();
     }

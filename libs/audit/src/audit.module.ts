@@ -51,6 +51,7 @@ import { AuditWriter } from './projections/audit-writer';
         let runtime: AuditRuntime | undefined = undefined;
         const follower = new AuditFollower(store, db, writer, {
           onBatch: (r) => runtime?.afterBatch(r.firstSeq, r.lines),
+          onIdle: () => sink.catchUp(),
           onError: (e) => log.error({ err: e }, 'audit writer batch failed; retrying'),
         });
         runtime = new AuditRuntime(follower, sink, cps, svc, c.audit.hmacKey !== undefined, m.registry);

@@ -44,6 +44,18 @@ export class AuditFileSink {
     });
   }
 
+  /**
+   * Appends entries other instances wrote since this file was last touched (several daemons share
+   * one table; each keeps its own file). Cheap when nothing is missing: one index lookup.
+   */
+  catchUp(): Promise<void> {
+    return this.serial(async () => {
+      if (this.diverged || !this.handle) return;
+      const max = await this.db.asAdmin(async (c) => (await c.query<{ m: string | null }>('select max(seq) as m from audit_log')).rows[0].m);
+      if (max !== null && Number(max) + 1 > this.lines) await this.appendFromTable(this.lines, Number(max) + 1);
+    });
+  }
+
   async close(): Promise<void> {
     await this.serial(async () => {
       await this.handle?.close();
@@ -81,7 +93,11 @@ export class AuditFileSink {
       const row = await this.db.asAdmin(async (c) => (await c.query<{ entry: string }>('select entry from audit_log where seq = $1', [count - 1])).rows[0]);
       if (row?.entry !== last) return this.stop(`line ${count} differs from table entry ${count - 1}`);
     }
-    for (let from = count; from < tableCount; ) {
+    await this.appendFromTable(count, tableCount);
+  }
+
+  private async appendFromTable(from: number, to: number): Promise<void> {
+    while (from < to) {
       const rows = await this.db.asAdmin(
         async (c) => (await c.query<{ entry: string }>('select entry from audit_log where seq >= $1 order by seq limit 10000', [from])).rows,
       );

@@ -7,6 +7,8 @@ export interface FollowerOptions {
   idleMs?: number;
   onBatch?: (result: AuditBatchResult) => Promise<void> | void;
   onError?: (e: unknown) => void;
+  /** Called when a poll found nothing new (e.g. to let the file catch up with other instances). */
+  onIdle?: () => Promise<void> | void;
 }
 
 /**
@@ -56,6 +58,7 @@ export class AuditFollower {
       let n = 0;
       try {
         n = await this.step();
+        if (n === 0) await this.opts.onIdle?.();
       } catch (e) {
         this.opts.onError?.(e);
       }
