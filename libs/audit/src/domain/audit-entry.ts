@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShot } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /** 64 zeros: the `prevHash` of entry 0. */
@@ -39,7 +39,7 @@ const NULLABLE_KEYS = new Set(['actor', 'hmac', 'keyId']);
 const INT_KEYS = new Set(['globalPosition', 'seq']);
 
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShot('sha256', data, 'hex');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash as oneShot, timingSafeEqual } from 'node:crypto';
 import { EntrySigner } from './audit-entry';
 
 /** Public name of an HMAC key: first 8 hex of its SHA-256. Identifies, never reveals. */
@@ -11,11 +11,43 @@ export function hmacOf(key: string, hash: string): string {
 }
 
 /**
+ * RFC 2104 HMAC-SHA256 of a 64-character hex message (an entry hash) with the key pads
+ * precomputed and two one-shot hashes over reused buffers: about twice as fast as `createHmac`, which
+ * re-derives the pads for every message. `hmac-key-ring.spec.ts` checks it equals `createHmac`.
+ */
+const HEX64 = /^[0-9a-f]{64}$/;
+
+class HexHashMac {
+  private readonly inner = Buffer.alloc(128);
+  private readonly outer = Buffer.alloc(96);
+
+  constructor(key: string) {
+    let k = Buffer.from(key, 'utf8');
+    if (k.length > 64) k = createHash('sha256').update(k).digest();
+    const block = Buffer.alloc(64);
+    k.copy(block);
+    for (let i = 0; i < 64; i++) {
+      this.inner[i] = block[i] ^ 0x36;
+      this.outer[i] = block[i] ^ 0x5c;
+    }
+  }
+
+  /** base64 HMAC of `hash`, or undefined when it is not 64 lowercase hex characters. */
+  mac(hash: string): string | undefined {
+    if (!HEX64.test(hash)) return undefined;
+    this.inner.write(hash, 64, 'latin1');
+    oneShot('sha256', this.inner, 'buffer').copy(this.outer, 64);
+    return oneShot('sha256', this.outer, 'base64');
+  }
+}
+
+/**
  * The current HMAC key (signs new entries) and previous ones (still verify old entries after a
  * rotation). Keys are held in a closure and never appear in `toJSON`/inspection output.
  */
 export class HmacKeyRing {
   private readonly keys: Map<string, string>;
+  private readonly fast = new Map<string, HexHashMac>();
   readonly currentKeyId: string | undefined;
 
   constructor(current: string | undefined, previous: string[] = []) {
@@ -56,7 +88,10 @@ export class HmacKeyRing {
    */
   matches(keyId: string, hash: string, hmac: string): boolean {
     const key = this.keys.get(keyId);
-    return key !== undefined && hmacOf(key, hash) === hmac;
+    if (key === undefined) return false;
+    let fast = this.fast.get(keyId);
+    if (!fast) this.fast.set(keyId, (fast = new HexHashMac(key)));
+    return (fast.mac(hash) ?? hmacOf(key, hash)) === hmac;
   }
 
   /** Raw keys for verifier workers (same process); never log the result. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShot } from 'node:crypto';
 
 /**
  * RFC 6962 / RFC 9162 Merkle tree hashing: leaf = SHA-256(0x00 || data), node = SHA-256(0x01 || l || r).
@@ -9,12 +9,25 @@ const LEAF = Buffer.from([0]);
 const NODE = Buffer.from([1]);
 export const EMPTY_ROOT = createHash('sha256').digest();
 
+let leafScratch = Buffer.alloc(4096);
+
 export function hashLeaf(data: Buffer | string): Buffer {
-  return createHash('sha256').update(LEAF).update(data).digest();
+  if (typeof data !== 'string') return createHash('sha256').update(LEAF).update(data).digest();
+  // Hot path of verification: one-shot hash over a reused buffer (0x00 || UTF-8 of the line).
+  if (leafScratch.length < 1 + data.length * 3) leafScratch = Buffer.alloc(1 + data.length * 3);
+  const n = leafScratch.write(data, 1, 'utf8');
+  leafScratch[0] = 0;
+  return oneShot('sha256', leafScratch.subarray(0, n + 1), 'buffer');
 }
 
+const nodeScratch = Buffer.alloc(65, 1);
+
 export function hashChildren(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  // One-shot hash over a reused 0x01 || left || right buffer: the Merkle root of a large log is a million of these.
+  if (left.length !== 32 || right.length !== 32) return createHash('sha256').update(NODE).update(left).update(right).digest();
+  left.copy(nodeScratch, 1);
+  right.copy(nodeScratch, 33);
+  return oneShot('sha256', nodeScratch, 'buffer');
 }
 
 /** Largest power of two strictly smaller than n (n >= 2). */
