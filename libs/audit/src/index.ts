@@ -1,6 +1,7 @@
 export * from './audit.module';
 export * from './audit.service';
 export { AuditWriter } from './projections/audit-writer';
+export { auditProjection } from './projections/audit.projection';
 export type { AuditBatchResult } from './projections/audit-writer';
 export { GENESIS_HASH } from './domain/audit-entry';
 export type { AuditEntry } from './domain/audit-entry';
