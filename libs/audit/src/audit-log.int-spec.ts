@@ -16,6 +16,7 @@ import { NoteSigner, openNote, parseVerifierKey } from './domain/signed-note';
 import { AuditFileSink } from './projections/audit-file-sink';
 import { AuditFollower } from './projections/audit-follower';
 import { AuditWriter } from './projections/audit-writer';
+import { auditProjection } from './projections/audit.projection';
 import { verifyLogFile } from './verification/offline-verifier';
 
 const KEY = 'audit-hmac-key-for-tests-0123456789';
@@ -115,6 +116,29 @@ describe('audit log over the event store', () => {
       const offline = await verifyLogFile(h.file, { hmacKey: KEY, checkpoint: cp.note, publicKey: h.signer.verifierKey });
       expect(offline).toMatchObject({ ok: true, entries: 10, checkpoint: { treeSize: 10 } });
       expect(await h.service.verify()).toMatchObject({ ok: true, completeness: { eventsChecked: 10, pending: 0 } });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("commits entries only with the projector's transaction (auditProjection on a rolled-back batch writes nothing)", async () => {
+    const h = await harness();
+    try {
+      await seed(h);
+      const { events } = await h.store.readAll({ limit: 100 });
+      let written = 0;
+      const projection = auditProjection(new AuditWriter(h.ring), (n) => (written += n));
+      await expect(
+        h.t.db.asAdmin(async (c) => {
+          await projection.handle(events, c);
+          throw new Error('checkpoint write failed');
+        }),
+      ).rejects.toThrow('checkpoint write failed');
+      expect(written).toBe(10);
+      expect(await entryRows(h)).toHaveLength(0);
+      await h.t.db.asAdmin((c) => projection.handle(events.slice(0, 4), c));
+      await h.t.db.asAdmin((c) => projection.handle(events, c));
+      expect((await entryRows(h)).map((r) => JSON.parse(r.entry).eventId)).toEqual(events.map((e) => e.eventId));
     } finally {
       await h.close();
     }
