@@ -1,21 +1,18 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/**
- * Minimal dispatcher: `npm run bench -- <name> [args]` runs the `benchmark` exported by
- * `bench/<name>.bench.ts`. (The benchmarks helper owns the full version of this file.)
- */
+/** `npm run bench -- <name> [options]` runs the exported `run(argv)` of `bench/<name>.bench.ts`. */
 async function main(): Promise<void> {
   const [name, ...rest] = process.argv.slice(2);
+  const available = readdirSync(__dirname).filter((f) => f.endsWith('.bench.ts')).map((f) => f.slice(0, -'.bench.ts'.length));
   if (!name || !/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(join(__dirname, `${name}.bench.ts`))) {
-    process.stderr.write('usage: npm run bench -- <name> [options]\n');
+    process.stderr.write(`usage: npm run bench -- <name> [options]\navailable: ${available.join(', ')}\n`);
     process.exit(2);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { benchmark } = require(`./${name}.bench`) as { benchmark: { description: string; run(argv: string[]): Promise<void> } };
-  process.stdout.write(`${name}: ${benchmark.description}\n`);
-  await benchmark.run(rest);
+  const mod = require(`./${name}.bench`) as { run?: (argv: string[]) => Promise<void>; benchmark?: { run(argv: string[]): Promise<void> } };
+  await (mod.run ?? mod.benchmark!.run)(rest);
 }
 
 main().then(

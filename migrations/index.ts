@@ -4,6 +4,7 @@ import { SandboxesReadModel1732700000000 } from './1732700000000-sandboxes-read-
 import { IdempotencyKeys1732700000001 } from './1732700000001-idempotency-keys';
 import { ProjectionRuntime1732800000000 } from './1732800000000-projection-runtime';
 import { SandboxesRebuildable1732800000001 } from './1732800000001-sandboxes-rebuildable';
+import { AuditLog1733000000000 } from './1733000000000-audit-log';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   IdempotencyKeys1732700000001,
   ProjectionRuntime1732800000000,
   SandboxesRebuildable1732800000001,
+  AuditLog1733000000000,
 ];

@@ -1,5 +1,6 @@
 import { Module, OnModuleDestroy } from '@nestjs/common';
 import { CliContext } from './cli-context';
+import { AuditCommand, AuditVerifyCommand } from './commands/audit.command';
 import { EventsExportCommand } from './commands/events-export.command';
 import { EventsTailCommand } from './commands/events-tail.command';
 import { EventsCommand } from './commands/events.command';
@@ -11,8 +12,7 @@ import { StreamsShowCommand } from './commands/streams-show.command';
 import { StreamsCommand } from './commands/streams.command';
 
 /**
- * Every command, one file each under commands/. To add one (e.g. `audit verify`): write
- * `commands/audit.command.ts` (+ its sub-command file) injecting `CliContext`, and list it here.
+ * Every command, one file each under commands/ (inject `CliContext` for the database), listed here.
  */
 export const COMMANDS = [
   MigrateCommand,
@@ -24,6 +24,8 @@ export const COMMANDS = [
   ProjectionsRebuildCommand,
   StreamsCommand,
   StreamsShowCommand,
+  AuditCommand,
+  AuditVerifyCommand,
 ];
 
 @Module({ providers: [CliContext, ...COMMANDS] })
