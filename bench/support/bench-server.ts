@@ -1,0 +1,93 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { provisionRoleLogins, roleUrl, runMigrations, startEmbeddedPostgres } from '@cave/event-store';
+
+/** Server settings recorded with every result (they decide what a commit costs). */
+const REPORTED_SETTINGS = ['fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'max_wal_size'];
+
+export interface BenchDatabase {
+  name: string;
+  /** Superuser URL of this database. */
+  ownerUrl: string;
+  /** Runtime role (no BYPASSRLS, not owner): what the daemon queries as. */
+  appUrl: string;
+  adminUrl: string;
+}
+
+export interface BenchServer {
+  serverUrl: string;
+  postgresVersion: string;
+  settings: Record<string, string>;
+  /** A new database migrated exactly as the daemon migrates its own. */
+  createDatabase(name: string): Promise<BenchDatabase>;
+  /** Superuser statement on the server's default database (e.g. CHECKPOINT). */
+  exec(sql: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private embedded PostgreSQL for one benchmark run, in a fresh temp directory, with the same
+ * settings production starts with (durable: fsync and synchronous_commit on). Unlike the test
+ * cluster nothing is relaxed, because a number measured without fsync says nothing about a commit.
+ */
+export async function startBenchServer(): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'cave-bench-'));
+  // mkdtemp makes 0700; as root, Postgres runs as the postgres OS user and must enter it.
+  chmodSync(dir, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: dir, log: () => undefined }).catch((e: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  });
+  const stop = async () => {
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const facts = await withClient(pg.url, async (c) => {
+      const version = (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0].v;
+      const { rows } = await c.query<{ name: string; value: string }>(
+        `select name, current_setting(name) as value from pg_settings where name = any($1) order by name`,
+        [REPORTED_SETTINGS],
+      );
+      return { version, settings: Object.fromEntries(rows.map((r) => [r.name, r.value])) };
+    });
+    return {
+      serverUrl: pg.url,
+      postgresVersion: facts.version,
+      settings: facts.settings,
+      createDatabase: async (name) => {
+        if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`invalid database name ${name}`);
+        await withClient(pg.url, (c) => c.query(`create database ${name}`));
+        const ownerUrl = withDatabase(pg.url, name);
+        await runMigrations(ownerUrl);
+        await provisionRoleLogins(ownerUrl);
+        return { name, ownerUrl, appUrl: roleUrl(ownerUrl, 'cave_app'), adminUrl: roleUrl(ownerUrl, 'cave_admin') };
+      },
+      exec: async (sql) => {
+        await withClient(pg.url, (c) => c.query(sql));
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
