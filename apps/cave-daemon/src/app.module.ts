@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
+import { KeysModule } from '@cave/keys';
 import { ObservabilityModule } from '@cave/observability';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
@@ -20,6 +21,7 @@ export class AppModule {
         EventStoreModule.forRoot(db),
         ObservabilityModule,
         HealthModule,
+        KeysModule,
       ],
     };
   }

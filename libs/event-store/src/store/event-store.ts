@@ -87,7 +87,7 @@ export class EventStore {
         eventId: e.eventId ?? randomUUID(),
         type: e.type,
         schemaVersion: e.schemaVersion ?? 1,
-        data: e.data,
+        data: e.data ?? {},
         metadata: { ...e.metadata, ...common },
       })),
     );
