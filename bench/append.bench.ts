@@ -42,7 +42,7 @@ export const benchmark: Benchmark = {
         batches: { type: 'string', default: '1000' },
         'batch-size': { type: 'string', default: '100' },
         concurrency: { type: 'string', default: '16' },
-        rounds: { type: 'string', default: '3' },
+        rounds: { type: 'string', default: '5' },
         'no-write': { type: 'boolean', default: false },
       },
     });
