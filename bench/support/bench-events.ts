@@ -33,7 +33,13 @@ const PER_ROW = 9;
  * no version check, no idempotency, no function call and no RLS (run as the superuser).
  * `events` are the rows of one new stream, versions 1..n.
  */
-export async function rawInsertStream(pool: Pool, streamId: string, events: NewEvent[], correlationId: string): Promise<void> {
+export async function rawInsertStream(
+  pool: Pool,
+  streamId: string,
+  events: NewEvent[],
+  correlationId: string,
+  opts: { prepared?: boolean } = {},
+): Promise<void> {
   const params: unknown[] = [];
   const tuples = events.map((e, k) => {
     params.push(
@@ -50,5 +56,7 @@ export async function rawInsertStream(pool: Pool, streamId: string, events: NewE
     const b = k * PER_ROW;
     return `(${Array.from({ length: PER_ROW }, (_, j) => `$${b + j + 1}`).join(', ')})`;
   });
-  await pool.query(`insert into events (${COLUMNS}) values ${tuples.join(', ')}`, params);
+  const text = `insert into events (${COLUMNS}) values ${tuples.join(', ')}`;
+  // A prepared variant is a reference point only: the ceiling the targets use is the plain loop.
+  await pool.query(opts.prepared ? { name: `bench_raw_insert_${events.length}`, text, values: params } : { text, values: params });
 }
