@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Pool } from 'pg';
 import { Database, EventStore, NewEvent } from '@cave/event-store';
 import { BENCH_ACTOR, BENCH_NAMESPACE, BENCH_STREAM_TYPE, rawInsertStream, sandboxCreated } from './support/bench-events';
-import { startBenchServer } from './support/bench-server';
+import { benchPool, startBenchServer } from './support/bench-server';
 import { Benchmark, BENCHMARKS_DOC } from './support/benchmark';
 import { writeSection } from './support/benchmarks-doc';
 import { environmentLines } from './support/environment';
@@ -65,8 +64,8 @@ export const benchmark: Benchmark = {
     const referenceDb = await server.createDatabase('cave_bench_reference');
     const database = new Database({ appUrl: storeDb.appUrl, adminUrl: storeDb.adminUrl }, concurrency);
     const store = new EventStore(database);
-    const raw = new Pool({ connectionString: ceilingDb.ownerUrl, max: concurrency, application_name: 'cave-bench-raw' });
-    const rawReference = new Pool({ connectionString: referenceDb.ownerUrl, max: concurrency, application_name: 'cave-bench-raw' });
+    const raw = benchPool(ceilingDb.ownerUrl, concurrency);
+    const rawReference = benchPool(referenceDb.ownerUrl, concurrency);
     try {
       const append = (events: NewEvent[]) =>
         store.append(`sandbox-${randomUUID()}`, 'no_stream', events, {
@@ -185,7 +184,7 @@ export const benchmark: Benchmark = {
 /** Both sides must have written exactly the same number of rows, or the comparison is void. */
 async function assertSameRows(storeUrl: string, ceilingUrl: string): Promise<void> {
   const count = async (url: string) => {
-    const p = new Pool({ connectionString: url, max: 1 });
+    const p = benchPool(url, 1);
     try {
       return Number((await p.query<{ n: string }>('select count(*) as n from events')).rows[0].n);
     } finally {

@@ -8,7 +8,7 @@ import { loadConfig } from '@cave/config';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 import { HttpLoad, runAutocannon } from './support/autocannon-run';
 import { rawInsertStream, sandboxCreated } from './support/bench-events';
-import { startBenchServer } from './support/bench-server';
+import { benchPool, startBenchServer } from './support/bench-server';
 import { Benchmark, BENCHMARKS_DOC } from './support/benchmark';
 import { writeSection } from './support/benchmarks-doc';
 import { environmentLines } from './support/environment';
@@ -66,8 +66,8 @@ export const benchmark: Benchmark = {
       CAVE_BOOTSTRAP_ADMIN_KEY: adminKey,
     });
     const app = await createApp(config, { appUrl: appDb.appUrl, adminUrl: appDb.adminUrl }, { silent: true });
-    const raw16 = new Pool({ connectionString: ceilingDb.ownerUrl, max: 16, application_name: 'cave-bench-raw' });
-    const raw32 = new Pool({ connectionString: ceilingDb.ownerUrl, max: connections, application_name: 'cave-bench-raw' });
+    const raw16 = benchPool(ceilingDb.ownerUrl, 16);
+    const raw32 = benchPool(ceilingDb.ownerUrl, connections);
     try {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const address = app.getHttpServer().address();
@@ -184,7 +184,7 @@ async function issueMemberKey(base: string, adminKey: string): Promise<{ id: str
 }
 
 async function countCreated(ownerUrl: string): Promise<number> {
-  const pool = new Pool({ connectionString: ownerUrl, max: 1 });
+  const pool = benchPool(ownerUrl, 1);
   try {
     const { rows } = await pool.query<{ n: string }>(`select count(*) as n from events where event_type = 'sandbox_created'`);
     return Number(rows[0].n);

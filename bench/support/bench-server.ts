@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { provisionRoleLogins, roleUrl, runMigrations, startEmbeddedPostgres } from '@cave/event-store';
 
 /** Server settings recorded with every result (they decide what a commit costs). */
@@ -90,4 +90,15 @@ async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promis
   } finally {
     await c.end();
   }
+}
+
+/**
+ * A pool for the benchmark's own queries. Pool.end() resolves before its clients' sockets close,
+ * so stopping the server right after can reach a client that is still ending: without an error
+ * listener that late "terminating connection" would crash the run after the work is done.
+ */
+export function benchPool(url: string, max: number): Pool {
+  const pool = new Pool({ connectionString: url, max, application_name: 'cave-bench' });
+  pool.on('error', () => undefined);
+  return pool;
 }
