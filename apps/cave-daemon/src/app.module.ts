@@ -3,8 +3,11 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
+import { HistoryModule } from '@cave/history';
+import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
 import { ObservabilityModule } from '@cave/observability';
+import { SandboxModule } from '@cave/sandbox';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
@@ -22,6 +25,9 @@ export class AppModule {
         ObservabilityModule,
         HealthModule,
         KeysModule,
+        IdempotencyModule,
+        SandboxModule,
+        HistoryModule,
       ],
     };
   }

@@ -13,8 +13,8 @@ export class HealthController {
 
   @Get('healthz')
   @ApiOperation({ summary: 'Liveness and readiness: database reachable and every migration applied (no API key needed)' })
-  @ApiOkResponse({ type: HealthDto })
-  @ApiServiceUnavailableResponse({ type: HealthDto })
+  @ApiOkResponse({ description: 'Database up and every migration applied', type: HealthDto })
+  @ApiServiceUnavailableResponse({ description: 'Database unreachable or migrations pending', type: HealthDto })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     const result: HealthDto = { status: 'ok', checks: { database: { status: 'up' }, migrations: { status: 'up', pending: [] } } };
     try {
