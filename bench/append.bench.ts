@@ -25,6 +25,9 @@ interface Phase {
 interface Measured {
   rates: number[];
   latencies: number[];
+  /** CPU per event of this process (EventStore or the bare loop) and of all PostgreSQL processes, µs. */
+  nodeUs: number[];
+  pgUs: number[];
 }
 
 /**
@@ -113,12 +116,18 @@ export const benchmark: Benchmark = {
           for (const ph of order) {
             // Each measurement starts right after a checkpoint: equal full-page-write cost for both.
             await server.exec('checkpoint');
+            const node0 = process.cpuUsage();
+            const pg0 = server.cpuMs();
             const run = await runConcurrent(ph.ops, concurrency, ph.op);
-            const rps = ratePerSecond(ph.ops * ph.eventsPerOp, run.elapsedMs);
+            const node = process.cpuUsage(node0);
+            const events = ph.ops * ph.eventsPerOp;
+            const rps = ratePerSecond(events, run.elapsedMs);
             rate.set(ph, rps);
-            const m = results.get(ph) ?? { rates: [], latencies: [] };
+            const m = results.get(ph) ?? { rates: [], latencies: [], nodeUs: [], pgUs: [] };
             m.rates.push(rps);
             m.latencies.push(...run.latenciesMs);
+            m.nodeUs.push((node.user + node.system) / events);
+            m.pgUs.push(((server.cpuMs() - pg0) * 1000) / events);
             results.set(ph, m);
             process.stdout.write(`round ${r + 1}/${rounds}  ${ph.label.padEnd(48)} ${formatInt(rps).padStart(8)} events/s\n`);
           }
@@ -141,10 +150,15 @@ export const benchmark: Benchmark = {
             percentile(m.latencies, 50).toFixed(2),
             percentile(m.latencies, 99).toFixed(2),
             ph === p.ceiling ? '1.00x' : formatRatio(median(m.rates.map((x, r) => x / results.get(p.ceiling)!.rates[r]))),
+            median(m.nodeUs).toFixed(1),
+            median(m.pgUs).toFixed(1),
           ];
         }),
       );
-      const table = markdownTable(['phase', 'events/s (median)', 'per round', 'p50 ms', 'p99 ms', 'vs ceiling'], rows);
+      const table = markdownTable(
+        ['phase', 'events/s (median)', 'per round', 'p50 ms', 'p99 ms', 'vs ceiling', 'Node CPU µs/event', 'PostgreSQL CPU µs/event'],
+        rows,
+      );
       const verdict =
         `Single-event appends: **${formatRatio(singleRatio)}** of the raw INSERT ceiling ` +
         `(target >= ${formatRatio(TARGET_RATIO)}: ${singleRatio >= TARGET_RATIO ? 'met' : 'missed'}). ` +
@@ -162,7 +176,8 @@ export const benchmark: Benchmark = {
           `${formatInt(batches)} appends of ${batchSize} events, at concurrency ${concurrency}; ` +
           `EventStore as \`cave_app\` (RLS on, pool ${concurrency}), the ceiling as the superuser (pool ${concurrency}). ` +
           `A warm-up of a tenth of each, then ${rounds} rounds alternating which side goes first, a CHECKPOINT before every measurement.`,
-        '- "vs ceiling" is the median over rounds of (that row\'s rate / the bare ceiling\'s rate in the same round).',
+        '- "vs ceiling" is the median over rounds of (that row\'s rate / the bare ceiling\'s rate in the same round). ' +
+          'CPU columns: this process and all PostgreSQL processes, per event (p50/p99 are per append call).',
         '',
         table,
         '',

@@ -37,7 +37,7 @@ export const benchmark: Benchmark = {
       args: argv,
       options: {
         creations: { type: 'string', default: '10000' },
-        gets: { type: 'string', default: '20000' },
+        gets: { type: 'string', default: '10000' },
         inserts: { type: 'string', default: '20000' },
         connections: { type: 'string', default: '32' },
         rounds: { type: 'string', default: '3' },
@@ -108,7 +108,7 @@ export const benchmark: Benchmark = {
       process.stdout.write('warming up\n');
       for (const p of phases) await p.run(warmUp(p));
 
-      const measured = new Map<Phase, { rates: number[]; p50: number[]; p99: number[] }>();
+      const measured = new Map<Phase, { rates: number[]; p50: number[]; p99: number[]; nodeUs: number[]; pgUs: number[] }>();
       const ratios: number[] = [];
       for (let r = 0; r < rounds; r++) {
         // Rotate the order so no phase always follows the same neighbour.
@@ -116,12 +116,17 @@ export const benchmark: Benchmark = {
         const rate = new Map<Phase, number>();
         for (const p of order) {
           await server.exec('checkpoint');
+          const node0 = process.cpuUsage();
+          const pg0 = server.cpuMs();
           const res = await p.run(p.amount);
+          const node = process.cpuUsage(node0);
           rate.set(p, res.rate);
-          const m = measured.get(p) ?? { rates: [], p50: [], p99: [] };
+          const m = measured.get(p) ?? { rates: [], p50: [], p99: [], nodeUs: [], pgUs: [] };
           m.rates.push(res.rate);
           m.p50.push(res.p50);
           m.p99.push(res.p99);
+          m.nodeUs.push((node.user + node.system) / p.amount);
+          m.pgUs.push(((server.cpuMs() - pg0) * 1000) / p.amount);
           measured.set(p, m);
           process.stdout.write(`round ${r + 1}/${rounds}  ${p.label.padEnd(62)} ${formatInt(res.rate).padStart(8)} /s\n`);
         }
@@ -135,9 +140,20 @@ export const benchmark: Benchmark = {
       const ratio = median(ratios);
       const rows = phases.map((p) => {
         const m = measured.get(p)!;
-        return [p.label, formatInt(median(m.rates)), m.rates.map(formatInt).join(' / '), median(m.p50).toFixed(2), median(m.p99).toFixed(2)];
+        return [
+          p.label,
+          formatInt(median(m.rates)),
+          m.rates.map(formatInt).join(' / '),
+          median(m.p50).toFixed(2),
+          median(m.p99).toFixed(2),
+          formatInt(median(m.nodeUs)),
+          formatInt(median(m.pgUs)),
+        ];
       });
-      const table = markdownTable(['phase', 'per second (median)', 'per round', 'p50 ms', 'p99 ms'], rows);
+      const table = markdownTable(
+        ['phase', 'per second (median)', 'per round', 'p50 ms', 'p99 ms', 'Node CPU µs/op', 'PostgreSQL CPU µs/op'],
+        rows,
+      );
       const verdict =
         `Sandbox creations over HTTP: **${formatRatio(ratio)}** of the raw INSERT ceiling ` +
         `(the better of concurrency 16 and ${connections} in the same round; target >= ${formatRatio(TARGET_RATIO)}: ` +
@@ -154,6 +170,8 @@ export const benchmark: Benchmark = {
         `- Each round: ${formatInt(create.amount)} creations, ${formatInt(get.amount)} GETs, ${formatInt(ceiling16.amount)} raw INSERTs at each ` +
           `concurrency, in rotating order, a CHECKPOINT before each; a warm-up of a tenth first; ${rounds} rounds. ` +
           `The ceiling is the append benchmark's bare INSERT of the same event row into an identically migrated database.`,
+        '- CPU columns: this process (the app, or the bare INSERT loop) and all PostgreSQL processes, per operation; ' +
+          'autocannon\'s own CPU is not included. On 2 shared cores they say where the time goes.',
         '',
         table,
         '',

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
@@ -24,6 +24,8 @@ export interface BenchServer {
   createDatabase(name: string): Promise<BenchDatabase>;
   /** Superuser statement on the server's default database (e.g. CHECKPOINT). */
   exec(sql: string): Promise<void>;
+  /** CPU time (user + system, ms) used so far by the postmaster and all its backends that are alive. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -68,11 +70,40 @@ export async function startBenchServer(): Promise<BenchServer> {
       exec: async (sql) => {
         await withClient(pg.url, (c) => c.query(sql));
       },
+      cpuMs: () => postgresCpuMs(pg.clusterDir),
       stop,
     };
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+/**
+ * Sums utime + stime of the postmaster and its children from /proc (Linux only; 0 elsewhere).
+ * Backends that exited in between are lost, so compare only phases with long-lived pools.
+ */
+function postgresCpuMs(clusterDir: string): number {
+  try {
+    const postmaster = Number(readFileSync(join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const tick = 1000 / 100; // USER_HZ is 100 on Linux
+    let total = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      // Fields after the parenthesised command name: state ppid ... utime(14) stime(15), 1-based.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      if (pid === postmaster || Number(fields[1]) === postmaster) total += (Number(fields[11]) + Number(fields[12])) * tick;
+    }
+    return total;
+  } catch {
+    return 0;
   }
 }
 
