@@ -65,7 +65,7 @@ export const benchmark: Benchmark = {
     const ceilingDb = await server.createDatabase('cave_bench_ceiling');
     // The prepared reference gets a database of its own so the ceiling's table grows exactly like the store's.
     const referenceDb = await server.createDatabase('cave_bench_reference');
-    const database = new Database({ appUrl: storeDb.appUrl, adminUrl: storeDb.adminUrl }, concurrency);
+    const database = new Database({ appUrl: storeDb.appUrl, adminUrl: storeDb.adminUrl }, concurrency, { idleTimeoutMillis: 0 });
     const store = new EventStore(database);
     const raw = benchPool(ceilingDb.ownerUrl, concurrency);
     const rawReference = benchPool(referenceDb.ownerUrl, concurrency);

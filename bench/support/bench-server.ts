@@ -80,8 +80,9 @@ export async function startBenchServer(): Promise<BenchServer> {
 }
 
 /**
- * Sums utime + stime of the postmaster and its children from /proc (Linux only; 0 elsewhere).
- * Backends that exited in between are lost, so compare only phases with long-lived pools.
+ * CPU (user + system) of the postmaster, its live children, and the children it has already reaped
+ * (the postmaster's cutime/cstime), so backends that exit during a phase still count. Linux /proc
+ * only; 0 elsewhere.
  */
 function postgresCpuMs(clusterDir: string): number {
   try {
@@ -96,10 +97,12 @@ function postgresCpuMs(clusterDir: string): number {
       } catch {
         continue;
       }
-      // Fields after the parenthesised command name: state ppid ... utime(14) stime(15), 1-based.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields after the parenthesised command name, from "state": ppid = [1], utime = [11],
+      // stime = [12], cutime = [13], cstime = [14].
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
       const pid = Number(entry);
-      if (pid === postmaster || Number(fields[1]) === postmaster) total += (Number(fields[11]) + Number(fields[12])) * tick;
+      if (pid === postmaster) total += (f[11] + f[12] + f[13] + f[14]) * tick;
+      else if (f[1] === postmaster) total += (f[11] + f[12]) * tick;
     }
     return total;
   } catch {
@@ -129,7 +132,8 @@ async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promis
  * listener that late "terminating connection" would crash the run after the work is done.
  */
 export function benchPool(url: string, max: number): Pool {
-  const pool = new Pool({ connectionString: url, max, application_name: 'cave-bench' });
+  // No idle timeout: a phase must not pay for reconnecting because the other side ran for > 10 s.
+  const pool = new Pool({ connectionString: url, max, application_name: 'cave-bench', idleTimeoutMillis: 0 });
   pool.on('error', () => undefined);
   return pool;
 }
