@@ -3,9 +3,17 @@ import { AppendFastPath1732550000000 } from './1732550000000-append-fast-path';
 import { ApiKeys1732600000000 } from './1732600000000-api-keys';
 import { SandboxesReadModel1732700000000 } from './1732700000000-sandboxes-read-model';
 import { IdempotencyKeys1732700000001 } from './1732700000001-idempotency-keys';
+import { AuditLog1733000000000 } from './1733000000000-audit-log';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
  * ts-node and the compiled daemon, and /healthz can tell whether all of them ran.
  */
-export const MIGRATIONS = [RolesAndEventStore1732500000000, AppendFastPath1732550000000, ApiKeys1732600000000, SandboxesReadModel1732700000000, IdempotencyKeys1732700000001];
+export const MIGRATIONS = [
+  RolesAndEventStore1732500000000,
+  AppendFastPath1732550000000,
+  ApiKeys1732600000000,
+  SandboxesReadModel1732700000000,
+  IdempotencyKeys1732700000001,
+  AuditLog1733000000000,
+];

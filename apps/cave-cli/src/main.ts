@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '@cave/config';
 import { prepareDatabase } from '@cave/event-store';
+import { auditVerifyCommand } from './audit-verify.command';
 
 /** Admin CLI entry point: `npm run cli -- <command>`. */
 async function main(argv: string[]): Promise<number> {
@@ -9,8 +10,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'migrate':
       return migrate();
+    case 'audit':
+      if (argv[1] === 'verify') return auditVerifyCommand(argv.slice(2));
+      process.stderr.write('usage: cave audit verify --help\n');
+      return 2;
     default:
-      process.stderr.write(`usage: cave <command>\n\ncommands:\n  migrate   apply pending migrations and exit\n`);
+      process.stderr.write(`usage: cave <command>\n\ncommands:\n  migrate        apply pending migrations and exit\n  audit verify   verify an audit log file offline (see: audit verify --help)\n`);
       return command === undefined || command === '--help' ? 0 : 2;
   }
 }

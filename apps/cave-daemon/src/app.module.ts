@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from '@cave/audit';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { HistoryModule } from '@cave/history';
@@ -25,6 +26,7 @@ export class AppModule {
         ObservabilityModule,
         HealthModule,
         KeysModule,
+        AuditModule,
         IdempotencyModule,
         SandboxModule,
         HistoryModule,
