@@ -3,6 +3,8 @@ import { AppendFastPath1732550000000 } from './1732550000000-append-fast-path';
 import { ApiKeys1732600000000 } from './1732600000000-api-keys';
 import { SandboxesReadModel1732700000000 } from './1732700000000-sandboxes-read-model';
 import { IdempotencyKeys1732700000001 } from './1732700000001-idempotency-keys';
+import { ProjectionRuntime1732800000000 } from './1732800000000-projection-runtime';
+import { SandboxesRebuildable1732800000001 } from './1732800000001-sandboxes-rebuildable';
 import { AuditLog1733000000000 } from './1733000000000-audit-log';
 
 /**
@@ -15,5 +17,7 @@ export const MIGRATIONS = [
   ApiKeys1732600000000,
   SandboxesReadModel1732700000000,
   IdempotencyKeys1732700000001,
+  ProjectionRuntime1732800000000,
+  SandboxesRebuildable1732800000001,
   AuditLog1733000000000,
 ];

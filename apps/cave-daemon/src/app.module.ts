@@ -8,6 +8,7 @@ import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
 import { ObservabilityModule } from '@cave/observability';
+import { ProjectionsModule } from '@cave/projections';
 import { SandboxModule } from '@cave/sandbox';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
@@ -24,6 +25,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         EventStoreModule.forRoot(db),
         ObservabilityModule,
+        ProjectionsModule.forRoot(),
         HealthModule,
         KeysModule,
         AuditModule,

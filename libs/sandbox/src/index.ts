@@ -4,3 +4,4 @@ export type { SandboxEvent, SandboxEventType, SandboxCreatedData, SandboxLimits 
 export { SANDBOX_STREAM_TYPE, SANDBOX_EVENT_TYPES, sandboxStreamId } from './domain/sandbox.events';
 export { projectSandboxEvent } from './projections/sandboxes.projection';
 export type { ProjectableSandboxEvent, SqlStatement } from './projections/sandboxes.projection';
+export { sandboxViewFold } from './projections/sandbox-view.fold';

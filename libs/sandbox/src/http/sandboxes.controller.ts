@@ -5,12 +5,14 @@ import type { FastifyReply } from 'fastify';
 import type { Principal } from '@cave/kernel';
 import { ApiProblems, CurrentPrincipal, CurrentRequestMeta, RequestMeta, toRecordedEventDto, UuidParamPipe, versionETag } from '@cave/http';
 import { Idempotent } from '@cave/idempotency';
+import { parsePointInTime, PointInTimeQueryDto } from '@cave/projections';
 import { SandboxCommandMeta, SandboxCommandResult } from '../commands/command-meta';
 import { CreateSandboxCommand } from '../commands/create-sandbox/create-sandbox.command';
 import { DeleteSandboxCommand } from '../commands/delete-sandbox/delete-sandbox.command';
 import { StartSandboxCommand } from '../commands/start-sandbox/start-sandbox.command';
 import { StopSandboxCommand } from '../commands/stop-sandbox/stop-sandbox.command';
 import { GetSandboxQuery } from '../queries/get-sandbox/get-sandbox.query';
+import { GetSandboxAtQuery } from '../queries/get-sandbox-at/get-sandbox-at.query';
 import { GetSandboxEventsQuery } from '../queries/get-sandbox-events/get-sandbox-events.query';
 import { ListSandboxesQuery } from '../queries/list-sandboxes/list-sandboxes.query';
 import { CreateSandboxDto } from './create-sandbox.dto';
@@ -64,15 +66,22 @@ export class SandboxesController {
 
   @Get(':id')
   @ID
-  @ApiOperation({ summary: 'Get one sandbox' })
-  @ApiOkResponse({ description: 'The sandbox as of its latest event', type: SandboxDto, headers: ETAG_HEADER })
+  @ApiOperation({
+    summary: 'Get one sandbox, now or as it was at a point in its history',
+    description: 'With `at` (a global position or an ISO 8601 time) the sandbox is folded from its events up to that point (time travel); 404 if it did not exist yet.',
+  })
+  @ApiOkResponse({ description: 'The sandbox as of its latest event (or as of `at`)', type: SandboxDto, headers: ETAG_HEADER })
   @ApiProblems(400, 404)
   async get(
     @Param('id', UuidParamPipe) id: string,
+    @Query() q: PointInTimeQueryDto,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SandboxDto> {
-    const view = await this.queries.execute(new GetSandboxQuery(principal.namespace, id));
+    const at = parsePointInTime(q.at);
+    const view = await this.queries.execute(
+      at ? new GetSandboxAtQuery(principal.namespace, id, at) : new GetSandboxQuery(principal.namespace, id),
+    );
     void reply.header('etag', versionETag(view.version));
     return toSandboxDto(view);
   }
