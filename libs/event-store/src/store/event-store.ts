@@ -109,7 +109,18 @@ const APPEND_COLUMNS = ['append_global_position', 'append_stream_version', 'appe
  * volatile function), so cave_append has finished, and set `cave.namespace`, before the projection's first row
  * is written and checked against RLS. Both are one implicit transaction: all or nothing.
  */
+const combinedTexts = new Map<string, string>();
+
 function appendWithProjectionText(projection: string): string {
+  let text = combinedTexts.get(projection);
+  if (text === undefined) {
+    text = buildAppendWithProjection(projection);
+    combinedTexts.set(projection, text);
+  }
+  return text;
+}
+
+function buildAppendWithProjection(projection: string): string {
   const shifted = projection.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + APPEND_PARAMS}`);
   return `with appended as materialized (select * from cave_append($1, $2, $3, $4, $5::jsonb, $6)),
     projected as (${shifted})
@@ -127,6 +138,22 @@ interface AppendRow {
   replayed: boolean;
 }
 
+const named = new Map<string, string>();
+
+/**
+ * A named prepared statement for a statement text from a small, fixed set (hot paths: inline and replayed
+ * projections). Named by content, so each pooled connection parses and plans it once, and a changed text gets a
+ * new name instead of "prepared statement already exists" or a stale plan.
+ */
+export function preparedStatement(text: string): { name: string; text: string } {
+  let name = named.get(text);
+  if (name === undefined) {
+    name = `cave_s_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    named.set(text, name);
+  }
+  return { name, text };
+}
+
 export type AppendListener = (count: number, streamType: string) => void;
 
 /**
@@ -137,8 +164,6 @@ export type AppendListener = (count: number, streamType: string) => void;
  */
 export class EventStore {
   private readonly appendListeners: AppendListener[] = [];
-  /** Projection text -> its combined statement's name and text (a fixed set per process). */
-  private readonly combined = new Map<string, { name: string; text: string }>();
 
   constructor(
     private readonly db: Database,
@@ -174,7 +199,7 @@ export class EventStore {
     if (projection && events.length !== 1) throw new Error('an inline projection needs a single-event append');
     const exec = async (c: Pick<PoolClient, 'query'>): Promise<{ rows: AppendRow[]; projected?: Record<string, unknown> }> => {
       if (!projection) return c.query<AppendRow>({ ...APPEND_STATEMENT, values });
-      const { rows } = await c.query<Record<string, unknown>>({ ...this.combinedStatement(projection.text), values: [...values, ...projection.values] });
+      const { rows } = await c.query<Record<string, unknown>>({ ...preparedStatement(appendWithProjectionText(projection.text)), values: [...values, ...projection.values] });
       const first = rows[0];
       let projected: Record<string, unknown> | undefined;
       if (first.append_projected === true) {
@@ -216,17 +241,6 @@ export class EventStore {
         if (!retryable) throw conflict;
       }
     }
-  }
-
-  private combinedStatement(projection: string): { name: string; text: string } {
-    let stmt = this.combined.get(projection);
-    if (!stmt) {
-      const text = appendWithProjectionText(projection);
-      // Named by content: the same text always gets the same name, a changed one a new name.
-      stmt = { name: `cave_append_p_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
-      this.combined.set(projection, stmt);
-    }
-    return stmt;
   }
 
   /** Events of one stream in version order, upcast; empty when the stream is not in `namespace`. */
