@@ -165,9 +165,10 @@ export const benchmark: Benchmark = {
         '',
         ...environmentLines(machine, server, Math.round(loadavg()[0] * 100) / 100),
         `- The daemon app from \`createApp\` (Fastify, LOG_LEVEL=silent, default pool of 20 per role) on its own migrated database; ` +
-          `load from autocannon in a child process, ${connections} connections, a member key. A creation is one request and five ` +
-          `round trips to PostgreSQL: the key lookup, then one transaction (begin + namespace, \`cave_append\`, inline projection ` +
-          `into \`sandboxes\`, commit; a new stream is not read first).`,
+          `load from autocannon in a child process, ${connections} connections, a member key. A creation is one request and two ` +
+          `round trips to PostgreSQL: the key lookup (prepared), then one prepared statement that calls \`cave_append\` and ` +
+          `writes the \`sandboxes\` row (inline projection) in its implicit transaction; a new stream is not read first. ` +
+          `The in-process audit writer and async \`sandboxes\` projector follow the log as in production and are in the CPU columns.`,
         `- Each round: ${formatInt(create.amount)} creations, ${formatInt(get.amount)} GETs, ${formatInt(ceiling16.amount)} raw INSERTs at each ` +
           `concurrency, in rotating order, a CHECKPOINT before each; a warm-up of a tenth first; ${rounds} rounds. ` +
           `The ceiling is the append benchmark's bare INSERT of the same event row into an identically migrated database.`,

@@ -21,7 +21,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: pinoOptions(config) }),
+        // With logging off the per-request logger (a child logger, a finish listener, an async context) would
+        // cost CPU on every request and never write a line: mount it on no route.
+        LoggerModule.forRoot({ pinoHttp: pinoOptions(config), ...(config.logLevel === 'silent' && { forRoutes: [] }) }),
         CqrsModule.forRoot(),
         EventStoreModule.forRoot(db),
         ObservabilityModule,

@@ -1,9 +1,9 @@
 import { ConcurrencyError } from '../store/concurrency.error';
-import { AppendOptions, EventStore } from '../store/event-store';
+import { AppendOptions, EventStore, InlineProjection } from '../store/event-store';
 import { AppendResult, RecordedEvent } from '../store/event.types';
 import { Decider, fold } from './decider';
 
-export interface RunCommandInput<Command> {
+export interface RunCommandInput<Command, Event = unknown> {
   streamId: string;
   command: Command;
   /** The version the client saw (If-Match); when absent the loaded version is used. */
@@ -16,6 +16,12 @@ export interface RunCommandInput<Command> {
    */
   newStream?: boolean;
   append: AppendOptions;
+  /**
+   * The read-model write for the command's event, run in the append's own statement (one round trip, same
+   * transaction). Used when the command decides exactly one event; the result's `append.projected` holds the
+   * row it returned. With more events the caller projects them itself.
+   */
+  project?: (event: Event) => InlineProjection;
 }
 
 export interface RunCommandResult<State, Event> {
@@ -32,14 +38,14 @@ export interface RunCommandResult<State, Event> {
 export async function runCommand<Command, State, Event extends { type: string; data: unknown }>(
   store: EventStore,
   decider: Decider<Command, State, Event>,
-  input: RunCommandInput<Command>,
+  input: RunCommandInput<Command, Event>,
   toDomain: (e: RecordedEvent) => Event,
 ): Promise<RunCommandResult<State, Event>> {
   // With `append.client` the whole command (read, decide, append, inline projection) is one transaction.
   const client = input.append.client;
   if (input.newStream) {
     const fresh = decider.decide(input.command, decider.initialState);
-    const append = await store.append(input.streamId, 'no_stream', fresh.map((e) => ({ type: e.type, data: e.data })), input.append);
+    const append = await store.append(input.streamId, 'no_stream', fresh.map((e) => ({ type: e.type, data: e.data })), withProjection(input, fresh));
     if (!append.replayed) return { state: fresh.reduce(decider.evolve, decider.initialState), events: fresh, append };
     const earlier = await store.readStream(input.streamId, { namespace: input.append.namespace, toVersion: append.nextExpectedVersion, client });
     return { state: fold(decider, earlier.map(toDomain)), events: [], append };
@@ -65,7 +71,11 @@ export async function runCommand<Command, State, Event extends { type: string; d
     input.streamId,
     version === 0 ? 'no_stream' : version,
     events.map((e) => ({ type: e.type, data: e.data })),
-    input.append,
+    withProjection(input, events),
   );
   return { state: events.reduce(decider.evolve, state), events, append };
+}
+
+function withProjection<Command, Event>(input: RunCommandInput<Command, Event>, events: Event[]): AppendOptions {
+  return input.project && events.length === 1 ? { ...input.append, projection: input.project(events[0]) } : input.append;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DatabaseError, PoolClient } from 'pg';
 import { assertNamespace, Database } from '../database/database';
 import { ConcurrencyError } from './concurrency.error';
@@ -16,6 +16,45 @@ export interface AppendOptions {
   causationId?: string;
   /** Append inside the caller's transaction (inline projections); it must belong to `namespace`. */
   client?: PoolClient;
+  /**
+   * A read-model write executed in the same SQL statement as the append (so in the same transaction,
+   * with or without `client`): one round trip for both. Only for single-event appends; see InlineProjection.
+   */
+  projection?: InlineProjection;
+}
+
+/**
+ * One data-modifying statement (`insert`/`update` ... `returning`) applied atomically with an append. It reads
+ * the appended event from the relation `appended` (columns `stream_version integer`, `global_position bigint`,
+ * `recorded_at timestamptz`, `replayed boolean`) and must write nothing for a replayed row (`where not
+ * replayed`): an idempotent retry appended nothing. Its own parameters are `$1..$n` (`values`), typed by casts.
+ * It runs as the appender's role after `cave_append` set `cave.namespace`, so RLS applies exactly as in
+ * `Database.tenant`. Its text must be one of a small, fixed set (it becomes a named prepared statement).
+ */
+export interface InlineProjection {
+  text: string;
+  values: unknown[];
+}
+
+/** Where a committed event sits, for applying an InlineProjection outside an append (replays, rebuilds). */
+export interface EventPosition {
+  streamVersion: number;
+  globalPosition: number;
+  recordedAt: Date;
+}
+
+/**
+ * The statement of an InlineProjection as a standalone statement for an event already in the log: `appended`
+ * becomes a one-row VALUES list. Used by async projectors, so inline and replayed writes share one text.
+ */
+export function projectionAt(projection: InlineProjection, at: EventPosition): InlineProjection {
+  const n = projection.values.length;
+  return {
+    text:
+      `with appended (stream_version, global_position, recorded_at, replayed) as ` +
+      `(values ($${n + 1}::integer, $${n + 2}::bigint, $${n + 3}::timestamptz, false)) ${projection.text}`,
+    values: [...projection.values, at.streamVersion, at.globalPosition, at.recordedAt],
+  };
 }
 
 export interface ReadStreamOptions {
@@ -61,6 +100,60 @@ const MAX_BATCH = 10_000;
  */
 const APPEND_STATEMENT = { name: 'cave_append_v1', text: 'select * from cave_append($1, $2, $3, $4, $5::jsonb, $6)' };
 
+const APPEND_PARAMS = 6;
+/** Result columns of the combined statement that belong to the append; the rest are the projection's row. */
+const APPEND_COLUMNS = ['append_global_position', 'append_stream_version', 'append_transaction_id', 'append_recorded_at', 'append_replayed', 'append_projected'];
+
+/**
+ * The append and a projection as one statement. `appended` is materialised (it is referenced twice and calls a
+ * volatile function), so cave_append has finished, and set `cave.namespace`, before the projection's first row
+ * is written and checked against RLS. Both are one implicit transaction: all or nothing.
+ */
+const combinedTexts = new Map<string, string>();
+
+function appendWithProjectionText(projection: string): string {
+  let text = combinedTexts.get(projection);
+  if (text === undefined) {
+    text = buildAppendWithProjection(projection);
+    combinedTexts.set(projection, text);
+  }
+  return text;
+}
+
+function buildAppendWithProjection(projection: string): string {
+  const shifted = projection.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + APPEND_PARAMS}`);
+  return `with appended as materialized (select * from cave_append($1, $2, $3, $4, $5::jsonb, $6)),
+    projected as (${shifted})
+    select a.global_position as append_global_position, a.stream_version as append_stream_version,
+           a.transaction_id as append_transaction_id, a.recorded_at as append_recorded_at, a.replayed as append_replayed,
+           p.*
+    from appended a left join (select true as append_projected, * from projected) p on true`;
+}
+
+interface AppendRow {
+  global_position: string;
+  stream_version: number;
+  transaction_id: string;
+  recorded_at: Date;
+  replayed: boolean;
+}
+
+const named = new Map<string, string>();
+
+/**
+ * A named prepared statement for a statement text from a small, fixed set (hot paths: inline and replayed
+ * projections). Named by content, so each pooled connection parses and plans it once, and a changed text gets a
+ * new name instead of "prepared statement already exists" or a stale plan.
+ */
+export function preparedStatement(text: string): { name: string; text: string } {
+  let name = named.get(text);
+  if (name === undefined) {
+    name = `cave_s_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    named.set(text, name);
+  }
+  return { name, text };
+}
+
 export type AppendListener = (count: number, streamType: string) => void;
 
 /**
@@ -101,16 +194,34 @@ export class EventStore {
       })),
     );
     const expectedNum = expected === 'any' ? -1 : expected === 'no_stream' ? 0 : expected;
-    const exec = (c: Pick<PoolClient, 'query'>) =>
-      c.query<{ global_position: string; stream_version: number; transaction_id: string; recorded_at: Date; replayed: boolean }>({
-        ...APPEND_STATEMENT,
-        values: [opts.namespace, opts.streamType, streamId, expectedNum, payload, opts.idempotencyKey ?? null],
-      });
+    const values = [opts.namespace, opts.streamType, streamId, expectedNum, payload, opts.idempotencyKey ?? null];
+    const projection = opts.projection;
+    if (projection && events.length !== 1) throw new Error('an inline projection needs a single-event append');
+    const exec = async (c: Pick<PoolClient, 'query'>): Promise<{ rows: AppendRow[]; projected?: Record<string, unknown> }> => {
+      if (!projection) return c.query<AppendRow>({ ...APPEND_STATEMENT, values });
+      const { rows } = await c.query<Record<string, unknown>>({ ...preparedStatement(appendWithProjectionText(projection.text)), values: [...values, ...projection.values] });
+      const first = rows[0];
+      let projected: Record<string, unknown> | undefined;
+      if (first.append_projected === true) {
+        projected = {};
+        for (const [k, v] of Object.entries(first)) if (!APPEND_COLUMNS.includes(k)) projected[k] = v;
+      }
+      return {
+        rows: rows.map((r) => ({
+          global_position: r.append_global_position as string,
+          stream_version: r.append_stream_version as number,
+          transaction_id: r.append_transaction_id as string,
+          recorded_at: r.append_recorded_at as Date,
+          replayed: r.append_replayed as boolean,
+        })),
+        projected,
+      };
+    };
 
     // 'any' and idempotent retries race benignly with concurrent writers: try again a few times.
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows } = await exec(opts.client ?? this.db.app);
+        const { rows, projected } = await exec(opts.client ?? this.db.app);
         const last = rows[rows.length - 1];
         const replayed = rows[0].replayed;
         if (!replayed) for (const l of this.appendListeners) l(rows.length, opts.streamType);
@@ -121,6 +232,7 @@ export class EventStore {
           cursor: encodeCursor({ transactionId: BigInt(last.transaction_id), globalPosition: BigInt(last.global_position) }),
           recordedAt: last.recorded_at,
           replayed,
+          ...(projected && { projected }),
         };
       } catch (e) {
         const conflict = toConcurrencyError(e, streamId, expected);

@@ -48,4 +48,6 @@ export interface AppendResult {
   recordedAt: Date;
   /** True when an earlier append with the same idempotency key already wrote these events. */
   replayed: boolean;
+  /** The row returned by the append's inline projection, when one was given and it wrote a row. */
+  projected?: Record<string, unknown>;
 }

@@ -8,7 +8,7 @@ import { sandboxDecider } from '../domain/sandbox.decider';
 import { SandboxNotFoundError } from '../domain/sandbox.errors';
 import { isSandboxEvent, SANDBOX_STREAM_TYPE, SandboxEvent, sandboxStreamId } from '../domain/sandbox.events';
 import { SANDBOX_COLUMNS, SandboxRow, SandboxView, toSandboxView } from '../projections/sandbox.read-model';
-import { projectSandboxEvent } from '../projections/sandboxes.projection';
+import { sandboxProjection } from '../projections/sandboxes.projection';
 import { SandboxCommandMeta, SandboxCommandResult } from './command-meta';
 
 export function toSandboxEvent(e: RecordedEvent): SandboxEvent {
@@ -18,9 +18,11 @@ export function toSandboxEvent(e: RecordedEvent): SandboxEvent {
 }
 
 /**
- * Runs one sandbox command as a single transaction in the caller's namespace: read the stream,
- * decide, append, and apply the new events to the `sandboxes` read model (inline projection).
- * Either all of it commits or none. Notifications go to the in-process EventBus only after commit.
+ * Runs one sandbox command atomically in the caller's namespace: decide, append, and apply the new event to the
+ * `sandboxes` read model (inline projection) in the append's own SQL statement, so the event and its row commit
+ * together or not at all. A creation needs no read and no explicit transaction: that one statement is the whole
+ * command (one round trip). A transition reads the stream and appends in one tenant transaction.
+ * Notifications go to the in-process EventBus only after commit.
  */
 @Injectable()
 export class SandboxCommandExecutor {
@@ -34,7 +36,7 @@ export class SandboxCommandExecutor {
 
   async execute(sandboxId: string, command: SandboxCommand, meta: SandboxCommandMeta): Promise<SandboxCommandResult> {
     const streamId = sandboxStreamId(sandboxId);
-    const outcome = await this.db.tenant(meta.namespace, async (client) => {
+    const run = async (client?: PoolClient) => {
       const result = await runCommand(
         this.store,
         sandboxDecider,
@@ -51,27 +53,19 @@ export class SandboxCommandExecutor {
             idempotencyKey: meta.idempotencyKey,
             client,
           },
+          project: (event) => sandboxProjection(event, { namespace: meta.namespace, metadata: { actor: meta.actor } }),
         },
         toSandboxEvent,
       );
-      let view: SandboxView | undefined;
-      const first = result.append.nextExpectedVersion - result.events.length + 1;
-      for (const [i, event] of result.events.entries()) {
-        const sql = projectSandboxEvent({
-          namespace: meta.namespace,
-          streamVersion: first + i,
-          globalPosition: result.append.globalPositions[i],
-          recordedAt: result.append.recordedAt,
-          metadata: { actor: meta.actor },
-          event,
-        });
-        const { rows } = await client.query<SandboxRow>(sql.text, sql.values);
-        if (rows.length === 1) view = toSandboxView(rows[0]);
-      }
-      // An idempotent replay appended nothing: answer with the row as it is now.
-      view ??= await this.currentView(client, sandboxId);
+      // Every sandbox command decides at most one event, so runCommand always projected it inline.
+      if (result.events.length > 1) throw new Error(`sandbox command ${command.type} decided ${result.events.length} events`);
+      const projected = result.append.projected as SandboxRow | undefined;
+      // An idempotent replay appended (and projected) nothing: answer with the row as it is now.
+      const view = projected ? toSandboxView(projected) : await this.currentView(client, meta.namespace, sandboxId);
       return { view, result };
-    });
+    };
+    // A creation decides on the initial state and appends with `no_stream`: no read to keep consistent.
+    const outcome = command.type === 'create' ? await run() : await this.db.tenant(meta.namespace, run);
     const { result } = outcome;
     if (result.events.length > 0) {
       this.logger.log({
@@ -92,8 +86,9 @@ export class SandboxCommandExecutor {
     return { sandbox: outcome.view, replayed: result.events.length === 0 };
   }
 
-  private async currentView(client: PoolClient, sandboxId: string): Promise<SandboxView> {
-    const { rows } = await client.query<SandboxRow>(`select ${SANDBOX_COLUMNS} from sandboxes where id = $1`, [sandboxId]);
+  private async currentView(client: PoolClient | undefined, namespace: string, sandboxId: string): Promise<SandboxView> {
+    const read = async (c: PoolClient) => (await c.query<SandboxRow>(`select ${SANDBOX_COLUMNS} from sandboxes where id = $1`, [sandboxId])).rows;
+    const rows = client ? await read(client) : await this.db.tenant(namespace, read);
     if (rows.length === 0) throw new SandboxNotFoundError(sandboxId);
     return toSandboxView(rows[0]);
   }

@@ -1,3 +1,4 @@
+import { preparedStatement } from '@cave/event-store';
 import type { Projection } from '@cave/projections';
 import { SANDBOX_EVENT_TYPES, SandboxEvent } from '../domain/sandbox.events';
 import { projectSandboxEvent } from './sandboxes.projection';
@@ -28,7 +29,9 @@ export function sandboxesProjection(): Projection {
           },
           table,
         );
-        await client.query(stmt.text, stmt.values);
+        // Prepared: the projector re-applies every event the commands already wrote inline (ADR 0006), so
+        // this is on the write path's budget. A rebuild's shadow table is a different text, hence a new name.
+        await client.query({ ...preparedStatement(stmt.text), values: stmt.values });
       }
     },
   };

@@ -16,9 +16,9 @@ describe('sandboxes projection (pure)', () => {
       },
     };
     const sql = projectSandboxEvent(e);
-    expect(sql.text).toMatch(/^insert into sandboxes/);
-    expect(sql.text).toMatch(/on conflict \(id\) do nothing/);
-    expect(sql.values).toEqual([id, 'ns-a', 'n', 'wasi', 'persistent', '{"memoryMb":1,"timeoutMs":2,"maxOutputBytes":3}', '{"a":"b"}', 1, 'key-1', at, 42]);
+    expect(sql.text).toMatch(/^with appended \(stream_version, global_position, recorded_at, replayed\) as \(values \(\$9::integer, \$10::bigint, \$11::timestamptz, false\)\) insert into sandboxes/);
+    expect(sql.text).toMatch(/where not a.replayed\s+on conflict \(id\) do nothing/);
+    expect(sql.values).toEqual([id, 'ns-a', 'n', 'wasi', 'persistent', '{"memoryMb":1,"timeoutMs":2,"maxOutputBytes":3}', '{"a":"b"}', 'key-1', 1, 42, at]);
   });
 
   it.each([
@@ -27,8 +27,8 @@ describe('sandboxes projection (pure)', () => {
     ['sandbox_deleted', 'deleted'],
   ] as const)('%s moves the row to %s only when the event is newer than the row', (type, state) => {
     const sql = projectSandboxEvent({ ...base, streamVersion: 3, globalPosition: 50, event: { type, data: { sandboxId: id } } });
-    expect(sql.text).toMatch(/^update sandboxes set state = \$2/);
-    expect(sql.text).toMatch(/where id = \$1 and version < \$3/);
-    expect(sql.values).toEqual([id, state, 3, at, 50]);
+    expect(sql.text).toMatch(/\) update sandboxes s set state = \$2::text, version = a.stream_version/);
+    expect(sql.text).toMatch(/where s.id = \$1::uuid and s.version < a.stream_version and not a.replayed/);
+    expect(sql.values).toEqual([id, state, 3, 50, at]);
   });
 });

@@ -1,3 +1,4 @@
+import { InlineProjection, projectionAt } from '@cave/event-store';
 import { SandboxEvent } from '../domain/sandbox.events';
 import { SANDBOX_COLUMNS } from './sandbox.read-model';
 
@@ -11,59 +12,52 @@ export interface ProjectableSandboxEvent {
   event: SandboxEvent;
 }
 
-export interface SqlStatement {
-  text: string;
-  values: unknown[];
-}
+export type SqlStatement = InlineProjection;
 
 const STATE_AFTER = { sandbox_started: 'running', sandbox_stopped: 'stopped', sandbox_deleted: 'deleted' } as const;
 
 /**
- * Pure: one event -> the SQL that applies it to `sandboxes`. Used inline (same transaction as the
- * append, as `cave_app`) and reusable by a replaying projector: the statements are idempotent
- * (an insert that exists already, or an update to a version the row has, changes nothing), so
- * applying an event twice or replaying history over a live table is harmless.
- * Each statement returns the row it produced, so the inline caller needs no extra read.
+ * Pure: one sandbox event -> the statement that applies it to `sandboxes`, reading the event's version,
+ * position and time from the relation `appended` (InlineProjection). Inline, the command runs it in the same
+ * statement as its append (as `cave_app`, one round trip, one transaction); a replaying projector runs the same
+ * text over a VALUES row (`projectSandboxEvent`). The statements are idempotent (an insert that exists already,
+ * or an update to a version the row has, changes nothing), so applying an event twice or replaying history over
+ * a live table is harmless. Each returns the row it produced, so the inline caller needs no extra read.
  * `table` is the (quoted) table to write: the async projector passes the shadow during a rebuild.
  */
-export function projectSandboxEvent(e: ProjectableSandboxEvent, table = 'sandboxes'): SqlStatement {
-  const { event } = e;
+export function sandboxProjection(event: SandboxEvent, e: { namespace: string; metadata: { actor?: string } }, table = 'sandboxes'): InlineProjection {
   switch (event.type) {
     case 'sandbox_created': {
       const d = event.data;
       return {
         text: `insert into ${table} (id, namespace, name, runtime, mode, state, limits, labels, version, created_by,
                                       created_at, updated_at, created_position, last_position)
-               values ($1, $2, $3, $4, $5, 'created', $6, $7, $8, $9, $10, $10, $11, $11)
+               select $1::uuid, $2::text, $3::text, $4::text, $5::text, 'created', $6::jsonb, $7::jsonb, a.stream_version, $8::text,
+                      a.recorded_at, a.recorded_at, a.global_position, a.global_position
+               from appended a where not a.replayed
                on conflict (id) do nothing
                returning ${SANDBOX_COLUMNS}`,
-        values: [
-          d.sandboxId,
-          e.namespace,
-          d.name,
-          d.runtime,
-          d.mode,
-          JSON.stringify(d.limits),
-          JSON.stringify(d.labels),
-          e.streamVersion,
-          e.metadata.actor ?? null,
-          e.recordedAt,
-          e.globalPosition,
-        ],
+        values: [d.sandboxId, e.namespace, d.name, d.runtime, d.mode, JSON.stringify(d.limits), JSON.stringify(d.labels), e.metadata.actor ?? null],
       };
     }
     case 'sandbox_started':
     case 'sandbox_stopped':
     case 'sandbox_deleted':
       return {
-        text: `update ${table} set state = $2, version = $3, updated_at = $4, last_position = $5
-               where id = $1 and version < $3
-               returning ${SANDBOX_COLUMNS}`,
-        values: [event.data.sandboxId, STATE_AFTER[event.type], e.streamVersion, e.recordedAt, e.globalPosition],
+        text: `update ${table} s set state = $2::text, version = a.stream_version, updated_at = a.recorded_at, last_position = a.global_position
+               from appended a
+               where s.id = $1::uuid and s.version < a.stream_version and not a.replayed
+               returning ${SANDBOX_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}`,
+        values: [event.data.sandboxId, STATE_AFTER[event.type]],
       };
     default: {
       const unknown: never = event;
       throw new Error(`sandboxes projection: unhandled event ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** The same write for an event already in the log (replays, rebuilds): one standalone statement. */
+export function projectSandboxEvent(e: ProjectableSandboxEvent, table = 'sandboxes'): SqlStatement {
+  return projectionAt(sandboxProjection(e.event, e, table), e);
 }

@@ -1,0 +1,105 @@
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '@cave/testing';
+import { ConcurrencyError } from './concurrency.error';
+import { EventStore, InlineProjection, projectionAt } from './event-store';
+
+/**
+ * An append with an inline projection is one statement: the read-model row must see the namespace that
+ * cave_append set (RLS WITH CHECK), and the event and the row commit together or not at all.
+ */
+describe('EventStore.append with an inline projection (real Postgres)', () => {
+  let t: TestDatabase;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    store = new EventStore(t.db);
+    const owner = new Client({ connectionString: t.ownerUrl });
+    await owner.connect();
+    try {
+      await owner.query(`set role cave_owner`);
+      await owner.query(`create table things (id text primary key, namespace text not null, name text not null check (name <> 'bad'),
+                           version integer not null, position bigint not null, at timestamptz not null)`);
+      await owner.query(`alter table things enable row level security`);
+      await owner.query(`alter table things force row level security`);
+      await owner.query(`create policy things_tenant on things for all to cave_app
+                         using (namespace = current_setting('cave.namespace', true))
+                         with check (namespace = current_setting('cave.namespace', true))`);
+      await owner.query(`grant select, insert, update on things to cave_app`);
+      await owner.query(`grant select on things to cave_admin`);
+    } finally {
+      await owner.end();
+    }
+  });
+  afterAll(() => t.drop());
+
+  const insertThing = (id: string, namespace: string, name = 'n'): InlineProjection => ({
+    text: `insert into things (id, namespace, name, version, position, at)
+           select $1::text, $2::text, $3::text, a.stream_version, a.global_position, a.recorded_at from appended a where not a.replayed
+           on conflict (id) do nothing returning id, namespace, version, position`,
+    values: [id, namespace, name],
+  });
+  const renameThing = (id: string, name: string): InlineProjection => ({
+    text: `update things t set name = $2::text, version = a.stream_version, position = a.global_position
+           from appended a where t.id = $1::text and t.version < a.stream_version and not a.replayed
+           returning t.id, t.name, t.version`,
+    values: [id, name],
+  });
+  const ev = { type: 'thing_happened', data: {} };
+  const alpha = { namespace: 'alpha', streamType: 'thing' };
+  const things = async () => (await t.db.asAdmin((c) => c.query(`select id, namespace, name, version from things order by id`))).rows;
+  const events = async (streamId: string) =>
+    (await t.db.asAdmin((c) => c.query(`select namespace, stream_version from events where stream_id = $1 order by 2`, [streamId]))).rows;
+
+  it('writes the row in autocommit on a pooled connection with no namespace set: RLS sees the one cave_append set', async () => {
+    const r = await store.append('thing-1', 'no_stream', [ev], { ...alpha, projection: insertThing('1', 'alpha') });
+    expect(r.projected).toEqual({ id: '1', namespace: 'alpha', version: 1, position: String(r.globalPositions[0]) });
+    expect(r.replayed).toBe(false);
+    // The namespace was transaction-local: the pooled connection carries nothing into its next use.
+    const leaked = await t.db.app.query(`select current_setting('cave.namespace', true) as ns`);
+    expect(leaked.rows[0].ns ?? '').toBe('');
+    expect(await things()).toEqual([{ id: '1', namespace: 'alpha', name: 'n', version: 1 }]);
+  });
+
+  it("refuses a row in another tenant's namespace and keeps the append from committing", async () => {
+    await expect(store.append('thing-2', 'no_stream', [ev], { ...alpha, projection: insertThing('2', 'bravo') })).rejects.toThrow(/row-level security/);
+    expect(await events('thing-2')).toEqual([]);
+    expect((await things()).map((r) => r.id)).toEqual(['1']);
+  });
+
+  it('rolls the event back when the projection fails', async () => {
+    await expect(store.append('thing-3', 'no_stream', [ev], { ...alpha, projection: insertThing('3', 'alpha', 'bad') })).rejects.toThrow(/check constraint/);
+    expect(await events('thing-3')).toEqual([]);
+  });
+
+  it('writes neither on a concurrency conflict, and applies an update at the new version', async () => {
+    await expect(store.append('thing-1', 'no_stream', [ev], { ...alpha, projection: insertThing('1b', 'alpha') })).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append('thing-1', 5, [ev], { ...alpha, projection: renameThing('1', 'stale') })).rejects.toBeInstanceOf(ConcurrencyError);
+    const r = await store.append('thing-1', 1, [ev], { ...alpha, projection: renameThing('1', 'renamed') });
+    expect(r.projected).toEqual({ id: '1', name: 'renamed', version: 2 });
+    expect(await things()).toEqual([{ id: '1', namespace: 'alpha', name: 'renamed', version: 2 }]);
+  });
+
+  it('projects nothing on an idempotent replay and works inside a caller transaction', async () => {
+    const first = await store.append('thing-4', 'no_stream', [ev], { ...alpha, idempotencyKey: 'k', projection: insertThing('4', 'alpha') });
+    const again = await store.append('thing-4', 'no_stream', [ev], { ...alpha, idempotencyKey: 'k', projection: insertThing('4-dup', 'alpha') });
+    expect(again.replayed).toBe(true);
+    expect(again.projected).toBeUndefined();
+    expect(again.globalPositions).toEqual(first.globalPositions);
+    const inTx = await t.db.tenant('alpha', (client) => store.append('thing-4', 1, [ev], { ...alpha, client, projection: renameThing('4', 'tx') }));
+    expect(inTx.projected).toEqual({ id: '4', name: 'tx', version: 2 });
+    expect((await things()).map((r) => r.id)).toEqual(['1', '4']);
+  });
+
+  it('refuses a projection for a batch', async () => {
+    await expect(store.append('thing-5', 'no_stream', [ev, ev], { ...alpha, projection: insertThing('5', 'alpha') })).rejects.toThrow(/single-event/);
+  });
+
+  it('applies the same statement standalone for an event already in the log (replay), idempotently', async () => {
+    const at = { streamVersion: 1, globalPosition: 999, recordedAt: new Date() };
+    const stmt = projectionAt(insertThing('6', 'alpha'), at);
+    await t.db.tenant('alpha', (c) => c.query(stmt.text, stmt.values));
+    await t.db.tenant('alpha', (c) => c.query(stmt.text, stmt.values));
+    expect((await things()).filter((r) => r.id === '6')).toEqual([{ id: '6', namespace: 'alpha', name: 'n', version: 1 }]);
+  });
+});
