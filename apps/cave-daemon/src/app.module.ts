@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { ObservabilityModule } from '@cave/observability';
+import { RealtimeModule } from '@cave/realtime';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
@@ -20,6 +21,7 @@ export class AppModule {
         EventStoreModule.forRoot(db),
         ObservabilityModule,
         HealthModule,
+        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl }),
       ],
     };
   }

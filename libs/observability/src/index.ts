@@ -1,2 +1,3 @@
+export * from './health-registry';
 export * from './metrics.service';
 export * from './observability.module';

@@ -1,10 +1,11 @@
 import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { EventStore } from '@cave/event-store';
+import { HealthRegistry } from './health-registry';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 @Global()
-@Module({ controllers: [MetricsController], providers: [MetricsService], exports: [MetricsService] })
+@Module({ controllers: [MetricsController], providers: [MetricsService, HealthRegistry], exports: [MetricsService, HealthRegistry] })
 export class ObservabilityModule implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,

@@ -3,16 +3,20 @@ import { Public } from '@cave/http';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Database, pendingMigrations } from '@cave/event-store';
+import { HealthRegistry } from '@cave/observability';
 import { HealthDto } from './health.dto';
 
 @ApiTags('operations')
 @Public()
 @Controller()
 export class HealthController {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly registry: HealthRegistry,
+  ) {}
 
   @Get('healthz')
-  @ApiOperation({ summary: 'Liveness and readiness: database reachable and every migration applied (no API key needed)' })
+  @ApiOperation({ summary: 'Liveness and readiness: database reachable, every migration applied, realtime slot (no API key needed)' })
   @ApiOkResponse({ type: HealthDto })
   @ApiServiceUnavailableResponse({ type: HealthDto })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
@@ -25,10 +29,16 @@ export class HealthController {
       result.checks.database = { status: 'down', error: (e as Error).message };
       result.checks.migrations = { status: 'down', pending: [] };
     }
-    if (Object.values(result.checks).some((c) => c.status !== 'up')) {
-      result.status = 'error';
-      void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    let degraded = false;
+    for (const c of this.registry.list()) {
+      const check = await c.check().catch((e: unknown) => ({ status: 'down' as const, error: (e as Error).message }));
+      (result.checks as unknown as Record<string, unknown>)[c.name] = check;
+      if (check.status === 'down' && !c.critical) degraded = true;
+      if (check.status === 'down' && c.critical) result.status = 'error';
     }
+    if (result.checks.database.status !== 'up' || result.checks.migrations.status !== 'up') result.status = 'error';
+    if (result.status === 'error') void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    else if (degraded) result.status = 'degraded';
     return result;
   }
 }
