@@ -1,35 +1,9 @@
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Principal } from '@cave/kernel';
-import { EventStore, EventStoreModule } from '@cave/event-store';
-import { ObservabilityModule } from '@cave/observability';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { EventStore } from '@cave/event-store';
 import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
-import { RealtimeModule } from './realtime.module';
 import { RealtimeService } from './realtime.service';
+import { startRealtimeLibApp } from './realtime.test-app';
 import { RealtimeTestClient } from '../../../test/support/realtime-client';
-
-/** Stand-in for the keys context: the lib is tested on its own here; test/realtime.e2e-spec.ts uses real keys. */
-const PRINCIPALS: Record<string, Principal> = {
-  'tok-acme': { keyId: 'k-acme', namespace: 'acme', role: 'member' },
-  'tok-other': { keyId: 'k-other', namespace: 'other', role: 'member' },
-  'tok-admin': { keyId: 'k-admin', namespace: 'ops', role: 'admin' },
-};
-
-async function startLibApp(database: TestDatabase): Promise<{ app: NestFastifyApplication; url: string }> {
-  @Module({
-    imports: [
-      EventStoreModule.forRoot(database),
-      ObservabilityModule,
-      RealtimeModule.forRoot({ replicationUrl: database.replicationUrl, authenticator: { useValue: { authenticate: async (t: string) => PRINCIPALS[t] } } }),
-    ],
-  })
-  class LibTestModule {}
-  const app = await NestFactory.create<NestFastifyApplication>(LibTestModule, new FastifyAdapter(), { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  return { app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
-}
 
 describe('realtime lib (real Postgres, real Socket.IO)', () => {
   let database: TestDatabase;
@@ -40,7 +14,7 @@ describe('realtime lib (real Postgres, real Socket.IO)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    ({ app, url } = await startLibApp(database));
+    ({ app, url } = await startRealtimeLibApp(database));
     store = app.get(EventStore);
     await waitFor(async () => ((await app.get(RealtimeService).check()).status === 'up' ? true : undefined), 15_000, 'slot leader');
   });

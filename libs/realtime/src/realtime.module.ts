@@ -1,4 +1,4 @@
-import { ClassProvider, DynamicModule, ExistingProvider, FactoryProvider, Logger, Module, ModuleMetadata } from '@nestjs/common';
+import { ClassProvider, DynamicModule, ExistingProvider, FactoryProvider, Logger, Module, ModuleMetadata, ValueProvider } from '@nestjs/common';
 import { Database, EventStore } from '@cave/event-store';
 import { MetricsService } from '@cave/observability';
 import { RealtimeHub } from './delivery/realtime-hub';
@@ -12,7 +12,8 @@ import { slotLagBytes, slotNameForUrl } from './wal/replication-slot';
 
 export interface RealtimeModuleOptions extends RealtimeOptions {
   /** How to obtain the authenticator, e.g. `{ useExisting: ApiKeyAuthenticator }`. */
-  authenticator?: Omit<ClassProvider<RealtimeAuthenticator>, 'provide'> | Omit<ExistingProvider, 'provide'> | Omit<FactoryProvider<RealtimeAuthenticator>, 'provide'>;
+  authenticator?: Omit<ClassProvider<RealtimeAuthenticator>, 'provide'> | Omit<ExistingProvider, 'provide'> | Omit<FactoryProvider<RealtimeAuthenticator>, 'provide'>
+    | Omit<ValueProvider<RealtimeAuthenticator>, 'provide'>;
   /** Modules that export the authenticator's dependencies. */
   imports?: ModuleMetadata['imports'];
 }

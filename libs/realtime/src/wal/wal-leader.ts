@@ -191,7 +191,8 @@ export class WalLeader {
       failure ??= e;
     } finally {
       this.service = undefined;
-      await service.destroy().catch(() => undefined);
+      // stop(), not destroy(): our error listener must outlive the connection (EventEmitter2 throws on unheard errors).
+      await service.stop().catch(() => undefined);
     }
     if (failure !== undefined && !this.stopped) {
       if (isSlotLostError(failure)) this.hadSlot = true;
