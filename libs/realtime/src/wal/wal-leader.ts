@@ -1,8 +1,9 @@
 import { Client } from 'pg';
-import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
+import { PgoutputPlugin } from 'pg-logical-replication';
 import { compareCursors, EventCursor } from '@cave/event-store';
 import { RealtimeMetrics } from '../realtime.metrics';
 import { AckTracker } from './ack-tracker';
+import { ReplicationService } from './replication-service';
 import { createSlot, dropSlot, inspectSlot, isSlotLostError, PUBLICATION } from './replication-slot';
 
 export type WalRole = 'starting' | 'leader' | 'follower' | 'reconnecting' | 'disabled' | 'stopped';
@@ -39,7 +40,7 @@ export class WalLeader {
   reason?: string;
   private stopped = false;
   private lock?: Client;
-  private service?: LogicalReplicationService;
+  private service?: ReplicationService;
   private readonly acks = new AckTracker();
   private hadSlot = false;
   private sleeper?: { timer: NodeJS.Timeout; resolve: () => void };
@@ -120,7 +121,7 @@ export class WalLeader {
       }
       this.reason = undefined;
       await this.ensureSlot(lock);
-      await this.stream();
+      await this.stream(lock);
       return 100;
     } finally {
       this.lock = undefined;
@@ -146,8 +147,8 @@ export class WalLeader {
     await createSlot(c, this.opts.slot);
   }
 
-  private async stream(): Promise<void> {
-    const service = new LogicalReplicationService(
+  private async stream(lock: Client): Promise<void> {
+    const service = new ReplicationService(
       { connectionString: this.opts.url, application_name: 'cave-realtime-wal' },
       { acknowledge: { auto: false, timeoutSeconds: 0 } },
     );
@@ -185,11 +186,22 @@ export class WalLeader {
       this.opts.log.info({ slot: this.opts.slot }, 'realtime leads the replication slot');
     });
     this.service = service;
+    // The lock session is our leadership. When it dies (server shutdown, network), stop streaming at
+    // once: another instance may lead now, and a fast shutdown would otherwise wait for this
+    // walsender until wal_sender_timeout, because undelivered changes are never confirmed.
+    const lost = () => {
+      failure ??= new Error('advisory lock session lost');
+      void service.stop().catch(() => undefined);
+    };
+    lock.once('end', lost);
+    lock.once('error', lost);
     try {
       await service.subscribe(plugin, this.opts.slot);
     } catch (e) {
       failure ??= e;
     } finally {
+      lock.off('end', lost);
+      lock.off('error', lost);
       this.service = undefined;
       // stop(), not destroy(): our error listener must outlive the connection (EventEmitter2 throws on unheard errors).
       await service.stop().catch(() => undefined);
