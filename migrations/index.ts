@@ -1,8 +1,23 @@
 import { RolesAndEventStore1732500000000 } from './1732500000000-roles-and-event-store';
+import { ApiKeys1732600000000 } from './1732600000000-api-keys';
+import { SandboxesReadModel1732700000000 } from './1732700000000-sandboxes-read-model';
+import { IdempotencyKeys1732700000001 } from './1732700000001-idempotency-keys';
+import { ProjectionRuntime1732800000000 } from './1732800000000-projection-runtime';
+import { SandboxesRebuildable1732800000001 } from './1732800000001-sandboxes-rebuildable';
 import { RealtimePublication1732900000000 } from './1732900000000-realtime-publication';
+import { AuditLog1733000000000 } from './1733000000000-audit-log';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
  * ts-node and the compiled daemon, and /healthz can tell whether all of them ran.
  */
-export const MIGRATIONS = [RolesAndEventStore1732500000000, RealtimePublication1732900000000];
+export const MIGRATIONS = [
+  RolesAndEventStore1732500000000,
+  ApiKeys1732600000000,
+  SandboxesReadModel1732700000000,
+  IdempotencyKeys1732700000001,
+  ProjectionRuntime1732800000000,
+  SandboxesRebuildable1732800000001,
+  RealtimePublication1732900000000,
+  AuditLog1733000000000,
+];

@@ -12,7 +12,8 @@ const ROOT = join(__dirname, '..');
 /** Runs the daemon exactly as `npm start` does, but from source, with no DATABASE_URL. */
 function startDaemon(dataDir: string, port: number): { proc: ChildProcess; logs: () => string } {
   let out = '';
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', CAVE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+  // The audit file goes with the data dir, not into the checkout (each run has its own database).
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', CAVE_DATA_DIR: dataDir, CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'), LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
   const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cave-daemon/src/main.ts'], { cwd: ROOT, env });
   proc.stdout?.on('data', (d) => (out += d));

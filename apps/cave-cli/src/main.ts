@@ -1,31 +1,22 @@
 import 'reflect-metadata';
-import pino from 'pino';
-import { ConfigError, loadConfig } from '@cave/config';
-import { prepareDatabase } from '@cave/event-store';
+import { CommandFactory } from 'nest-commander';
+import { ConfigError } from '@cave/config';
+import { CliModule } from './cli.module';
 
-/** Admin CLI entry point: `npm run cli -- <command>`. */
-async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  switch (command) {
-    case 'migrate':
-      return migrate();
-    default:
-      process.stderr.write(`usage: cave <command>\n\ncommands:\n  migrate   apply pending migrations and exit\n`);
-      return command === undefined || command === '--help' ? 0 : 2;
-  }
+/** Admin CLI: `npm run cli -- <command>` (try `--help`). */
+async function main(): Promise<void> {
+  await CommandFactory.run(CliModule, {
+    cliName: 'cave',
+    logger: false,
+    serviceErrorHandler: (e: Error) => {
+      process.stderr.write(`${e instanceof ConfigError ? e.message : `error: ${e.message}`}\n`);
+      process.exitCode = 1;
+    },
+  });
 }
 
-async function migrate(): Promise<number> {
-  const config = loadConfig();
-  const log = pino({ level: config.logLevel, base: { component: 'migrate' } });
-  const db = await prepareDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l, m) => log[l](m) });
-  log.info({ applied: db.appliedMigrations }, db.appliedMigrations.length ? 'migrations applied' : 'database already up to date');
-  await db.embedded?.stop();
-  return 0;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+main().then(
+  () => process.exit(process.exitCode ?? 0),
   (e: unknown) => {
     process.stderr.write(`${e instanceof ConfigError ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`}\n`);
     process.exit(1);

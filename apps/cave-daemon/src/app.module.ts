@@ -1,10 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from '@cave/audit';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
+import { HistoryModule } from '@cave/history';
+import { IdempotencyModule } from '@cave/idempotency';
+import { ApiKeyAuthenticator, KeysModule } from '@cave/keys';
 import { ObservabilityModule } from '@cave/observability';
+import { ProjectionsModule } from '@cave/projections';
 import { RealtimeModule } from '@cave/realtime';
+import { SandboxModule } from '@cave/sandbox';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
@@ -20,8 +26,14 @@ export class AppModule {
         CqrsModule.forRoot(),
         EventStoreModule.forRoot(db),
         ObservabilityModule,
+        ProjectionsModule.forRoot(),
         HealthModule,
-        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl }),
+        KeysModule,
+        AuditModule,
+        IdempotencyModule,
+        SandboxModule,
+        HistoryModule,
+        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule], authenticator: { useExisting: ApiKeyAuthenticator } }),
       ],
     };
   }

@@ -14,7 +14,7 @@ import { buildOpenApiDocument } from './bootstrap/swagger';
 async function main(): Promise<void> {
   const unused = 'postgres://openapi@127.0.0.1:1/none';
   const app = await createApp(loadConfig({ LOG_LEVEL: 'silent' }), { appUrl: unused, adminUrl: unused }, { silent: true });
-  const yaml = stringify(buildOpenApiDocument(app), { sortMapEntries: false, lineWidth: 0 });
+  const yaml = stringify(buildOpenApiDocument(app), { sortMapEntries: false, lineWidth: 0, aliasDuplicateObjects: false });
   const file = join(__dirname, '../../../openapi/openapi.yaml');
   if (process.argv.includes('--check')) {
     const { readFileSync, existsSync } = await import('node:fs');

@@ -4,3 +4,7 @@ export * from './problem-mapping';
 export * from './problem.dto';
 export * from './validation';
 export * from './auth.decorators';
+export * from './etag';
+export * from './recorded-event.dto';
+export * from './request-meta.decorator';
+export * from './uuid-param.pipe';

@@ -19,7 +19,14 @@ type CreateApp = (config: CaveConfig, db: { appUrl: string; adminUrl: string }, 
  */
 export async function startTestApp(createApp: CreateApp, env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', CAVE_DATA_DIR: '/tmp/cave-e2e-unused', ...env, DATABASE_URL: database.ownerUrl });
+  // Per-database audit file so parallel test files never share one log.
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    CAVE_DATA_DIR: '/tmp/cave-e2e-unused',
+    CAVE_AUDIT_LOG_PATH: `/tmp/cave-e2e-audit/${database.name}.jsonl`,
+    ...env,
+    DATABASE_URL: database.ownerUrl,
+  });
   const app = await createApp(config, database, { silent: true });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();

@@ -9,6 +9,8 @@ import { MetricsService } from '@cave/observability';
 import { AppModule } from '../app.module';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+
 /** Builds the fully configured application (used by main, the OpenAPI generator and e2e tests). */
 export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -29,6 +31,17 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
 
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  // A JSON API: a body in any other media type (form data, text) is 415, not parsed into strings
+  // that then fail validation confusingly. Bodiless requests need no content type.
+  fastify.addHook('preParsing', async (req, _reply, payload) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !JSON_MEDIA_TYPE.test(req.headers['content-type'] ?? '')) {
+      throw Object.assign(new Error(`unsupported media type ${JSON.stringify(req.headers['content-type'] ?? '')}: send application/json`), {
+        statusCode: 415,
+      });
+    }
+    return payload;
+  });
   fastify.addHook('onResponse', async (req, reply) => {
     // The route template (not the raw URL) keeps label cardinality bounded.
     const route = req.routeOptions?.url ?? 'unmatched';

@@ -46,6 +46,11 @@ export class Database {
 
   private async transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, namespace?: string): Promise<T> {
     const client = await pool.connect();
+    // A checked-out client whose server connection dies while idle in the transaction (between our
+    // statements) emits 'error'; without a listener that is an uncaught exception for the process.
+    let broken: Error | undefined;
+    const onError = (e: Error) => (broken = e);
+    client.on('error', onError);
     try {
       // One round trip for BEGIN + the namespace (validated above, so literal quoting is exact).
       await client.query(
@@ -58,7 +63,8 @@ export class Database {
       await client.query('rollback').catch(() => undefined);
       throw e;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 

@@ -26,6 +26,8 @@ export interface ReadStreamOptions {
   toPosition?: number;
   /** Only events recorded at or before this instant (time travel). */
   toTime?: Date;
+  /** Read inside the caller's transaction (already scoped to `namespace` by `Database.tenant`). */
+  client?: PoolClient;
 }
 
 export interface ReadAllFilter {
@@ -87,13 +89,13 @@ export class EventStore {
         eventId: e.eventId ?? randomUUID(),
         type: e.type,
         schemaVersion: e.schemaVersion ?? 1,
-        data: e.data,
+        data: e.data ?? {},
         metadata: { ...e.metadata, ...common },
       })),
     );
     const expectedNum = expected === 'any' ? -1 : expected === 'no_stream' ? 0 : expected;
     const exec = (c: Pick<PoolClient, 'query'>) =>
-      c.query<{ global_position: string; stream_version: number; transaction_id: string; replayed: boolean }>(
+      c.query<{ global_position: string; stream_version: number; transaction_id: string; recorded_at: Date; replayed: boolean }>(
         'select * from cave_append($1, $2, $3, $4, $5::jsonb, $6)',
         [opts.namespace, opts.streamType, streamId, expectedNum, payload, opts.idempotencyKey ?? null],
       );
@@ -110,6 +112,7 @@ export class EventStore {
           nextExpectedVersion: last.stream_version,
           globalPositions: rows.map((r) => Number(r.global_position)),
           cursor: encodeCursor({ transactionId: BigInt(last.transaction_id), globalPosition: BigInt(last.global_position) }),
+          recordedAt: last.recorded_at,
           replayed,
         };
       } catch (e) {
@@ -133,9 +136,9 @@ export class EventStore {
     if (opts.toVersion !== undefined) add('stream_version <= ?', opts.toVersion);
     if (opts.toPosition !== undefined) add('global_position <= ?', opts.toPosition);
     if (opts.toTime !== undefined) add('recorded_at <= ?', opts.toTime);
-    const rows = await this.db.tenant(opts.namespace, async (c) =>
-      (await c.query<EventRow>(`select ${EVENT_COLUMNS} from events where ${conds.join(' and ')} order by stream_version`, params)).rows,
-    );
+    const read = async (c: Pick<PoolClient, 'query'>) =>
+      (await c.query<EventRow>(`select ${EVENT_COLUMNS} from events where ${conds.join(' and ')} order by stream_version`, params)).rows;
+    const rows = opts.client ? await read(opts.client) : await this.db.tenant(opts.namespace, read);
     return rows.map((r) => this.upcasters.upcast(toRecordedEvent(r)));
   }
 
@@ -173,18 +176,23 @@ export class EventStore {
   }
 
   /** The result of an earlier append with this idempotency key, if there was one. */
-  async findIdempotentAppend(streamId: string, idempotencyKey: string, namespace: string): Promise<AppendResult | undefined> {
-    const rows = await this.db.tenant(namespace, async (c) =>
+  async findIdempotentAppend(
+    streamId: string,
+    idempotencyKey: string,
+    namespace: string,
+    client?: PoolClient,
+  ): Promise<AppendResult | undefined> {
+    const read = async (c: Pick<PoolClient, 'query'>) =>
       (
-        await c.query<{ global_position: string; stream_version: number; transaction_id: string }>(
-          `select e.global_position, e.stream_version, e.transaction_id::text as transaction_id
+        await c.query<{ global_position: string; stream_version: number; transaction_id: string; recorded_at: Date }>(
+          `select e.global_position, e.stream_version, e.transaction_id::text as transaction_id, e.recorded_at
            from event_idempotency i
            join events e on e.stream_id = i.stream_id and e.stream_version between i.first_version and i.last_version
            where i.stream_id = $1 and i.idempotency_key = $2 order by e.stream_version`,
           [streamId, idempotencyKey],
         )
-      ).rows,
-    );
+      ).rows;
+    const rows = client ? await read(client) : await this.db.tenant(namespace, read);
     if (rows.length === 0) return undefined;
     const last = rows[rows.length - 1];
     return {
@@ -192,6 +200,7 @@ export class EventStore {
       nextExpectedVersion: last.stream_version,
       globalPositions: rows.map((r) => Number(r.global_position)),
       cursor: encodeCursor({ transactionId: BigInt(last.transaction_id), globalPosition: BigInt(last.global_position) }),
+      recordedAt: last.recorded_at,
       replayed: true,
     };
   }

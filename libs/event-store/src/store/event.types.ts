@@ -44,6 +44,8 @@ export interface AppendResult {
   globalPositions: number[];
   /** Cursor of the last appended event. */
   cursor: string;
+  /** When the (last) event was recorded: the appending transaction's start time. */
+  recordedAt: Date;
   /** True when an earlier append with the same idempotency key already wrote these events. */
   replayed: boolean;
 }

@@ -1,0 +1,11 @@
+export * from './audit.module';
+export * from './audit.service';
+export { AuditWriter } from './projections/audit-writer';
+export { auditProjection } from './projections/audit.projection';
+export type { AuditBatchResult } from './projections/audit-writer';
+export { GENESIS_HASH } from './domain/audit-entry';
+export type { AuditEntry } from './domain/audit-entry';
+export { verifyLogFile } from './verification/offline-verifier';
+export type { VerificationReport, OfflineVerifyOptions } from './verification/offline-verifier';
+export type { OnlineVerificationReport } from './verification/online-verifier';
+export type { ProblemReason, VerificationProblem } from './domain/log-verification';

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '@cave/event-store';
+import type { Principal } from '@cave/kernel';
+import { hashApiKey, isWellFormedApiKey } from './api-key-secret';
+
+/**
+ * Resolves a bearer token to its principal. Used by the HTTP guard and by transports that
+ * authenticate outside Nest's guard pipeline (the Socket.IO handshake).
+ *
+ * No cache on purpose: one indexed lookup per call, so a revoked key fails on its very next use.
+ * The lookup runs as `cave_app` through a narrow SECURITY DEFINER function (ADR 0005).
+ */
+@Injectable()
+export class ApiKeyAuthenticator {
+  constructor(private readonly db: Database) {}
+
+  /** The principal of an active key, or undefined for a malformed, unknown or revoked one. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    if (typeof token !== 'string' || !isWellFormedApiKey(token)) return undefined;
+    const { rows } = await this.db.app.query<{ key_id: string; namespace: string; role: Principal['role'] }>(
+      'select key_id, namespace, role from cave_authenticate_api_key($1)',
+      [hashApiKey(token)],
+    );
+    if (rows.length === 0) return undefined;
+    return { keyId: rows[0].key_id, namespace: rows[0].namespace, role: rows[0].role };
+  }
+}

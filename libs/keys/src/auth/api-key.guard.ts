@@ -1,0 +1,64 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IS_PUBLIC, REQUIRED_ROLE } from '@cave/http';
+import type { Principal } from '@cave/kernel';
+import { isWellFormedApiKey } from './api-key-secret';
+import { ApiKeyAuthenticator } from './api-key.authenticator';
+import { ForbiddenError, UnauthorizedError } from './auth.errors';
+import { AuthMetrics } from './auth.metrics';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by ApiKeyGuard on every non-public route. */
+    principal?: Principal;
+  }
+}
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/**
+ * Global guard (APP_GUARD): every HTTP route needs `Authorization: Bearer cave_sk_...` unless it is
+ * `@Public()`; `@AdminOnly()` routes need an admin key. Failures are domain errors, rendered as
+ * problem+json by the one filter. Socket.IO authenticates in its handshake with ApiKeyAuthenticator,
+ * so non-HTTP contexts are left to their transport.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly metrics: AuthMetrics,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (ctx.getType() !== 'http') return true;
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const http = ctx.switchToHttp();
+    const req = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const reject = (reason: 'missing' | 'malformed' | 'invalid', detail: string): UnauthorizedError => {
+      this.metrics.failures.inc({ reason });
+      // RFC 6750 §3: a challenge on every 401; error="invalid_token" once a token was presented.
+      void reply.header('www-authenticate', reason === 'missing' ? 'Bearer realm="cave"' : 'Bearer realm="cave", error="invalid_token"');
+      return new UnauthorizedError(detail);
+    };
+
+    const header = req.headers.authorization;
+    if (header === undefined || header === '') throw reject('missing', 'missing Authorization: Bearer <API key> header');
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined || !isWellFormedApiKey(token)) throw reject('malformed', 'Authorization must be "Bearer cave_sk_..."');
+    const principal = await this.authenticator.authenticate(token);
+    if (!principal) throw reject('invalid', 'invalid or revoked API key');
+    req.principal = principal;
+
+    const required = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_ROLE, targets);
+    if (required === 'admin' && principal.role !== 'admin') {
+      this.metrics.failures.inc({ reason: 'forbidden' });
+      throw new ForbiddenError('this route needs an admin API key');
+    }
+    return true;
+  }
+}

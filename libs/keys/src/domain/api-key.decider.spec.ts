@@ -1,0 +1,77 @@
+import { ApiKeyEvent, KEY_ISSUED, KEY_REVOKED } from '../contracts/api-key.events';
+import { ApiKeyCommand, IssueKey } from './api-key.commands';
+import { apiKeyDecider } from './api-key.decider';
+import { ApiKeyAlreadyExistsError, ApiKeyForbiddenError, ApiKeyNotFoundError, InvalidApiKeyError } from './api-key.errors';
+
+/** Given past events, when a command is decided, then these events (or this error). */
+function given(events: ApiKeyEvent[]) {
+  const state = events.reduce(apiKeyDecider.evolve, apiKeyDecider.initialState);
+  return {
+    when: (command: ApiKeyCommand) => ({
+      then: (expected: ApiKeyEvent[]) => expect(apiKeyDecider.decide(command, state)).toEqual(expected),
+      thenThrows: (error: new (...args: never[]) => Error) => expect(() => apiKeyDecider.decide(command, state)).toThrow(error),
+    }),
+  };
+}
+
+const now = new Date('2026-11-25T12:00:00.000Z');
+const keyId = '6f1c1c1e-4c8e-4f4e-9a3e-2f8f3b1f0a11';
+const sha = 'a'.repeat(64);
+const issue = (over: Partial<IssueKey['data']> = {}): IssueKey => ({
+  type: 'issue_key',
+  data: { keyId, namespace: 'acme', name: 'ci', role: 'member', prefix: 'cave_sk_abcd', secretSha256: sha, now, ...over },
+});
+const issued = (role: 'member' | 'admin' = 'member'): ApiKeyEvent => ({
+  type: KEY_ISSUED,
+  data: { keyId, namespace: 'acme', name: 'ci', role, prefix: 'cave_sk_abcd', secretSha256: sha, issuedAt: now.toISOString() },
+});
+const revoked: ApiKeyEvent = { type: KEY_REVOKED, data: { keyId, revokedAt: now.toISOString() } };
+const revoke = (role: 'member' | 'admin' = 'admin'): ApiKeyCommand => ({
+  type: 'revoke_key',
+  data: { keyId, requestedBy: { keyId: 'caller', role }, now },
+});
+
+describe('api key decider', () => {
+  describe('issue_key', () => {
+    it('issues a new key with its hash and prefix, never a secret', () => {
+      given([]).when(issue()).then([issued()]);
+    });
+    it('rejects issuing into an existing stream', () => {
+      given([issued()]).when(issue()).thenThrows(ApiKeyAlreadyExistsError);
+      given([issued(), revoked]).when(issue()).thenThrows(ApiKeyAlreadyExistsError);
+    });
+    it.each([
+      ['namespace', { namespace: 'Acme' }],
+      ['empty name', { name: '' }],
+      ['blank name', { name: '   ' }],
+      ['long name', { name: 'n'.repeat(101) }],
+      ['control characters', { name: 'a\nb' }],
+      ['hash', { secretSha256: 'not-a-hash' }],
+    ])('rejects an invalid %s', (_, over) => {
+      given([]).when(issue(over)).thenThrows(InvalidApiKeyError);
+    });
+  });
+
+  describe('revoke_key', () => {
+    it('revokes an active key', () => {
+      given([issued()]).when(revoke()).then([revoked]);
+    });
+    it('lets a member revoke a member key', () => {
+      given([issued('member')]).when(revoke('member')).then([revoked]);
+    });
+    it('forbids a member to revoke an admin key', () => {
+      given([issued('admin')]).when(revoke('member')).thenThrows(ApiKeyForbiddenError);
+    });
+    it('is a no-op on a revoked key (idempotent DELETE)', () => {
+      given([issued(), revoked]).when(revoke()).then([]);
+    });
+    it('fails for a key that was never issued', () => {
+      given([]).when(revoke()).thenThrows(ApiKeyNotFoundError);
+    });
+  });
+
+  it('folds history into state', () => {
+    const state = [issued('admin'), revoked].reduce(apiKeyDecider.evolve, apiKeyDecider.initialState);
+    expect(state).toEqual({ status: 'revoked', keyId, namespace: 'acme', role: 'admin', revokedAt: now.toISOString() });
+  });
+});

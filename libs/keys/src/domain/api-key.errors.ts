@@ -1,0 +1,29 @@
+import { DomainError } from '@cave/kernel';
+
+export class ApiKeyNotFoundError extends DomainError {
+  readonly code = 'KEYS.NOT_FOUND';
+  readonly kind = 'not_found';
+  constructor(keyId: string) {
+    super(`API key ${keyId} not found`, { keyId });
+  }
+}
+
+export class ApiKeyAlreadyExistsError extends DomainError {
+  readonly code = 'KEYS.ALREADY_EXISTS';
+  readonly kind = 'conflict';
+  constructor(keyId: string) {
+    super(`API key ${keyId} already exists`, { keyId });
+  }
+}
+
+/** A command that breaks an invariant of the key itself (the HTTP DTOs catch these earlier). */
+export class InvalidApiKeyError extends DomainError {
+  readonly code = 'KEYS.INVALID';
+  readonly kind = 'invalid';
+}
+
+/** Members may manage keys of their namespace, but never an admin key. */
+export class ApiKeyForbiddenError extends DomainError {
+  readonly code = 'KEYS.FORBIDDEN';
+  readonly kind = 'forbidden';
+}

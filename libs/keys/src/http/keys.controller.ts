@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { AdminOnly, ApiProblems, CurrentPrincipal } from '@cave/http';
+import type { Principal } from '@cave/kernel';
+import { IssueKeyCommand } from '../commands/issue-key/issue-key.command';
+import { RevokeKeyCommand } from '../commands/revoke-key/revoke-key.command';
+import { GetKeyQuery } from '../queries/get-key/get-key.query';
+import { ListKeysQuery } from '../queries/list-keys/list-keys.query';
+import { ApiKeyDto, ApiKeyListDto } from './api-key.dto';
+import { commandMetadata } from './command-metadata';
+import { IssueKeyRequestDto, IssuedKeyDto } from './issue-key.dto';
+import { KeyIdParamsDto } from './key-id-params.dto';
+import { ListKeysQueryDto } from './list-keys-query.dto';
+
+@ApiTags('auth')
+@ApiBearerAuth('apiKey')
+@ApiProblems(401)
+@Controller('api/v1/auth/keys')
+export class KeysController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @AdminOnly()
+  // The body carries a secret: no cache may keep it.
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Issue an API key (admin). The key is in this response only; it is stored as a SHA-256 hash.' })
+  @ApiCreatedResponse({ type: IssuedKeyDto })
+  @ApiProblems(400, 403)
+  async issue(@Body() body: IssueKeyRequestDto, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest): Promise<IssuedKeyDto> {
+    return this.commands.execute(new IssueKeyCommand(body.namespace, body.name, body.role, commandMetadata(req, principal)));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List API keys: admins see all (filter with ?namespace=), members their namespace. Never secrets or hashes.' })
+  @ApiOkResponse({ type: ApiKeyListDto })
+  @ApiProblems(400)
+  async list(@Query() query: ListKeysQueryDto, @CurrentPrincipal() principal: Principal): Promise<ApiKeyListDto> {
+    return { items: await this.queries.execute(new ListKeysQuery(principal, query.namespace)) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: "One API key's metadata (members: own namespace only, otherwise 404)" })
+  @ApiOkResponse({ type: ApiKeyDto })
+  @ApiProblems(400, 404)
+  async get(@Param() params: KeyIdParamsDto, @CurrentPrincipal() principal: Principal): Promise<ApiKeyDto> {
+    return this.queries.execute(new GetKeyQuery(principal, params.id));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Revoke an API key; it fails from its next request on',
+    description:
+      'Admins may revoke any key; members only keys of their namespace (others are 404) and never an admin key (403). ' +
+      'Revoking a revoked key is a no-op that also returns 204, so retries are safe.',
+  })
+  @ApiNoContentResponse({ description: 'Revoked (or already revoked)' })
+  @ApiProblems(400, 403, 404)
+  async revoke(@Param() params: KeyIdParamsDto, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest): Promise<void> {
+    await this.commands.execute(new RevokeKeyCommand(params.id, principal, commandMetadata(req, principal)));
+  }
+}

@@ -1,0 +1,14 @@
+export * from './runtime/projection';
+export * from './runtime/projection.registry';
+export * from './runtime/projection.runtime';
+export * from './runtime/projection.metrics';
+export type { ProjectionLogger } from './runtime/projection.runner';
+export type { Checkpoint, ProjectionStatus, RebuildStatus } from './runtime/checkpoint.store';
+export * from './admin/projection-admin.service';
+export * from './admin/projection.errors';
+export * from './admin/projection.view';
+export * from './time-travel/stream-fold.registry';
+export * from './time-travel/stream-state.service';
+export * from './time-travel/point-in-time';
+export * from './projections.module';
+export { PointInTimeQueryDto, StreamStateDto } from './http/stream-state.dto';

@@ -1,0 +1,178 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Notification, PoolClient } from 'pg';
+import { Database, EventStore } from '@cave/event-store';
+import { CheckpointStore, errorText } from './checkpoint.store';
+import { Projection } from './projection';
+import { ProjectionMetrics } from './projection.metrics';
+import { ProjectionRegistry } from './projection.registry';
+import { ProjectionLogger, ProjectionRunner } from './projection.runner';
+
+/** NOTIFY channel meaning "events were appended; read again". Payload unused. */
+export const EVENTS_CHANNEL = 'cave_events';
+/** NOTIFY channel carrying a projection name whose checkpoint an admin changed (retry/skip/rebuild). */
+export const CONTROL_CHANNEL = 'cave_projection_control';
+
+export interface ProjectionRuntimeOptions {
+  /** Shown as `leader` in the admin API. Default: host:pid:random. */
+  instanceId?: string;
+  /** Safety-net poll interval of each runner (ms). Wake-ups normally come from NOTIFY. */
+  pollMs?: number;
+  /** How often a follower tries to take over leadership (ms). */
+  leaderRetryMs?: number;
+  metrics?: ProjectionMetrics;
+  log?: ProjectionLogger;
+}
+
+/**
+ * Leads projections across daemon instances. Each projection is led by the one instance holding the
+ * session-level advisory lock (`cave:projection`, name) on this runtime's dedicated connection; the
+ * same connection LISTENs for wake-ups. When that connection dies, Postgres drops the locks and the
+ * other instances' next attempt (every `leaderRetryMs`) takes over. See docs/adr/0006.
+ */
+export class ProjectionRuntime {
+  readonly instanceId: string;
+  private readonly checkpoints: CheckpointStore;
+  private readonly runners = new Map<string, ProjectionRunner>();
+  private leaderClient?: PoolClient;
+  private timer?: NodeJS.Timeout;
+  private tickDone: Promise<void> = Promise.resolve();
+  private running = false;
+  private notifyPending = false;
+  private readonly log: ProjectionLogger;
+  private readonly pollMs: number;
+  private readonly leaderRetryMs: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: EventStore,
+    private readonly registry: ProjectionRegistry,
+    private readonly opts: ProjectionRuntimeOptions = {},
+  ) {
+    this.instanceId = opts.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.checkpoints = new CheckpointStore(db.admin);
+    this.log = opts.log ?? (() => undefined);
+    this.pollMs = opts.pollMs ?? 2_000;
+    this.leaderRetryMs = opts.leaderRetryMs ?? 1_000;
+    store.onAppend(() => this.onLocalAppend());
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.runTick();
+  }
+
+  /** Lets the batches in flight finish, releases leadership and the dedicated connection. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.tickDone;
+    await this.stopRunners();
+    const client = this.leaderClient;
+    this.leaderClient = undefined;
+    if (client) {
+      await client.query('select pg_advisory_unlock_all()').catch(() => undefined);
+      client.release(true);
+    }
+  }
+
+  isLeading(name: string): boolean {
+    return this.runners.has(name);
+  }
+
+  leading(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  /** Wake the local runner of `name` now (after an admin action on this instance). */
+  wake(name?: string): void {
+    if (name === undefined) for (const r of this.runners.values()) r.wake();
+    else this.runners.get(name)?.wake();
+  }
+
+  private runTick(): Promise<void> {
+    this.tickDone = this.tick()
+      .catch((e: unknown) => this.log('warn', 'projection leadership tick failed', { error: errorText(e) }))
+      .finally(() => {
+        if (this.running) this.timer = setTimeout(() => void this.runTick(), this.leaderRetryMs);
+      });
+    return this.tickDone;
+  }
+
+  private async tick(): Promise<void> {
+    const client = this.leaderClient ?? (await this.connect());
+    for (const p of this.registry.all()) {
+      if (!this.running || client !== this.leaderClient) return;
+      if (this.runners.has(p.name)) continue;
+      const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('cave:projection'), hashtext($1)) as ok`, [p.name]);
+      if (rows[0].ok) await this.lead(p);
+    }
+  }
+
+  private async connect(): Promise<PoolClient> {
+    const client = await this.db.admin.connect();
+    // A checked-out client that loses its server emits 'error'; without a listener that would crash.
+    const lost = (e?: Error) => void this.connectionLost(client, e);
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (n: Notification) => this.onNotification(n));
+    await client.query(`listen ${EVENTS_CHANNEL}; listen ${CONTROL_CHANNEL}`);
+    this.leaderClient = client;
+    return client;
+  }
+
+  private async connectionLost(client: PoolClient, e?: Error): Promise<void> {
+    if (this.leaderClient !== client) return;
+    this.leaderClient = undefined;
+    client.release(true);
+    if (this.runners.size > 0) this.log('warn', 'lost the leadership connection; stepping down', { error: e ? errorText(e) : 'closed', projections: this.leading() });
+    await this.stopRunners();
+  }
+
+  private async lead(p: Projection): Promise<void> {
+    const cp = await this.checkpoints.ensure(p.name, p.version);
+    if (cp.version < p.version && (p.tables?.length ?? 0) > 0 && cp.rebuildStatus !== 'requested' && cp.rebuildStatus !== 'running') {
+      this.log('info', 'projection version changed; rebuilding', { projection: p.name, from: cp.version, to: p.version });
+      await this.checkpoints.requestRebuild(this.db.admin, p.name);
+    }
+    await this.checkpoints.setLeader(p.name, this.instanceId);
+    const runner = new ProjectionRunner(p, {
+      db: this.db,
+      store: this.store,
+      checkpoints: this.checkpoints,
+      metrics: this.opts.metrics,
+      log: this.log,
+      pollMs: this.pollMs,
+    });
+    this.runners.set(p.name, runner);
+    runner.start();
+    this.log('info', 'leading projection', { projection: p.name, instance: this.instanceId });
+  }
+
+  private async stopRunners(): Promise<void> {
+    const runners = [...this.runners.values()];
+    this.runners.clear();
+    await Promise.all(runners.map((r) => r.stop()));
+  }
+
+  private onNotification(n: Notification): void {
+    if (n.channel === EVENTS_CHANNEL) this.wake();
+    else if (n.channel === CONTROL_CHANNEL && n.payload) this.wake(n.payload);
+  }
+
+  /**
+   * Appends made by this process wake local runners at once and, coalesced to one NOTIFY per few
+   * milliseconds, the other instances. NOTIFY is deliberately not a trigger on `events`: a notifying
+   * commit takes a database-wide lock, which would serialise every append (ADR 0006).
+   */
+  private onLocalAppend(): void {
+    this.wake();
+    if (this.notifyPending) return;
+    this.notifyPending = true;
+    setTimeout(() => {
+      this.notifyPending = false;
+      this.db.admin.query(`select pg_notify('${EVENTS_CHANNEL}', '')`).catch(() => undefined);
+    }, 5).unref();
+  }
+}

@@ -1,0 +1,36 @@
+import { SandboxCommand } from '../../domain/sandbox.commands';
+import { SandboxCommandMeta } from '../command-meta';
+import { SandboxCommandExecutor } from '../sandbox-command.executor';
+import { CreateSandboxCommand } from './create-sandbox.command';
+import { CreateSandboxHandler } from './create-sandbox.handler';
+import { newSandboxId } from './sandbox-id';
+
+describe('CreateSandboxHandler', () => {
+  const calls: [string, SandboxCommand, SandboxCommandMeta][] = [];
+  const executor = { execute: async (id: string, c: SandboxCommand, m: SandboxCommandMeta) => (calls.push([id, c, m]), undefined) } as unknown as SandboxCommandExecutor;
+  const handler = new CreateSandboxHandler(executor);
+  const meta = { namespace: 'ns', actor: 'key-1' };
+  beforeEach(() => (calls.length = 0));
+
+  it('fills in default limits and empty labels', async () => {
+    await handler.execute(new CreateSandboxCommand({ name: 'n', runtime: 'wasi', mode: 'quick', limits: { timeoutMs: 10 } }, meta));
+    const [id, command] = calls[0];
+    expect(command).toEqual({
+      type: 'create',
+      data: { sandboxId: id, name: 'n', runtime: 'wasi', mode: 'quick', limits: { memoryMb: 64, timeoutMs: 10, maxOutputBytes: 65536 }, labels: {} },
+    });
+  });
+
+  it('uses a fresh random id without an idempotency key, a stable one per (namespace, key) with one', async () => {
+    const input = { name: 'n', runtime: 'wasi' as const, mode: 'quick' as const };
+    await handler.execute(new CreateSandboxCommand(input, meta));
+    await handler.execute(new CreateSandboxCommand(input, meta));
+    expect(calls[0][0]).not.toBe(calls[1][0]);
+    await handler.execute(new CreateSandboxCommand(input, { ...meta, idempotencyKey: 'k' }));
+    await handler.execute(new CreateSandboxCommand(input, { ...meta, idempotencyKey: 'k' }));
+    expect(calls[2][0]).toBe(calls[3][0]);
+    expect(calls[2][0]).toBe(newSandboxId('ns', 'k'));
+    expect(newSandboxId('other', 'k')).not.toBe(newSandboxId('ns', 'k'));
+    expect(calls[2][0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});

@@ -1,0 +1,45 @@
+import type { RecordedEvent } from '@cave/event-store';
+import { isSandboxEvent } from '../domain/sandbox.events';
+import { SandboxView } from './sandbox.read-model';
+
+const STATE_AFTER = { sandbox_started: 'running', sandbox_stopped: 'stopped', sandbox_deleted: 'deleted' } as const;
+
+/**
+ * The sandbox as the API shows it, folded from its stream: what time travel returns for
+ * `GET /api/v1/sandboxes/{id}?at=` and the admin stream view. Same fields as a `sandboxes` row.
+ */
+export const sandboxViewFold = {
+  initialState: null as SandboxView | null,
+  evolve(state: SandboxView | null, e: RecordedEvent): SandboxView | null {
+    const event = { type: e.type, data: e.data };
+    if (!isSandboxEvent(event)) return state;
+    switch (event.type) {
+      case 'sandbox_created': {
+        const d = event.data;
+        return {
+          id: d.sandboxId,
+          namespace: e.namespace,
+          name: d.name,
+          runtime: d.runtime,
+          mode: d.mode,
+          state: 'created',
+          limits: d.limits,
+          labels: d.labels,
+          version: e.streamVersion,
+          createdBy: e.metadata.actor ?? null,
+          createdAt: e.recordedAt,
+          updatedAt: e.recordedAt,
+          createdPosition: e.globalPosition,
+        };
+      }
+      case 'sandbox_started':
+      case 'sandbox_stopped':
+      case 'sandbox_deleted':
+        return state && { ...state, state: STATE_AFTER[event.type], version: e.streamVersion, updatedAt: e.recordedAt };
+      default: {
+        const unknown: never = event;
+        throw new Error(`unknown sandbox event ${JSON.stringify(unknown)}`);
+      }
+    }
+  },
+};

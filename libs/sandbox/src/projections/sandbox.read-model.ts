@@ -1,0 +1,56 @@
+import { SandboxLimits, SandboxMode, SandboxRuntime } from '../domain/sandbox.events';
+import { SandboxStatus } from '../domain/sandbox.decider';
+
+/** One row of the `sandboxes` read model as the queries and commands see it. */
+export interface SandboxView {
+  id: string;
+  namespace: string;
+  name: string;
+  runtime: SandboxRuntime;
+  mode: SandboxMode;
+  state: SandboxStatus;
+  limits: SandboxLimits;
+  labels: Record<string, string>;
+  version: number;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  createdPosition: number;
+}
+
+export const SANDBOX_COLUMNS =
+  'id, namespace, name, runtime, mode, state, limits, labels, version, created_by, created_at, updated_at, created_position';
+
+export interface SandboxRow {
+  id: string;
+  namespace: string;
+  name: string;
+  runtime: SandboxRuntime;
+  mode: SandboxMode;
+  state: SandboxStatus;
+  limits: SandboxLimits;
+  labels: Record<string, string>;
+  version: number;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  created_position: string;
+}
+
+export function toSandboxView(r: SandboxRow): SandboxView {
+  return {
+    id: r.id,
+    namespace: r.namespace,
+    name: r.name,
+    runtime: r.runtime,
+    mode: r.mode,
+    state: r.state,
+    limits: r.limits,
+    labels: r.labels,
+    version: r.version,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    createdPosition: Number(r.created_position),
+  };
+}
