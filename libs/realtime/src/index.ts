@@ -3,4 +3,4 @@ export * from './realtime.options';
 export * from './realtime.service';
 export * from './gateway/realtime-authenticator';
 export type { RealtimeEventPayload } from './delivery/realtime-event';
-export { slotNameFor, PUBLICATION } from './wal/replication-slot';
+export { slotNameFor, slotNameForUrl, PUBLICATION } from './wal/replication-slot';
