@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Realtime over logical replication (docs/adr/0007): a publication of inserts into `events`, and
+ * Realtime over logical replication (docs/adr/0008): a publication of inserts into `events`, and
  * `cave_replicator`, the only role that reads the WAL. REPLICATION can only be granted by a
  * superuser or a role that has it; without that right the role is created without it and the
  * daemon reports realtime's WAL source as disabled (delivery falls back to polling the table).

@@ -1,7 +1,7 @@
 /** How the realtime module reaches the WAL. */
 export interface RealtimeOptions {
   /**
-   * Login of a role with REPLICATION (`cave_replicator`, docs/adr/0007). Without it the WAL source
+   * Login of a role with REPLICATION (`cave_replicator`, docs/adr/0008). Without it the WAL source
    * is disabled and tails poll the table (`pollMs`).
    */
   replicationUrl?: string;

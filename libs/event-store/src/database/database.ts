@@ -5,7 +5,7 @@ export interface DatabaseUrls {
   appUrl: string;
   /** BYPASSRLS role: admin endpoints and system workers that read across namespaces. */
   adminUrl: string;
-  /** Login with REPLICATION for the realtime WAL reader (docs/adr/0007); absent = realtime polls. */
+  /** Login with REPLICATION for the realtime WAL reader (docs/adr/0008); absent = realtime polls. */
   replicationUrl?: string;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 
-/** `cave_replicator` reads the WAL for realtime (docs/adr/0007); it exists once its migration ran. */
+/** `cave_replicator` reads the WAL for realtime (docs/adr/0008); it exists once its migration ran. */
 export type RuntimeRole = 'cave_app' | 'cave_admin' | 'cave_replicator';
 
 /**

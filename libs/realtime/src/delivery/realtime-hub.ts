@@ -111,7 +111,7 @@ export class RealtimeHub {
   }
 
   /**
-   * History first, then live, with no gap and no duplicate (proof in docs/adr/0007): each round
+   * History first, then live, with no gap and no duplicate (proof in docs/adr/0008): each round
    * notes the tail position t0 and buffers tail events after t0; a history read that returns less
    * than a full batch has seen every matching event up to t0 (its snapshot is younger than the
    * tail read that produced t0), so history + buffer + later tail events cover everything, and

@@ -6,7 +6,7 @@ import { DeliverableEvent, RealtimeEventPayload } from './realtime-event';
  * One channel of one socket. Invariant: events reach the client in strictly increasing
  * commit-safe cursor order, each at most once (`deliver` drops anything at or behind the last
  * cursor sent). Before it is live, a subscription catches up from the table; meanwhile the tail's
- * live events are buffered in `pending`, and `goLive` hands over at the seam (see docs/adr/0007).
+ * live events are buffered in `pending`, and `goLive` hands over at the seam (see docs/adr/0008).
  */
 export class Subscription {
   private last: EventCursor;

@@ -15,7 +15,7 @@ export interface WalLeaderLog {
 }
 
 export interface WalLeaderOptions {
-  /** Login of a role with REPLICATION (docs/adr/0007). */
+  /** Login of a role with REPLICATION (docs/adr/0008). */
   url: string;
   slot: string;
   metrics: RealtimeMetrics;
