@@ -39,6 +39,15 @@ describe('realtime resilience (real Postgres, real Socket.IO)', () => {
         const ca = await connect(leaderUrl);
         const cb = await connect(follower.url);
         for (const c of [ca, cb]) expect(await c.subscribe({ channel: 'namespace:two', fromPosition: 0 })).toMatchObject({ ok: true });
+        // The follower hears of commits through NOTIFY, not its 1 s safety poll.
+        const delays: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const t0 = Date.now();
+          await store.append('two-0', 'any', [{ type: 'tick', data: { i } }], { namespace: 'two', streamType: 'tick' });
+          await cb.waitForCount('namespace:two', i + 1);
+          delays.push(Date.now() - t0);
+        }
+        expect(delays.sort((x, y) => x - y)[2]).toBeLessThan(300);
         const w = writer(store, 'two', 'two-1');
         await cb.waitForCount('namespace:two', 10);
         await leader.close(); // failover: the follower must take the slot over
