@@ -39,6 +39,10 @@ export interface HubLog {
  */
 export class RealtimeHub {
   private readonly connections = new Map<string, ConnectionState>();
+  /** Sends one payload to several sockets, encoding it once (the gateway plugs in Socket.IO's broadcast). */
+  private broadcast: (ids: string[], payload: RealtimeEventPayload) => void = (ids, p) => {
+    for (const id of ids) this.connections.get(id)?.conn.send(p);
+  };
 
   constructor(
     private readonly db: Database,
@@ -49,6 +53,10 @@ export class RealtimeHub {
     private readonly log: HubLog,
   ) {
     tail.onBatch((events) => this.dispatch(events));
+  }
+
+  useBroadcast(fn: (ids: string[], payload: RealtimeEventPayload) => void): void {
+    this.broadcast = fn;
   }
 
   attach(conn: RealtimeConnection): void {
@@ -169,8 +177,20 @@ export class RealtimeHub {
   private dispatch(events: RecordedEvent[]): void {
     const started = process.hrtime.bigint();
     const ready: DeliverableEvent[] = events.map(toDeliverable);
-    for (const state of this.connections.values()) {
-      for (const sub of state.subs.values()) for (const d of ready) sub.offer(d);
+    for (const d of ready) {
+      const groups = new Map<string, string[]>();
+      for (const state of this.connections.values()) {
+        for (const sub of state.subs.values()) {
+          if (!sub.accept(d)) continue;
+          const ids = groups.get(sub.channel);
+          if (ids) ids.push(state.conn.id);
+          else groups.set(sub.channel, [state.conn.id]);
+        }
+      }
+      for (const [channel, ids] of groups) {
+        this.broadcast(ids, { channel, ...d.body });
+        this.metrics.delivered.inc(ids.length);
+      }
     }
     this.metrics.deliveryLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     const keyEvents = events.filter((e) => KEY_INVALIDATING_EVENTS.has(e.type));

@@ -37,11 +37,25 @@ export class Subscription {
     return this.closed;
   }
 
-  /** An event from the shared tail. */
+  /**
+   * An event from the shared tail. Returns true when the caller must send it to this subscription's
+   * socket now (the hub batches those sends per channel, so a payload is encoded once, not once per
+   * socket); while catching up the event is buffered instead.
+   */
+  accept(d: DeliverableEvent): boolean {
+    if (this.closed || !channelMatches(this.spec, d.event)) return false;
+    if (!this.live) {
+      this.pending?.push(d);
+      return false;
+    }
+    if (compareCursors(d.at, this.last) <= 0) return false;
+    this.last = d.at;
+    return true;
+  }
+
+  /** Same as accept, but sends itself (tests, single sockets). */
   offer(d: DeliverableEvent): void {
-    if (this.closed || !channelMatches(this.spec, d.event)) return;
-    if (this.live) this.deliver(d);
-    else this.pending?.push(d);
+    if (this.accept(d)) this.emit({ channel: this.channel, ...d.body });
   }
 
   /** Starts a catch-up round: from here on, tail events are kept until `goLive`. */

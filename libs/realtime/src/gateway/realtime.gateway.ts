@@ -27,6 +27,8 @@ export class RealtimeGateway implements OnGatewayInit<Namespace>, OnGatewayConne
   ) {}
 
   afterInit(ns: Namespace): void {
+    // Every socket is in the room named by its id: one encode per (event, channel), written to each socket.
+    this.hub.useBroadcast((ids, payload) => ns.to(ids).emit('event', payload));
     ns.use((socket, next) => {
       void this.authenticate(socket).then(
         () => next(),
