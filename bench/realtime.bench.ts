@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
+import { PgoutputPlugin } from 'pg-logical-replication';
 import { Server } from 'socket.io';
 import { Database, EventStore, provisionRoleLogins, roleUrl, runMigrations, startEmbeddedPostgres } from '@cave/event-store';
 import { PUBLICATION, slotNameForUrl } from '@cave/realtime';
 import { randomUUID } from 'node:crypto';
 import { startRealtimeLibApp } from '../libs/realtime/src/realtime.test-app';
+import { ReplicationService } from '../libs/realtime/src/wal/replication-service';
 
 /**
  * `npm run bench -- realtime [--seconds N]`: commit-to-client latency through CAVE's realtime
@@ -92,12 +93,13 @@ async function write(store: EventStore, rate: number, ms: number, measureFrom: n
 async function bare(ownerUrl: string, store: EventStore, shape: (typeof SHAPES)[number], ms: number): Promise<number[]> {
   const slot = 'cave_bench_bare';
   const admin = new Client({ connectionString: ownerUrl });
+  admin.on('error', () => undefined);
   await admin.connect();
   await admin.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
   const http = createServer();
   const io = new Server(http, { serveClient: false });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  const service = new LogicalReplicationService({ connectionString: ownerUrl });
+  const service = new ReplicationService({ connectionString: ownerUrl });
   service.on('error', () => undefined);
   service.on('data', (_lsn: string, msg: { tag: string; new?: { data: unknown } }) => {
     if (msg.tag === 'insert') io.emit('event', { data: msg.new!.data });
@@ -121,6 +123,7 @@ async function cave(ownerUrl: string, urls: Parameters<typeof startRealtimeLibAp
   } finally {
     await app.close();
     const admin = new Client({ connectionString: ownerUrl });
+    admin.on('error', () => undefined);
     await admin.connect();
     await admin.query(`select pg_drop_replication_slot($1)`, [slotNameForUrl(urls.replicationUrl)]).catch(() => undefined);
     await admin.end();
