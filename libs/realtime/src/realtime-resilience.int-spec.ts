@@ -92,6 +92,30 @@ describe('realtime resilience (real Postgres, real Socket.IO)', () => {
       }
     });
 
+    it('without a usable replication login it reports itself disabled and still delivers by polling', async () => {
+      const role = `cave_norepl_${Date.now().toString(36)}`;
+      const owner = new Database({ appUrl: database.ownerUrl, adminUrl: database.ownerUrl }, 1);
+      await owner.admin.query(`create role ${role} login password 'norepl-test' noreplication`);
+      const noRepl = Object.assign(new URL(database.ownerUrl), { username: role, password: 'norepl-test' }).toString();
+      const { app, url } = await startRealtimeLibApp({ ...database, replicationUrl: noRepl });
+      try {
+        const svc = app.get(RealtimeService);
+        const health = await waitFor(async () => {
+          const h = await svc.check();
+          return h.status === 'disabled' ? h : undefined;
+        }, 10_000, 'disabled');
+        expect(health).toMatchObject({ role: 'disabled', error: expect.stringContaining('REPLICATION'), delivery: 'polling' });
+        const c = await connect(url);
+        expect(await c.subscribe({ channel: 'namespace:poll' })).toMatchObject({ ok: true });
+        await store.append('poll-1', 'no_stream', [{ type: 'tick', data: {} }], { namespace: 'poll', streamType: 'tick' });
+        await c.waitForCount('namespace:poll', 1, 5_000);
+      } finally {
+        await app.close();
+        await owner.admin.query(`drop role ${role}`);
+        await owner.close();
+      }
+    });
+
     it('a lost slot is recreated loudly (metric, health) and no event is lost', async () => {
       const { app, url } = await startRealtimeLibApp(database);
       try {

@@ -17,6 +17,8 @@ export interface RealtimeConnection {
   token: string;
   send(payload: RealtimeEventPayload): void;
   revoke(): void;
+  /** A subscription ended on the server side (e.g. its history read failed); the client resubscribes with its cursor. */
+  fail(channel: string, error: { code: string; message: string }): void;
 }
 
 interface ConnectionState {
@@ -141,9 +143,13 @@ export class RealtimeHub {
         }
       }
     } catch (e) {
-      this.log.error({ err: e, channel: sub.channel }, 'realtime catch-up failed; closing the socket so the client resumes');
-      const owner = [...this.connections.values()].find((s) => [...s.subs.values()].includes(sub));
-      owner?.conn.revoke();
+      this.log.error({ err: e, channel: sub.channel }, 'realtime catch-up failed; the client must resubscribe with its last cursor');
+      for (const state of this.connections.values()) {
+        if (state.subs.get(sub.channel) !== sub) continue;
+        state.subs.delete(sub.channel);
+        this.dropSubscription(sub);
+        state.conn.fail(sub.channel, { code: 'REALTIME.UNAVAILABLE', message: 'history could not be read; subscribe again with your last cursor' });
+      }
     }
   }
 
