@@ -2,10 +2,10 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyLogFile } from '@cave/audit';
+import { auditProjection, verifyLogFile } from '@cave/audit';
 import { Database, EventStore, prepareDatabase } from '@cave/event-store';
+import { ProjectionRegistry, ProjectionRuntime } from '@cave/projections';
 import { AuditFileSink } from '../libs/audit/src/projections/audit-file-sink';
-import { AuditFollower } from '../libs/audit/src/projections/audit-follower';
 import { AuditWriter } from '../libs/audit/src/projections/audit-writer';
 // Bench-only reach into the lib's domain to generate a realistic log quickly (lint allows it in bench/).
 import { canonicalEntry, dataDigest, GENESIS_HASH, sealEntry } from '../libs/audit/src/domain/audit-entry';
@@ -82,8 +82,8 @@ async function bareLoop(file: string): Promise<{ n: number; ms: number }> {
 }
 
 /**
- * Audit lag under load: `writers` concurrent appenders at full speed for `seconds`, the audit writer
- * following (HMAC on, JSONL file fsynced per batch); lag sampled every 50 ms, then the time until it is 0.
+ * Audit lag under load: `writers` concurrent appenders at full speed for `seconds`, the audit projector
+ * on the projection runtime following (HMAC on, JSONL file fsynced per batch); lag sampled every 50 ms, then the time until it is 0.
  */
 async function lagUnderLoad(writers: number, seconds: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cave-bench-audit-lag-'));
@@ -94,14 +94,15 @@ async function lagUnderLoad(writers: number, seconds: number): Promise<void> {
     const sink = new AuditFileSink(join(dir, 'audit.jsonl'), db, { warn: () => undefined, error: (m) => process.stderr.write(m + '\n') });
     await sink.open();
     let audited = 0;
-    const follower = new AuditFollower(store, db, new AuditWriter(new HmacKeyRing(KEY)), {
-      onBatch: async (r) => {
+    // The daemon's wiring: the audit projector on the projection runtime, the file appended after each commit.
+    const registry = new ProjectionRegistry().register(
+      auditProjection(new AuditWriter(new HmacKeyRing(KEY)), async (r) => {
         audited += r.entries.length;
         await sink.append(r.firstSeq, r.lines);
-      },
-      idleMs: 50,
-    });
-    follower.start();
+      }),
+    );
+    const runtime = new ProjectionRuntime(db, store, registry, { pollMs: 200 });
+    await runtime.start();
     let appended = 0;
     let stop = false;
     const loads = Array.from({ length: writers }, async (_, w) => {
@@ -121,7 +122,7 @@ async function lagUnderLoad(writers: number, seconds: number): Promise<void> {
     while (audited < appended) await new Promise((r) => setTimeout(r, 5));
     const drainMs = performance.now() - stopped;
     clearInterval(sampler);
-    await follower.stop();
+    await runtime.stop();
     await sink.close();
     const rate = appended / ((stopped - started) / 1000);
     process.stdout.write(`\naudit lag while ${writers} writers append at max rate for ${seconds} s (HMAC on, file fsynced per batch)\n`);

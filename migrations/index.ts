@@ -1,4 +1,5 @@
 import { RolesAndEventStore1732500000000 } from './1732500000000-roles-and-event-store';
+import { AppendFastPath1732550000000 } from './1732550000000-append-fast-path';
 import { ApiKeys1732600000000 } from './1732600000000-api-keys';
 import { SandboxesReadModel1732700000000 } from './1732700000000-sandboxes-read-model';
 import { IdempotencyKeys1732700000001 } from './1732700000001-idempotency-keys';
@@ -13,6 +14,7 @@ import { AuditLog1733000000000 } from './1733000000000-audit-log';
  */
 export const MIGRATIONS = [
   RolesAndEventStore1732500000000,
+  AppendFastPath1732550000000,
   ApiKeys1732600000000,
   SandboxesReadModel1732700000000,
   IdempotencyKeys1732700000001,

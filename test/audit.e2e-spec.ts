@@ -135,4 +135,33 @@ describe('audit log over real HTTP', () => {
     expect(text).toMatch(/cave_audit_lag_events 0/);
     expect(text).toMatch(/cave_audit_entries_written_total [1-9]/);
   });
+
+  it('runs as the `audit` projector of the projection runtime, shown by the admin API, metrics and /healthz', async () => {
+    await waitFor(auditedCount, 10_000, 'every event audited');
+    const view = await waitFor(async () => {
+      const b = (await api().get('/api/v1/admin/projections/audit').set(bearer(ADMIN)).expect(200)).body;
+      return b.lagEvents === 0 ? b : undefined;
+    }, 10_000, 'audit projector caught up');
+    expect(view).toMatchObject({ name: 'audit', registered: true, status: 'running', leaderAlive: true, tables: [], rebuildable: false, failure: null });
+    const health = (await api().get('/healthz').expect(200)).body;
+    expect(health.checks.projections.items).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'audit', status: 'running', leaderAlive: true })]));
+    const metrics = await waitFor(async () => {
+      const m = (await api().get('/metrics').expect(200)).text;
+      return /cave_projection_lag_events\{projection="audit"\} 0/.test(m) ? m : undefined;
+    }, 5000, 'runtime lag metric of the audit projector');
+    expect(metrics).toMatch(/cave_projection_position\{projection="audit"\} [1-9]/);
+  });
+
+  it('refuses to rebuild the append-only audit log with 409, recording nothing and rewriting nothing', async () => {
+    await waitFor(auditedCount, 10_000, 'every event audited');
+    const before = (await api().get('/api/v1/admin/audit/entries?limit=1000').set(bearer(ADMIN)).expect(200)).body.entries;
+    const res = await api().post('/api/v1/admin/projections/audit/rebuild').set(bearer(ADMIN)).expect(409);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 409, code: 'PROJECTION.NOT_REBUILDABLE', reason: 'append_only' });
+    expect(res.body.detail).toMatch(/append-only/);
+    expect((await api().get('/api/v1/admin/projections/audit').set(bearer(ADMIN)).expect(200)).body.rebuild).toBeNull();
+    const after = (await api().get('/api/v1/admin/audit/entries?limit=1000').set(bearer(ADMIN)).expect(200)).body.entries;
+    expect(after).toEqual(before);
+    expect((await api().post('/api/v1/admin/audit/verify').set(bearer(ADMIN)).expect(200)).body).toMatchObject({ ok: true });
+  });
 });

@@ -9,9 +9,13 @@ describe('daemon operations endpoints (real HTTP, real Postgres)', () => {
   });
   afterAll(() => t.close());
 
-  it('GET /healthz reports the database and migrations', async () => {
+  it('GET /healthz reports the database, migrations and every projector', async () => {
     const res = await request(t.url).get('/healthz').expect(200);
     expect(res.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, migrations: { status: 'up', pending: [] } } });
+    const projections = res.body.checks.projections;
+    expect(projections.status).toBe('up');
+    expect(projections.items.map((p: { name: string }) => p.name)).toEqual(['audit', 'sandboxes']);
+    for (const p of projections.items) expect(p).toMatchObject({ status: 'running', leaderAlive: true, position: expect.any(Number), lagEvents: expect.any(Number) });
   });
 
   it('GET /metrics serves Prometheus text with HTTP and event-store metrics', async () => {

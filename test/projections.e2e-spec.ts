@@ -127,6 +127,14 @@ describe('projections admin and time travel over real HTTP', () => {
       return b.status === 'failed' ? b : undefined;
     }, 20_000, 'failed');
     expect(failed.failure).toMatchObject({ globalPosition: bad, eventType: 'tick', message: expect.stringContaining('cannot project this one') });
+    // A stopped projector degrades health but the daemon still serves: HTTP 200, no error text on the public probe.
+    const health = await api().get('/healthz').expect(200);
+    expect(health.body.status).toBe('degraded');
+    expect(health.body.checks.projections).toMatchObject({ status: 'down', error: expect.stringContaining(`e2e-poison stopped at position ${bad}`) });
+    expect(health.body.checks.projections.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'e2e-poison', status: 'failed', failedAt: { globalPosition: bad, eventType: 'tick' } })]),
+    );
+    expect(JSON.stringify(health.body)).not.toContain('cannot project this one');
     expect((await api().post('/api/v1/admin/projections/e2e-poison/skip').set(bearer(ADMIN)).send({ globalPosition: bad + 1 }).expect(409)).body.code).toBe(
       'PROJECTION.SKIP_POSITION_MISMATCH',
     );
@@ -138,6 +146,7 @@ describe('projections admin and time travel over real HTTP', () => {
     const decisions = await store.readStream('projection-e2e-poison', { namespace: 'system' });
     expect(decisions.map((e) => e.type)).toEqual(['projection_retried', 'projection_event_skipped']);
     broken = false;
+    expect((await api().get('/healthz').expect(200)).body.checks.projections.status).toBe('up');
   });
 
   it('answers admin actions with problem+json: unknown projection 404, nothing to retry 409, member 403', async () => {

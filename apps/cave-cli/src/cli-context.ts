@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import pino, { Logger } from 'pino';
+import { auditProjection, AuditWriter, HmacKeyRing } from '@cave/audit';
 import { CaveConfig, loadConfig } from '@cave/config';
 import { Database, EventStore, PreparedDatabase, prepareDatabase } from '@cave/event-store';
 import { ProjectionAdminService, ProjectionRegistry, StreamFoldRegistry, StreamStateService } from '@cave/projections';
@@ -41,6 +42,14 @@ export class CliContext {
     await c.prepared.embedded?.stop();
   }
 
+  /**
+   * Projections whose rules the CLI must apply itself (it never runs them): the audit log is
+   * append-only, so `projections rebuild audit` is refused here instead of failing on the daemon.
+   */
+  private knownProjections(): ProjectionRegistry {
+    return new ProjectionRegistry().register(auditProjection(new AuditWriter(new HmacKeyRing(this.config.audit.hmacKey, this.config.audit.hmacPreviousKeys))));
+  }
+
   private async open(): Promise<CliConnection> {
     const databaseUrl = this.config.databaseUrl ?? runningEmbeddedUrl(this.config.dataDir);
     const prepared = await prepareDatabase({ databaseUrl, dataDir: this.config.dataDir, log: (l, m) => this.log[l](m) });
@@ -50,7 +59,7 @@ export class CliContext {
       prepared,
       db,
       store,
-      projections: new ProjectionAdminService(db, store, new ProjectionRegistry()),
+      projections: new ProjectionAdminService(db, store, this.knownProjections()),
       streams: new StreamStateService(db, store, this.folds),
     };
   }

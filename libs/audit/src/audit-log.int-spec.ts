@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { EventStore } from '@cave/event-store';
-import { createTestDatabase, TestDatabase } from '@cave/testing';
+import { ProjectionRegistry, ProjectionRuntime } from '@cave/projections';
+import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
 import { AuditService } from './audit.service';
 import { AuditTree } from './checkpoints/audit-tree';
 import { CheckpointService } from './checkpoints/checkpoint.service';
@@ -14,10 +15,11 @@ import { HmacKeyRing, hmacOf } from './domain/hmac-key-ring';
 import { hashLeaf, verifyInclusion } from './domain/merkle';
 import { NoteSigner, openNote, parseVerifierKey } from './domain/signed-note';
 import { AuditFileSink } from './projections/audit-file-sink';
-import { AuditFollower } from './projections/audit-follower';
 import { AuditWriter } from './projections/audit-writer';
 import { auditProjection } from './projections/audit.projection';
 import { verifyLogFile } from './verification/offline-verifier';
+
+jest.setTimeout(30_000);
 
 const KEY = 'audit-hmac-key-for-tests-0123456789';
 const LIFECYCLE = ['sandbox_created', 'sandbox_started', 'sandbox_exec', 'sandbox_stopped', 'sandbox_deleted'];
@@ -28,7 +30,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 interface Harness {
   t: TestDatabase;
   store: EventStore;
-  follower: AuditFollower;
+  /** Runs the audit projector on the projection runtime until the log and the file hold every event. */
+  catchUp(opts?: { file?: boolean }): Promise<void>;
   sink: AuditFileSink;
   service: AuditService;
   checkpoints: CheckpointService;
@@ -47,12 +50,26 @@ async function harness(): Promise<Harness> {
   const file = join(dir, `${t.name}.jsonl`);
   const sink = new AuditFileSink(file, t.db, quiet);
   await sink.open();
-  const follower = new AuditFollower(store, t.db, writer, { onBatch: (r) => sink.append(r.firstSeq, r.lines) });
+  const registry = new ProjectionRegistry().register(auditProjection(writer, (r) => sink.append(r.firstSeq, r.lines)));
+  const runtime = new ProjectionRuntime(t.db, store, registry, { pollMs: 100, leaderRetryMs: 100 });
+  const catchUp = async ({ file = true } = {}) => {
+    await runtime.start();
+    try {
+      await waitFor(async () => {
+        const { rows } = await t.db.admin.query<{ done: boolean }>(
+          `select (select coalesce(max(global_position), 0) from events) <= coalesce((select position from projection_checkpoints where name = 'audit'), -1) as done`,
+        );
+        return rows[0].done && (!file || sink.lineCount === (await entryCount(t))) ? true : undefined;
+      }, 10_000, 'audit projector caught up');
+    } finally {
+      await runtime.stop();
+    }
+  };
   const signer = NoteSigner.generate('cave-audit-int').signer;
   const checkpoints = new CheckpointService(t.db, new AuditTree(t.db), signer);
   const service = new AuditService(t.db, new AuditTree(t.db), checkpoints, ring, file);
   return {
-    t, store, follower, sink, service, checkpoints, signer, ring, file,
+    t, store, catchUp, sink, service, checkpoints, signer, ring, file,
     superuser: async (fn) => {
       const c = new Client({ connectionString: t.ownerUrl });
       await c.connect();
@@ -63,6 +80,7 @@ async function harness(): Promise<Harness> {
       }
     },
     close: async () => {
+      await runtime.stop();
       await sink.close();
       await t.drop();
     },
@@ -81,11 +99,12 @@ async function seed(h: Harness): Promise<void> {
 async function built(): Promise<Harness> {
   const h = await harness();
   await seed(h);
-  await h.follower.catchUp();
+  await h.catchUp();
   await h.checkpoints.signLatest();
   return h;
 }
 
+const entryCount = async (t: TestDatabase) => Number((await t.db.admin.query<{ n: string }>('select count(*) as n from audit_log')).rows[0].n);
 const entryRows = (h: Harness) => h.t.db.asAdmin(async (c) => (await c.query<{ seq: string; entry: string }>('select seq, entry from audit_log order by seq')).rows);
 
 describe('audit log over the event store', () => {
@@ -126,18 +145,22 @@ describe('audit log over the event store', () => {
     try {
       await seed(h);
       const { events } = await h.store.readAll({ limit: 100 });
-      let written = 0;
-      const projection = auditProjection(new AuditWriter(h.ring), (n) => (written += n));
+      const committed: number[] = [];
+      const projection = auditProjection(new AuditWriter(h.ring), (r) => void committed.push(r.entries.length));
+      const ctx = {} as never; // the audit projection owns no tables, so it never reads its context
       await expect(
         h.t.db.asAdmin(async (c) => {
-          await projection.handle(events, c);
+          await projection.handle(events, c, ctx);
           throw new Error('checkpoint write failed');
         }),
       ).rejects.toThrow('checkpoint write failed');
-      expect(written).toBe(10);
       expect(await entryRows(h)).toHaveLength(0);
-      await h.t.db.asAdmin((c) => projection.handle(events.slice(0, 4), c));
-      await h.t.db.asAdmin((c) => projection.handle(events, c));
+      await h.t.db.asAdmin((c) => projection.handle(events.slice(0, 4), c, ctx));
+      await projection.afterCommit!(events.slice(0, 4));
+      await h.t.db.asAdmin((c) => projection.handle(events, c, ctx));
+      await projection.afterCommit!(events);
+      // Only committed batches reach the file mirror, and the overlapping batch added just the new 6.
+      expect(committed).toEqual([4, 6]);
       expect((await entryRows(h)).map((r) => JSON.parse(r.entry).eventId)).toEqual(events.map((e) => e.eventId));
     } finally {
       await h.close();
@@ -165,7 +188,7 @@ describe('audit log over the event store', () => {
       // A second instance's file catches up with entries the first one wrote.
       const elsewhere = new AuditFileSink(join(dir, `${h.t.name}-b.jsonl`), h.t.db, quiet);
       await elsewhere.open();
-      await seed2(h);
+      await seed2(h, { file: false }); // h.sink is closed: this "instance" crashed
       expect(elsewhere.lineCount).toBe(10);
       await elsewhere.catchUp();
       expect(elsewhere.lineCount).toBe(11);
@@ -331,7 +354,7 @@ describe('insider tampering is reported with the right entry and reason', () => 
   });
 });
 
-async function seed2(h: Harness): Promise<void> {
+async function seed2(h: Harness, opts?: { file?: boolean }): Promise<void> {
   await h.store.append('sandbox-c', 'no_stream', [{ type: 'sandbox_created', data: {} }], { namespace: 'team-a', streamType: 'sandbox' });
-  await h.follower.catchUp();
+  await h.catchUp(opts);
 }

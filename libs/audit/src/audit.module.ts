@@ -1,7 +1,8 @@
 import { Logger, Module } from '@nestjs/common';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
-import { Database, EventStore } from '@cave/event-store';
+import { Database } from '@cave/event-store';
 import { MetricsService } from '@cave/observability';
+import { ProjectionRegistry } from '@cave/projections';
 import { AuditRuntime } from './audit.runtime';
 import { AuditService } from './audit.service';
 import { AuditTree } from './checkpoints/audit-tree';
@@ -11,7 +12,6 @@ import { HmacKeyRing } from './domain/hmac-key-ring';
 import { AuditAdminController } from './http/audit-admin.controller';
 import { AuditMemberController } from './http/audit-member.controller';
 import { AuditFileSink } from './projections/audit-file-sink';
-import { AuditFollower } from './projections/audit-follower';
 import { AuditWriter } from './projections/audit-writer';
 
 /** Bounded context `AuditModule`: the tamper-evident audit log derived from the events. */
@@ -45,18 +45,9 @@ import { AuditWriter } from './projections/audit-writer';
     },
     {
       provide: AuditRuntime,
-      inject: [CAVE_CONFIG, EventStore, Database, AuditWriter, AuditFileSink, CheckpointService, AuditService, MetricsService],
-      useFactory: (c: CaveConfig, store: EventStore, db: Database, writer: AuditWriter, sink: AuditFileSink, cps: CheckpointService, svc: AuditService, m: MetricsService) => {
-        const log = new Logger('Audit');
-        let runtime: AuditRuntime | undefined = undefined;
-        const follower = new AuditFollower(store, db, writer, {
-          onBatch: (r) => runtime?.afterBatch(r.firstSeq, r.lines),
-          onIdle: () => sink.catchUp(),
-          onError: (e) => log.error({ err: e }, 'audit writer batch failed; retrying'),
-        });
-        runtime = new AuditRuntime(follower, sink, cps, svc, c.audit.hmacKey !== undefined, m.registry);
-        return runtime;
-      },
+      inject: [CAVE_CONFIG, ProjectionRegistry, AuditWriter, AuditFileSink, CheckpointService, AuditService, MetricsService],
+      useFactory: (c: CaveConfig, projections: ProjectionRegistry, writer: AuditWriter, sink: AuditFileSink, cps: CheckpointService, svc: AuditService, m: MetricsService) =>
+        new AuditRuntime(projections, writer, sink, cps, svc, c.audit.hmacKey !== undefined, m.registry),
     },
   ],
   exports: [AuditService],

@@ -1,7 +1,8 @@
 export * from './audit.module';
 export * from './audit.service';
 export { AuditWriter } from './projections/audit-writer';
-export { auditProjection } from './projections/audit.projection';
+export { AUDIT_PROJECTION, auditProjection } from './projections/audit.projection';
+export { HmacKeyRing } from './domain/hmac-key-ring';
 export type { AuditBatchResult } from './projections/audit-writer';
 export { GENESIS_HASH } from './domain/audit-entry';
 export type { AuditEntry } from './domain/audit-entry';

@@ -7,6 +7,7 @@ export type { Checkpoint, ProjectionStatus, RebuildStatus } from './runtime/chec
 export * from './admin/projection-admin.service';
 export * from './admin/projection.errors';
 export * from './admin/projection.view';
+export * from './health/projections.health';
 export * from './time-travel/stream-fold.registry';
 export * from './time-travel/stream-state.service';
 export * from './time-travel/point-in-time';

@@ -1,7 +1,8 @@
-import { BeforeApplicationShutdown, DynamicModule, Global, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { Database, EventStore } from '@cave/event-store';
-import { MetricsService } from '@cave/observability';
+import { HealthRegistry, MetricsService } from '@cave/observability';
 import { ProjectionAdminService } from './admin/projection-admin.service';
+import { ProjectionsHealth } from './health/projections.health';
 import { ProjectionsAdminController } from './http/projections-admin.controller';
 import { StreamsAdminController } from './http/streams-admin.controller';
 import { ProjectionMetrics } from './runtime/projection.metrics';
@@ -33,6 +34,19 @@ class ProjectionRuntimeHost implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.runtime.stop();
+  }
+}
+
+/** Puts the projectors under `checks.projections` of /healthz when the app has a health registry. */
+@Injectable()
+class ProjectionsHealthHost implements OnModuleInit {
+  constructor(
+    private readonly admin: ProjectionAdminService,
+    private readonly health?: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.health?.register(new ProjectionsHealth(this.admin));
   }
 }
 
@@ -77,6 +91,11 @@ export class ProjectionsModule {
           provide: ProjectionAdminService,
           inject: [Database, EventStore, ProjectionRegistry],
           useFactory: (db: Database, store: EventStore, registry: ProjectionRegistry) => new ProjectionAdminService(db, store, registry),
+        },
+        {
+          provide: ProjectionsHealthHost,
+          inject: [ProjectionAdminService, { token: HealthRegistry, optional: true }],
+          useFactory: (admin: ProjectionAdminService, health?: HealthRegistry) => new ProjectionsHealthHost(admin, health),
         },
         {
           provide: StreamStateService,

@@ -17,8 +17,8 @@ export class HealthController {
 
   @Get('healthz')
   @ApiOperation({ summary: 'Liveness and readiness: database reachable, every migration applied, realtime slot (no API key needed)' })
-  @ApiOkResponse({ description: 'Ready (status ok, or degraded when a non-critical component such as realtime is down)', type: HealthDto })
-  @ApiServiceUnavailableResponse({ description: 'Database unreachable or migrations pending', type: HealthDto })
+  @ApiOkResponse({ type: HealthDto })
+  @ApiServiceUnavailableResponse({ type: HealthDto })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     const result: HealthDto = { status: 'ok', checks: { database: { status: 'up' }, migrations: { status: 'up', pending: [] } } };
     try {

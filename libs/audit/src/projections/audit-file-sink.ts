@@ -18,6 +18,9 @@ export class AuditFileSink {
   private lines = 0;
   private handle?: FileHandle;
   private queue: Promise<unknown> = Promise.resolve();
+  /** A write failed part-way: the file may end in a torn line, so re-scan it before writing again. */
+  private dirty = false;
+  private closed = false;
   diverged?: string;
 
   constructor(
@@ -32,15 +35,20 @@ export class AuditFileSink {
 
   /** Opens the file and brings it up to date with the table. */
   open(): Promise<void> {
+    this.closed = false;
     return this.serial(() => this.resync());
   }
 
-  /** Appends freshly committed lines; falls back to a re-sync when they don't continue the file. */
+  /**
+   * Appends freshly committed lines `firstSeq..`. Lines the idle catch-up already copied from the
+   * table are not written twice; a gap is filled from the table first.
+   */
   append(firstSeq: number, lines: string[]): Promise<void> {
     return this.serial(async () => {
-      if (this.diverged || lines.length === 0) return;
-      if (!this.handle || firstSeq !== this.lines) return this.resync();
-      await this.write(lines);
+      if (this.closed || this.diverged || lines.length === 0) return;
+      if (!this.handle || this.dirty) return this.resync();
+      if (firstSeq > this.lines) await this.appendFromTable(this.lines, firstSeq);
+      if (firstSeq + lines.length > this.lines) await this.write(lines.slice(this.lines - firstSeq));
     });
   }
 
@@ -50,13 +58,15 @@ export class AuditFileSink {
    */
   catchUp(): Promise<void> {
     return this.serial(async () => {
-      if (this.diverged || !this.handle) return;
+      if (this.closed || this.diverged) return;
+      if (!this.handle || this.dirty) return this.resync();
       const max = await this.db.asAdmin(async (c) => (await c.query<{ m: string | null }>('select max(seq) as m from audit_log')).rows[0].m);
       if (max !== null && Number(max) + 1 > this.lines) await this.appendFromTable(this.lines, Number(max) + 1);
     });
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.serial(async () => {
       await this.handle?.close();
       this.handle = undefined;
@@ -70,12 +80,18 @@ export class AuditFileSink {
   }
 
   private async write(lines: string[]): Promise<void> {
-    await this.handle!.write(lines.join('\n') + '\n');
-    await this.handle!.sync();
+    try {
+      await this.handle!.write(lines.join('\n') + '\n');
+      await this.handle!.sync();
+    } catch (e) {
+      this.dirty = true;
+      throw e;
+    }
     this.lines += lines.length;
   }
 
   private async resync(): Promise<void> {
+    this.dirty = true;
     await mkdir(dirname(this.path), { recursive: true });
     await this.handle?.close();
     this.handle = await open(this.path, 'a+', 0o640);
@@ -86,6 +102,7 @@ export class AuditFileSink {
       await this.handle.sync();
     }
     this.lines = count;
+    this.dirty = false;
     const tableCount = await this.db.asAdmin(async (c) => Number((await c.query<{ n: string }>('select count(*) as n from audit_log')).rows[0].n));
     if (count > tableCount) return this.stop(`the file has ${count} entries, the table ${tableCount}`);
     if (count > 0) {

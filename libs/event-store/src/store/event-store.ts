@@ -54,6 +54,13 @@ export interface ReadAllResult {
 
 const MAX_BATCH = 10_000;
 
+/**
+ * A named statement: each pooled connection parses and plans it once instead of on every append
+ * (planning the call was about a third of an append's server time; docs/BENCHMARKS.md). A later
+ * migration that changed cave_append's result columns would need a new name here.
+ */
+const APPEND_STATEMENT = { name: 'cave_append_v1', text: 'select * from cave_append($1, $2, $3, $4, $5::jsonb, $6)' };
+
 export type AppendListener = (count: number, streamType: string) => void;
 
 /**
@@ -95,10 +102,10 @@ export class EventStore {
     );
     const expectedNum = expected === 'any' ? -1 : expected === 'no_stream' ? 0 : expected;
     const exec = (c: Pick<PoolClient, 'query'>) =>
-      c.query<{ global_position: string; stream_version: number; transaction_id: string; recorded_at: Date; replayed: boolean }>(
-        'select * from cave_append($1, $2, $3, $4, $5::jsonb, $6)',
-        [opts.namespace, opts.streamType, streamId, expectedNum, payload, opts.idempotencyKey ?? null],
-      );
+      c.query<{ global_position: string; stream_version: number; transaction_id: string; recorded_at: Date; replayed: boolean }>({
+        ...APPEND_STATEMENT,
+        values: [opts.namespace, opts.streamType, streamId, expectedNum, payload, opts.idempotencyKey ?? null],
+      });
 
     // 'any' and idempotent retries race benignly with concurrent writers: try again a few times.
     for (let attempt = 0; ; attempt++) {

@@ -1,4 +1,4 @@
-import { createTestDatabase, TestDatabase } from '@cave/testing';
+import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
 import { EventStore } from './event-store';
 
 /**
@@ -33,11 +33,13 @@ describe('readAll gap safety under concurrent writers', () => {
     let cursor: string | undefined;
     let writersDone = false;
     let sawOutOfOrderCommit = false;
+    let polls = 0;
 
     const follower = (async () => {
       for (;;) {
         const done = writersDone;
         const page = await store.readAll({ after: cursor, limit: 50 });
+        polls++;
         for (const e of page.events) seen.push(e.eventId);
         cursor = page.cursor;
         if (done && page.events.length === 0) return;
@@ -45,11 +47,23 @@ describe('readAll gap safety under concurrent writers', () => {
       }
     })();
 
-    // The deliberate case: A takes a position and holds; B takes a later one and commits first.
-    const a = slowAppend('held', 400);
-    await sleep(50);
+    // The deliberate case: A takes a position and stays open; B takes a later one and commits first;
+    // the follower polls several times while A is still open. Sequenced by signals, not by sleeps.
+    let appendedA!: () => void;
+    let releaseA!: () => void;
+    const aAppended = new Promise<void>((r) => (appendedA = r));
+    const aReleased = new Promise<void>((r) => (releaseA = r));
+    const a = t.db.tenant('gaps', async (client) => {
+      const r = await store.append('held', 'any', [{ type: 'tick', data: {} }], { namespace: 'gaps', streamType: 'tick', client });
+      appendedA();
+      await aReleased;
+      return r.globalPositions[0];
+    });
+    await aAppended;
     const b = await slowAppend('fast', 0);
-    await sleep(150); // the follower polls while A is still open
+    const pollsBefore = polls;
+    await waitFor(() => (polls >= pollsBefore + 3 ? true : undefined), 10_000, 'follower polls while A is open');
+    releaseA();
     const aPos = await a;
     sawOutOfOrderCommit = aPos < b;
 

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { Database, EventStore } from '@cave/event-store';
 import { Checkpoint, CheckpointStore } from '../runtime/checkpoint.store';
+import { isRebuildable } from '../runtime/projection';
 import { ProjectionRegistry } from '../runtime/projection.registry';
 import { CONTROL_CHANNEL } from '../runtime/projection.runtime';
 import { ProjectionNotFailedError, ProjectionNotFoundError, ProjectionNotRebuildableError, SkipPositionMismatchError } from './projection.errors';
@@ -81,7 +82,8 @@ export class ProjectionAdminService {
   /** Idempotent: asking again while a rebuild is pending or running returns its progress. */
   async rebuild(name: string, actor: string): Promise<ProjectionView> {
     const p = this.registry.get(name);
-    if (p && (p.tables?.length ?? 0) === 0) throw new ProjectionNotRebuildableError(name);
+    if (p && p.rebuildable === false) throw new ProjectionNotRebuildableError(name, 'append_only');
+    if (p && !isRebuildable(p)) throw new ProjectionNotRebuildableError(name, 'no_tables');
     // Not registered here (the CLI has no projection code): an existing checkpoint is enough; the
     // leading daemon knows the tables and fails the rebuild visibly if there are none.
     if (p) await this.checkpoints.ensure(name, p.version);

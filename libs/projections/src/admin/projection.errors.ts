@@ -27,7 +27,12 @@ export class SkipPositionMismatchError extends DomainError {
 export class ProjectionNotRebuildableError extends DomainError {
   readonly code = 'PROJECTION.NOT_REBUILDABLE';
   readonly kind = 'conflict';
-  constructor(name: string) {
-    super(`projection ${name} owns no read-model tables, so it cannot be rebuilt (it would repeat its side effects)`);
+  constructor(name: string, reason: 'append_only' | 'no_tables') {
+    super(
+      reason === 'append_only'
+        ? `projection ${name} is append-only: its output is never dropped or rewritten, so it cannot be rebuilt`
+        : `projection ${name} owns no read-model tables, so it cannot be rebuilt (it would repeat its side effects)`,
+      { reason },
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { Checkpoint, ProjectionStatus, RebuildStatus } from '../runtime/checkpoint.store';
-import { Projection } from '../runtime/projection';
+import { isRebuildable, Projection } from '../runtime/projection';
 
 export interface RebuildView {
   status: RebuildStatus;
@@ -38,6 +38,8 @@ export interface ProjectionView {
   failure: FailureView | null;
   rebuild: RebuildView | null;
   tables: string[];
+  /** Whether an admin may rebuild it; null when the answering instance does not know the code. */
+  rebuildable: boolean | null;
   updatedAt: Date | null;
 }
 
@@ -77,6 +79,7 @@ export function toView(name: string, cp: Checkpoint | undefined, p: Projection |
         : null,
     rebuild,
     tables: [...(p?.tables ?? [])],
+    rebuildable: p ? isRebuildable(p) : null,
     updatedAt: cp?.updatedAt ?? null,
   };
 }

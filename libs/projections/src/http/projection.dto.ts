@@ -36,6 +36,12 @@ export class ProjectionDto {
   @ApiProperty({ type: ProjectionFailureDto, nullable: true }) failure: ProjectionFailureDto | null;
   @ApiProperty({ type: RebuildProgressDto, nullable: true }) rebuild: RebuildProgressDto | null;
   @ApiProperty({ type: [String], example: ['sandboxes'] }) tables: string[];
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description: 'Whether POST .../rebuild is allowed (false for append-only projections such as `audit`); null when the answering instance does not run this projection',
+  })
+  rebuildable: boolean | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) updatedAt: string | null;
 }
 

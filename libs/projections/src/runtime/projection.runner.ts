@@ -173,6 +173,16 @@ export class ProjectionRunner {
       if (relevant.length > 0) await this.projection.handle(relevant, c, this.live);
       await this.deps.checkpoints.advance(c, this.name, from, last.cursor, last.globalPosition);
     });
+    if (relevant.length > 0 && this.projection.afterCommit) await this.afterCommit(relevant);
+  }
+
+  private async afterCommit(events: RecordedEvent[]): Promise<void> {
+    try {
+      await this.projection.afterCommit!(events);
+    } catch (e) {
+      this.deps.metrics?.errors.inc({ projection: this.name, kind: 'after_commit' });
+      this.deps.log('warn', 'projection after-commit hook failed; the batch stays committed', { projection: this.name, error: errorText(e) });
+    }
   }
 
   /**
@@ -213,6 +223,11 @@ export class ProjectionRunner {
 
   private async rebuildStep(cp: Checkpoint): Promise<boolean> {
     const tables = this.projection.tables ?? [];
+    if (this.projection.rebuildable === false) {
+      await this.deps.checkpoints.failRebuild(this.name, `projection ${this.name} is append-only (rebuildable: false); rebuild refused, nothing was dropped or rewritten`);
+      this.deps.log('warn', 'refused a rebuild of an append-only projection', { projection: this.name });
+      return true;
+    }
     if (tables.length === 0) {
       await this.deps.checkpoints.failRebuild(this.name, 'projection declares no tables; it cannot be rebuilt');
       return true;

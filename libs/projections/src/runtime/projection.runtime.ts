@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Notification, PoolClient } from 'pg';
 import { Database, EventStore } from '@cave/event-store';
 import { CheckpointStore, errorText } from './checkpoint.store';
-import { Projection } from './projection';
+import { isRebuildable, Projection } from './projection';
 import { ProjectionMetrics } from './projection.metrics';
 import { ProjectionRegistry } from './projection.registry';
 import { ProjectionLogger, ProjectionRunner } from './projection.runner';
@@ -132,7 +132,9 @@ export class ProjectionRuntime {
 
   private async lead(p: Projection): Promise<void> {
     const cp = await this.checkpoints.ensure(p.name, p.version);
-    if (cp.version < p.version && (p.tables?.length ?? 0) > 0 && cp.rebuildStatus !== 'requested' && cp.rebuildStatus !== 'running') {
+    if (cp.version < p.version && !isRebuildable(p)) {
+      this.log('warn', 'projection version changed but it is not rebuildable; continuing from its checkpoint', { projection: p.name, from: cp.version, to: p.version });
+    } else if (cp.version < p.version && cp.rebuildStatus !== 'requested' && cp.rebuildStatus !== 'running') {
       this.log('info', 'projection version changed; rebuilding', { projection: p.name, from: cp.version, to: p.version });
       await this.checkpoints.requestRebuild(this.db.admin, p.name);
     }

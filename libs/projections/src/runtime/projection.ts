@@ -30,6 +30,13 @@ export interface Projection {
    * A projection without tables cannot be rebuilt.
    */
   readonly tables?: readonly string[];
+  /**
+   * `false` for an append-only projection whose output must never be dropped or rewritten (the
+   * audit log): an admin rebuild is refused, a version bump does not rebuild, and a rebuild request
+   * that reaches the leader anyway (e.g. made by a process that does not know the code) is failed
+   * without touching anything. Default: rebuildable when it declares `tables`.
+   */
+  readonly rebuildable?: boolean;
   /** Events per transaction (default 1000, max 10000). */
   readonly batchSize?: number;
   /**
@@ -37,11 +44,23 @@ export interface Projection {
    * Throwing rolls the whole batch back; the runtime then isolates the failing event and stops.
    */
   handle(events: RecordedEvent[], client: PoolClient, ctx: ProjectionContext): Promise<void>;
+  /**
+   * Runs after a live batch and its checkpoint committed, before the next batch is read: for side
+   * effects outside the database that must follow committed state only (e.g. fsync a file mirror).
+   * Awaited (back-pressure); a throw is logged and counted but does not undo the commit, so the
+   * effect must be able to catch up later on its own.
+   */
+  afterCommit?(events: RecordedEvent[]): Promise<void> | void;
   /** Runs in the transaction that creates the shadow tables (e.g. to seed reference rows). */
   prepareShadow?(client: PoolClient, ctx: ProjectionContext): Promise<void>;
 }
 
 const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+/** Whether an admin may rebuild `p` (shadow tables, swap). */
+export function isRebuildable(p: Projection): boolean {
+  return p.rebuildable !== false && (p.tables?.length ?? 0) > 0;
+}
 
 export function assertProjectionName(name: string): void {
   if (!NAME.test(name)) throw new Error(`invalid projection name ${JSON.stringify(name)}`);
