@@ -5,6 +5,7 @@ import { SandboxesReadModel1732700000000 } from './1732700000000-sandboxes-read-
 import { IdempotencyKeys1732700000001 } from './1732700000001-idempotency-keys';
 import { ProjectionRuntime1732800000000 } from './1732800000000-projection-runtime';
 import { SandboxesRebuildable1732800000001 } from './1732800000001-sandboxes-rebuildable';
+import { RealtimePublication1732900000000 } from './1732900000000-realtime-publication';
 import { AuditLog1733000000000 } from './1733000000000-audit-log';
 
 /**
@@ -19,5 +20,6 @@ export const MIGRATIONS = [
   IdempotencyKeys1732700000001,
   ProjectionRuntime1732800000000,
   SandboxesRebuildable1732800000001,
+  RealtimePublication1732900000000,
   AuditLog1733000000000,
 ];

@@ -6,9 +6,10 @@ import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
-import { KeysModule } from '@cave/keys';
+import { ApiKeyAuthenticator, KeysModule } from '@cave/keys';
 import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
+import { RealtimeModule } from '@cave/realtime';
 import { SandboxModule } from '@cave/sandbox';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
@@ -34,6 +35,7 @@ export class AppModule {
         IdempotencyModule,
         SandboxModule,
         HistoryModule,
+        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule], authenticator: { useExisting: ApiKeyAuthenticator } }),
       ],
     };
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { provisionRoleLogins, runMigrations, startEmbeddedPostgres } from '@cave/event-store';
+import { dropDatabase } from './test-database';
 
 export const TEMPLATE_ENV = 'CAVE_TEST_TEMPLATE_DB';
 export const SERVER_ENV = 'CAVE_TEST_SERVER_URL';
@@ -20,7 +21,14 @@ export async function startTestCluster(): Promise<void> {
     // mkdtemp makes a 0700 directory the postgres OS user could not enter when we run as root.
     const dir = mkdtempSync(join(tmpdir(), 'cave-test-'));
     chmodSync(dir, 0o755);
-    const pg = await startEmbeddedPostgres({ dataDir: dir, log: () => undefined, settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } });
+    const pg = await startEmbeddedPostgres({ dataDir: dir, log: () => undefined, settings: {
+        fsync: 'off',
+        synchronous_commit: 'off',
+        full_page_writes: 'off',
+        // Every e2e app leads a realtime slot in its own database; files run in parallel.
+        max_replication_slots: '64',
+        max_wal_senders: '64',
+      } });
     serverUrl = pg.url;
     stop = async () => {
       await pg.stop();
@@ -41,9 +49,8 @@ export async function startTestCluster(): Promise<void> {
     stop: async () => {
       const c = new Client({ connectionString: serverUrl });
       await c.connect();
-      await c.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname like 'cave_t_%' or datname = $1`, [template]);
       const { rows } = await c.query<{ datname: string }>(`select datname from pg_database where datname like 'cave_t\\_%' or datname = $1`, [template]);
-      for (const r of rows) await c.query(`drop database if exists ${r.datname}`);
+      for (const r of rows) await dropDatabase(c, r.datname);
       await c.end();
       await stop();
     },

@@ -9,6 +9,7 @@ export interface TestDatabase {
   ownerUrl: string;
   appUrl: string;
   adminUrl: string;
+  replicationUrl: string;
   /** Runtime pools on this database; closed by `drop()`. */
   db: Database;
   drop(): Promise<void>;
@@ -22,7 +23,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `cave_t_${randomBytes(6).toString('hex')}`;
   await withServer(server, (c) => c.query(`create database ${name} template ${template}`));
   const ownerUrl = withDatabase(server, name);
-  const urls = { appUrl: roleUrl(ownerUrl, 'cave_app'), adminUrl: roleUrl(ownerUrl, 'cave_admin') };
+  const urls = {
+    appUrl: roleUrl(ownerUrl, 'cave_app'),
+    adminUrl: roleUrl(ownerUrl, 'cave_admin'),
+    replicationUrl: roleUrl(ownerUrl, 'cave_replicator'),
+  };
   const db = new Database(urls, 10);
   return {
     name,
@@ -31,12 +36,29 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     db,
     drop: async () => {
       await db.close();
-      await withServer(server, async (c) => {
-        await c.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1`, [name]);
-        await c.query(`drop database if exists ${name}`);
-      });
+      await withServer(server, (c) => dropDatabase(c, name));
     },
   };
+}
+
+/**
+ * Replication slots (realtime) pin a database: DROP DATABASE refuses while one exists. Terminate
+ * every session including walsenders, drop the slots, then the database.
+ */
+export async function dropDatabase(c: Client, name: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    await c.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [name]);
+    try {
+      await c.query(`select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = $1`, [name]);
+      await c.query(`drop database if exists ${name}`);
+      return;
+    } catch (e) {
+      // A walsender that was just terminated may still hold its slot for a moment.
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 async function withServer<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {

@@ -5,6 +5,8 @@ export interface DatabaseUrls {
   appUrl: string;
   /** BYPASSRLS role: admin endpoints and system workers that read across namespaces. */
   adminUrl: string;
+  /** Login with REPLICATION for the realtime WAL reader (docs/adr/0008); absent = realtime polls. */
+  replicationUrl?: string;
 }
 
 const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;

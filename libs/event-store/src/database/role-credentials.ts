@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 
-export type RuntimeRole = 'cave_app' | 'cave_admin';
+/** `cave_replicator` reads the WAL for realtime (docs/adr/0008); it exists once its migration ran. */
+export type RuntimeRole = 'cave_app' | 'cave_admin' | 'cave_replicator';
 
 /**
  * Login password for a runtime role, derived from the owner's credentials and host (not port or
@@ -27,7 +28,10 @@ export async function provisionRoleLogins(ownerUrl: string): Promise<void> {
   const client = new Client({ connectionString: ownerUrl });
   await client.connect();
   try {
-    for (const role of ['cave_app', 'cave_admin'] as const) {
+    const { rows } = await client.query<{ rolname: RuntimeRole }>(
+      `select rolname from pg_roles where rolname in ('cave_app', 'cave_admin', 'cave_replicator') order by rolname`,
+    );
+    for (const { rolname: role } of rows) {
       const pw = derivePassword(ownerUrl, role);
       // ALTER ROLE takes no bind parameters; the password is base64url, so literal quoting is exact.
       await client.query(`alter role ${role} with login password ${client.escapeLiteral(pw)}`);

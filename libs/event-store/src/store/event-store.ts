@@ -291,7 +291,15 @@ export class EventStore {
       const events = rows.map((r) => this.upcasters.upcast(toRecordedEvent(r)));
       return { events, cursor: events.length > 0 ? events[events.length - 1].cursor : encodeCursor(from) };
     };
-    return opts.scope !== undefined ? this.db.tenant(opts.scope, run) : this.db.asAdmin(run);
+    if (opts.scope !== undefined) return this.db.tenant(opts.scope, run);
+    // Unscoped reads need no transaction (no namespace to pin; each statement is atomic on its own):
+    // one round trip instead of three, which followers such as the realtime tail do per wake-up.
+    const c = await this.db.admin.connect();
+    try {
+      return await run(c);
+    } finally {
+      c.release();
+    }
   }
 
   /** The result of an earlier append with this idempotency key, if there was one. */
