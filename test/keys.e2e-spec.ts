@@ -63,6 +63,16 @@ describe('API keys over real HTTP', () => {
     expect(text).not.toContain('x'.repeat(20));
   });
 
+  it('never shows the stored key digest to clients: admin history redacts it', async () => {
+    const res = await issue({ namespace: 'acme', name: 'digest-check', role: 'member' });
+    const history = await api().get('/api/v1/admin/events').query({ streamId: `api_key-${res.body.id}` }).set(bearer(ADMIN)).expect(200);
+    expect(history.body.items).toHaveLength(1);
+    expect(history.body.items[0].data.secretSha256).toBe('[redacted]');
+    expect(history.body.items[0].data.prefix).toBe(res.body.prefix);
+    const { rows } = await t.database.db.admin.query('select secret_sha256 from api_keys where id = $1', [res.body.id]);
+    expect(JSON.stringify(history.body)).not.toContain(rows[0].secret_sha256);
+  });
+
   it('gets one key; other tenants and guessed ids get 404', async () => {
     const a = (await issue({ namespace: 'get-a', name: 'a', role: 'member' })).body;
     const b = (await issue({ namespace: 'get-b', name: 'b', role: 'member' })).body;

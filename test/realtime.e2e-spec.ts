@@ -89,6 +89,8 @@ describe('/realtime over real Socket.IO with real API keys', () => {
     expect(c.events.every((e) => e.namespace === 'rt-a')).toBe(true);
     // History then live: the key's own key_issued event, then both appends, never rt-b's stream.
     expect(c.on('namespace').map((e) => e.streamId)).toEqual([expect.stringMatching(/^api_key-/), 'own-stream', 'own-stream']);
+    // The key's stored digest is a credential of the read model: it never reaches a socket.
+    expect((c.on('namespace')[0].data as { secretSha256: string }).secretSha256).toBe('[redacted]');
   });
 
   it('gives admin keys namespace:<ns> and all', async () => {

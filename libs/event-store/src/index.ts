@@ -11,3 +11,4 @@ export * from './store/event-cursor';
 export * from './store/event-store';
 export * from './store/event.types';
 export * from './store/upcaster-registry';
+export * from './store/sensitive-fields';

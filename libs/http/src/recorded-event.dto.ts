@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { RecordedEvent } from '@cave/event-store';
+import { publicEventData, type RecordedEvent } from '@cave/event-store';
 
 /** One stored event as the API shows it (sandbox history, admin history). */
 export class RecordedEventDto {
@@ -35,7 +35,7 @@ export function toRecordedEventDto(e: RecordedEvent): RecordedEventDto {
     streamVersion: e.streamVersion,
     type: e.type,
     schemaVersion: e.schemaVersion,
-    data: e.data,
+    data: publicEventData(e.type, e.data),
     metadata: e.metadata,
     recordedAt: e.recordedAt.toISOString(),
     cursor: e.cursor,

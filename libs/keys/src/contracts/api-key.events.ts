@@ -3,6 +3,8 @@
  * stream. Other contexts (audit, realtime, admin history) may rely on these shapes; changing one
  * means a new schema version plus an upcaster, never an edit in place.
  */
+import { registerSensitiveFields } from '@cave/event-store';
+
 export const API_KEY_STREAM_TYPE = 'api_key';
 
 export const KEY_ISSUED = 'key_issued';
@@ -34,6 +36,9 @@ export interface KeyIssuedData {
   secretSha256: string;
   issuedAt: string;
 }
+
+// The digest is the lookup credential of `api_keys`: kept for rebuilds, never shown to clients.
+registerSensitiveFields(KEY_ISSUED, ['secretSha256']);
 
 export interface KeyRevokedData {
   keyId: string;

@@ -1,4 +1,4 @@
-import { EventCursor, RecordedEvent } from '@cave/event-store';
+import { EventCursor, publicEventData, RecordedEvent } from '@cave/event-store';
 
 /** What a client receives as `event`: the stored event, its channel and its resume cursor. */
 export interface RealtimeEventPayload {
@@ -39,7 +39,7 @@ export function toDeliverable(e: RecordedEvent): DeliverableEvent {
       streamVersion: e.streamVersion,
       type: e.type,
       schemaVersion: e.schemaVersion,
-      data: e.data,
+      data: publicEventData(e.type, e.data),
       metadata: e.metadata,
       recordedAt: e.recordedAt.toISOString(),
     },
