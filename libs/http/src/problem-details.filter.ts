@@ -48,6 +48,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = req.headers['if-match'] !== undefined ? 412 : 409;
       return make(status, status === 412 ? 'HTTP.PRECONDITION_FAILED' : 'EVENT_STORE.CONCURRENCY', String(coded.message));
     }
+    // Text PostgreSQL cannot store (a NUL byte, e.g. `%00` in a path or `\u0000` in JSON) is the
+    // client's input, wherever it reached the database: 400, not a 500.
+    if (coded.code === '22021' || coded.code === '22P05') return make(400, 'HTTP.INVALID_TEXT', 'text must not contain NUL characters');
     if (coded.code === 'EVENT_STORE.INVALID_CURSOR') return make(400, 'HTTP.INVALID_CURSOR', String(coded.message));
     if (e instanceof RequestValidationError) {
       return make(400, 'HTTP.VALIDATION', 'request validation failed', { errors: e.fieldErrors });
