@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AuditModule } from '@cave/audit';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
@@ -16,12 +17,12 @@ import { pinoOptions } from './bootstrap/logging';
 /** Composition root: the daemon only wires libraries together. */
 @Module({})
 export class AppModule {
-  static forRoot(config: CaveConfig, db: DatabaseUrls): DynamicModule {
+  static forRoot(config: CaveConfig, db: DatabaseUrls, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: pinoOptions(config) }),
+        LoggerModule.forRoot({ pinoHttp: logDestination ? [pinoOptions(config), logDestination] : pinoOptions(config) }),
         CqrsModule.forRoot(),
         EventStoreModule.forRoot(db),
         ObservabilityModule,

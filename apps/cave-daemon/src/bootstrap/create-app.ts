@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { CaveConfig } from '@cave/config';
 import { DatabaseUrls } from '@cave/event-store';
 import { createValidationPipe, ProblemDetailsFilter, problemType, TITLES } from '@cave/http';
@@ -13,7 +14,7 @@ import { buildOpenApiDocument, mountSwagger } from './swagger';
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /** Builds the fully configured application (used by main, the OpenAPI generator and e2e tests). */
-export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean; logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
@@ -30,7 +31,7 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
         .send({ type: problemType('HTTP.BAD_URL'), title: TITLES[status] ?? 'Bad Request', status, detail: error.message, code: 'HTTP.BAD_URL' });
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db, opts.logDestination), adapter, {
     bufferLogs: true,
     abortOnError: false,
     logger: opts.silent ? false : undefined,
