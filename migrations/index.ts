@@ -6,6 +6,7 @@ import { IdempotencyKeys1732700000001 } from './1732700000001-idempotency-keys';
 import { ProjectionRuntime1732800000000 } from './1732800000000-projection-runtime';
 import { SandboxesRebuildable1732800000001 } from './1732800000001-sandboxes-rebuildable';
 import { AuditLog1733000000000 } from './1733000000000-audit-log';
+import { ApiKeysColumnGrants1733500000000 } from './1733500000000-api-keys-column-grants';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   ProjectionRuntime1732800000000,
   SandboxesRebuildable1732800000001,
   AuditLog1733000000000,
+  ApiKeysColumnGrants1733500000000,
 ];

@@ -129,6 +129,16 @@ describe('security posture of the migrated schema', () => {
     expect(rows.map((r) => r.fn)).toEqual(['cave_authenticate_api_key(text)']);
   });
 
+  it('lets cave_app update only the revocation columns of api_keys, so no statement can promote a key to admin', async () => {
+    const { rows } = await owner.query<{ column: string }>(`
+      select a.attname as column from pg_attribute a
+      where a.attrelid = 'api_keys'::regclass and a.attnum > 0 and not a.attisdropped
+        and has_column_privilege('cave_app', a.attrelid, a.attnum, 'UPDATE')
+      order by 1`);
+    expect(rows.map((r) => r.column)).toEqual(['revoked_at', 'version']);
+    await expect(t.db.tenant('ns-a', (c) => c.query(`update api_keys set role = 'admin'`))).rejects.toThrow(/permission denied/);
+  });
+
   it.each(APPEND_ONLY)('rejects UPDATE, DELETE and TRUNCATE on %s for cave_app and cave_admin, whatever the grants', async (table) => {
     for (const pool of [t.db.app, t.db.admin]) {
       for (const sql of [`update ${table} set ${table === 'audit_checkpoints' ? 'note' : 'namespace'} = 'x'`, `delete from ${table}`, `truncate ${table}`]) {

@@ -59,7 +59,7 @@ describe('api_keys read model, RLS and authentication lookup (real Postgres)', (
       keys: (await c.query('select namespace from api_keys')).rows,
       byId: (await c.query('select 1 from api_keys where id = $1', [a.keyId])).rowCount,
       events: (await c.query(`select namespace from events where stream_type = 'api_key'`)).rows,
-      updated: (await c.query('update api_keys set name = $2 where id = $1', [a.keyId, 'pwned'])).rowCount,
+      updated: (await c.query('update api_keys set revoked_at = now() where id = $1', [a.keyId])).rowCount,
     }));
     expect(seenByB.keys).toEqual([{ namespace: 'tenant-b' }]);
     expect(seenByB.byId).toBe(0);
