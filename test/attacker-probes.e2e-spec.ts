@@ -172,7 +172,7 @@ describe('attacker probes over every documented route (e2e)', () => {
     }
   });
 
-  it('rejects NUL characters in JSON bodies with a 4xx problem (PostgreSQL text cannot hold them)', async () => {
+  it('rejects NUL characters and prototype-poisoning keys in JSON bodies with a 4xx problem', async () => {
     for (const payload of [
       { name: 'a\u0000b', runtime: 'wasi', mode: 'quick' },
       { name: 'ok', runtime: 'wasi', mode: 'quick', labels: { k: 'v\u0000' } },
@@ -180,6 +180,11 @@ describe('attacker probes over every documented route (e2e)', () => {
     ]) {
       const res = await http().post('/api/v1/sandboxes').set(bearer(attacker)).send(payload);
       expect({ payload, status: res.status >= 400 && res.status < 500 }).toEqual({ payload, status: true });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    for (const raw of ['{"name":"p","runtime":"wasi","mode":"quick","__proto__":{"admin":true}}', '{"name":"p","runtime":"wasi","mode":"quick","constructor":{"prototype":{"admin":true}}}']) {
+      const res = await http().post('/api/v1/sandboxes').set(bearer(attacker)).set('content-type', 'application/json').send(raw);
+      expect({ raw, status: res.status }).toEqual({ raw, status: 400 });
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     }
     const key = await http().post('/api/v1/auth/keys').set(bearer(ADMIN)).send({ namespace: 'team-c', name: 'n\u0000', role: 'member' });
