@@ -7,6 +7,7 @@ import { ProjectionRuntime1732800000000 } from './1732800000000-projection-runti
 import { SandboxesRebuildable1732800000001 } from './1732800000001-sandboxes-rebuildable';
 import { AuditLog1733000000000 } from './1733000000000-audit-log';
 import { ApiKeysColumnGrants1733500000000 } from './1733500000000-api-keys-column-grants';
+import { RuntimeRoleTimeouts1733500000001 } from './1733500000001-runtime-role-timeouts';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   SandboxesRebuildable1732800000001,
   AuditLog1733000000000,
   ApiKeysColumnGrants1733500000000,
+  RuntimeRoleTimeouts1733500000001,
 ];

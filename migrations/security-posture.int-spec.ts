@@ -139,6 +139,11 @@ describe('security posture of the migrated schema', () => {
     await expect(t.db.tenant('ns-a', (c) => c.query(`update api_keys set role = 'admin'`))).rejects.toThrow(/permission denied/);
   });
 
+  it('ends a cave_app transaction left idle, so it cannot stall the gap-safe followers indefinitely', async () => {
+    const { rows } = await t.db.app.query<{ v: string }>(`select current_setting('idle_in_transaction_session_timeout') as v`);
+    expect(rows[0].v).toBe('1min');
+  });
+
   it.each(APPEND_ONLY)('rejects UPDATE, DELETE and TRUNCATE on %s for cave_app and cave_admin, whatever the grants', async (table) => {
     for (const pool of [t.db.app, t.db.admin]) {
       for (const sql of [`update ${table} set ${table === 'audit_checkpoints' ? 'note' : 'namespace'} = 'x'`, `delete from ${table}`, `truncate ${table}`]) {
