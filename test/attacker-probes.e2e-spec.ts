@@ -157,6 +157,12 @@ describe('attacker probes over every documented route (e2e)', () => {
     }
   });
 
+  it('refuses headers beyond the server limit with 431 and keeps serving', async () => {
+    const res = await http().get('/api/v1/sandboxes').set({ authorization: `Bearer cave_sk_${'z'.repeat(20_000)}` }).catch((e: Error) => e);
+    expect(res instanceof Error ? res.message : res.status).toBe(431);
+    await http().get('/api/v1/sandboxes').set(bearer(attacker)).expect(200);
+  });
+
   it('rejects weird If-Match and Idempotency-Key headers with a 4xx, never a 5xx', async () => {
     const own = (await http().post('/api/v1/sandboxes').set(bearer(attacker)).send({ name: 'b-own', runtime: 'wasi', mode: 'quick' }).expect(201)).body as { id: string };
     const ifMatch = ['*', 'W/"1"', '"abc"', '"1", "2"', '"99999999999999999999999"', '"-1"', '1', '""', '"' + '9'.repeat(500) + '"', '"1.5"', '"0x1"'];
