@@ -8,6 +8,7 @@ import { SandboxesRebuildable1732800000001 } from './1732800000001-sandboxes-reb
 import { AuditLog1733000000000 } from './1733000000000-audit-log';
 import { ApiKeysColumnGrants1733500000000 } from './1733500000000-api-keys-column-grants';
 import { RuntimeRoleTimeouts1733500000001 } from './1733500000001-runtime-role-timeouts';
+import { ApiKeysIssuedByAdmin1733500000002 } from './1733500000002-api-keys-issued-by-admin';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   AuditLog1733000000000,
   ApiKeysColumnGrants1733500000000,
   RuntimeRoleTimeouts1733500000001,
+  ApiKeysIssuedByAdmin1733500000002,
 ];

@@ -139,6 +139,19 @@ describe('security posture of the migrated schema', () => {
     await expect(t.db.tenant('ns-a', (c) => c.query(`update api_keys set role = 'admin'`))).rejects.toThrow(/permission denied/);
   });
 
+  it('gives cave_app no INSERT on api_keys: only the admin role issues keys', async () => {
+    const { rows } = await owner.query(`select has_table_privilege('cave_app', 'api_keys', 'INSERT') as table_level,
+      exists (select 1 from pg_attribute a where a.attrelid = 'api_keys'::regclass and a.attnum > 0
+              and has_column_privilege('cave_app', a.attrelid, a.attnum, 'INSERT')) as any_column`);
+    expect(rows[0]).toEqual({ table_level: false, any_column: false });
+    await expect(
+      t.db.tenant('ns-a', (c) =>
+        c.query(`insert into api_keys (id, namespace, name, role, prefix, secret_sha256, created_at, version)
+                 values (gen_random_uuid(), 'ns-a', 'minted', 'admin', 'cave_sk_mint', repeat('a', 64), now(), 1)`),
+      ),
+    ).rejects.toThrow(/permission denied/);
+  });
+
   it('ends a cave_app transaction left idle, so it cannot stall the gap-safe followers indefinitely', async () => {
     const { rows } = await t.db.app.query<{ v: string }>(`select current_setting('idle_in_transaction_session_timeout') as v`);
     expect(rows[0].v).toBe('1min');
