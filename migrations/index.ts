@@ -7,6 +7,9 @@ import { ProjectionRuntime1732800000000 } from './1732800000000-projection-runti
 import { SandboxesRebuildable1732800000001 } from './1732800000001-sandboxes-rebuildable';
 import { RealtimePublication1732900000000 } from './1732900000000-realtime-publication';
 import { AuditLog1733000000000 } from './1733000000000-audit-log';
+import { ApiKeysColumnGrants1733500000000 } from './1733500000000-api-keys-column-grants';
+import { RuntimeRoleTimeouts1733500000001 } from './1733500000001-runtime-role-timeouts';
+import { ApiKeysIssuedByAdmin1733500000002 } from './1733500000002-api-keys-issued-by-admin';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -22,4 +25,7 @@ export const MIGRATIONS = [
   SandboxesRebuildable1732800000001,
   RealtimePublication1732900000000,
   AuditLog1733000000000,
+  ApiKeysColumnGrants1733500000000,
+  RuntimeRoleTimeouts1733500000001,
+  ApiKeysIssuedByAdmin1733500000002,
 ];

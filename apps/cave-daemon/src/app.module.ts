@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AuditModule } from '@cave/audit';
 import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
@@ -17,14 +18,17 @@ import { pinoOptions } from './bootstrap/logging';
 /** Composition root: the daemon only wires libraries together. */
 @Module({})
 export class AppModule {
-  static forRoot(config: CaveConfig, db: DatabaseUrls): DynamicModule {
+  static forRoot(config: CaveConfig, db: DatabaseUrls, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         // With logging off the per-request logger (a child logger, a finish listener, an async context) would
         // cost CPU on every request and never write a line: mount it on no route.
-        LoggerModule.forRoot({ pinoHttp: pinoOptions(config), ...(config.logLevel === 'silent' && { forRoutes: [] }) }),
+        LoggerModule.forRoot({
+          pinoHttp: logDestination ? [pinoOptions(config), logDestination] : pinoOptions(config),
+          ...(config.logLevel === 'silent' && { forRoutes: [] }),
+        }),
         CqrsModule.forRoot(),
         EventStoreModule.forRoot(db),
         ObservabilityModule,

@@ -8,3 +8,4 @@ export * from './etag';
 export * from './recorded-event.dto';
 export * from './request-meta.decorator';
 export * from './uuid-param.pipe';
+export * from './query-int';

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@cave/kernel';
 import { ProblemDto } from './problem.dto';
-import { problemType, STATUS_BY_KIND, TITLES } from './problem-mapping';
+import { isDatabaseUnavailable, problemType, STATUS_BY_KIND, TITLES } from './problem-mapping';
 import { RequestValidationError } from './validation';
 
 interface CodedError {
@@ -24,7 +24,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = this.toProblem(exception, req);
-    if (problem.status >= 500) {
+    if (problem.status === 503) {
+      this.logger.warn({ err: exception, url: req.url, method: req.method }, 'database unavailable');
+      void reply.header('retry-after', '1');
+    } else if (problem.status >= 500) {
       this.logger.error({ err: exception, url: req.url, method: req.method }, 'unhandled error');
     }
     void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
@@ -48,6 +51,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = req.headers['if-match'] !== undefined ? 412 : 409;
       return make(status, status === 412 ? 'HTTP.PRECONDITION_FAILED' : 'EVENT_STORE.CONCURRENCY', String(coded.message));
     }
+    // Text PostgreSQL cannot store (a NUL byte, e.g. `%00` in a path or `\u0000` in JSON) is the
+    // client's input, wherever it reached the database: 400, not a 500.
+    if (coded.code === '22021' || coded.code === '22P05') return make(400, 'HTTP.INVALID_TEXT', 'text must not contain NUL characters');
+    // A lost database is an outage to retry after, not a bug: 503, and the detail names no host.
+    if (isDatabaseUnavailable(e)) return make(503, 'HTTP.DATABASE_UNAVAILABLE', 'the database is unavailable; retry later');
     if (coded.code === 'EVENT_STORE.INVALID_CURSOR') return make(400, 'HTTP.INVALID_CURSOR', String(coded.message));
     if (e instanceof RequestValidationError) {
       return make(400, 'HTTP.VALIDATION', 'request validation failed', { errors: e.fieldErrors });

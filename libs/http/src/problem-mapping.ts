@@ -33,3 +33,21 @@ export const TITLES: Record<number, string> = {
 export function problemType(code: string): string {
   return `https://cave.dev/problems/${code.toLowerCase()}`;
 }
+
+const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+// SQLSTATE class 08 (connection exception), server shutting down or not accepting connections, too many connections.
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53300)$/;
+// node-postgres reports a lost or never-established connection as a plain Error without a code.
+const PG_CONNECTION_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * True when `e` means "the database cannot be reached right now" rather than "this request is
+ * wrong": the answer is then 503 (retry later), never a 500 and never a 4xx.
+ */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  // Duck-typed: errors raised by Node's net module need not share this realm's Error (jest, workers).
+  if (typeof e !== 'object' || e === null) return false;
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (NETWORK_ERRNOS.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+  return typeof message === 'string' && PG_CONNECTION_MESSAGE.test(message);
+}

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { CaveConfig } from '@cave/config';
 import { DatabaseUrls } from '@cave/event-store';
-import { createValidationPipe, ProblemDetailsFilter } from '@cave/http';
+import { createValidationPipe, ProblemDetailsFilter, problemType, TITLES } from '@cave/http';
 import { MetricsService } from '@cave/observability';
 import { AppModule } from '../app.module';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
@@ -12,15 +14,24 @@ import { buildOpenApiDocument, mountSwagger } from './swagger';
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /** Builds the fully configured application (used by main, the OpenAPI generator and e2e tests). */
-export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean; logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
     logger: false,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Fastify answers URLs it cannot decode (e.g. `%FF` in a path) before Nest's filter runs;
+    // they are the client's fault and leave as problem+json like every other 4xx.
+    frameworkErrors: (error: Error & { statusCode?: number }, _req: FastifyRequest, reply: FastifyReply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      void reply
+        .status(status)
+        .header('content-type', 'application/problem+json; charset=utf-8')
+        .send({ type: problemType('HTTP.BAD_URL'), title: TITLES[status] ?? 'Bad Request', status, detail: error.message, code: 'HTTP.BAD_URL' });
+    },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db, opts.logDestination), adapter, {
     bufferLogs: true,
     abortOnError: false,
     logger: opts.silent ? false : undefined,

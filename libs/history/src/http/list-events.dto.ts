@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { RecordedEventDto } from '@cave/http';
+import { QueryInt, RecordedEventDto } from '@cave/http';
 
 export class ListEventsQueryDto {
   @ApiPropertyOptional({
@@ -16,7 +15,7 @@ export class ListEventsQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(1000)

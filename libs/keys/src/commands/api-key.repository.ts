@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { ConcurrencyError, Database, EventStore, fold, RecordedEvent } from '@cave/event-store';
 import { API_KEY_EVENT_TYPES, API_KEY_STREAM_TYPE, ApiKeyEvent, apiKeyStreamId } from '../contracts/api-key.events';
 import { ApiKeyCommand } from '../domain/api-key.commands';
@@ -28,6 +29,11 @@ export class ApiKeyRepository {
     private readonly store: EventStore,
   ) {}
 
+  /**
+   * Issuing runs as `cave_admin`: only admins (and the bootstrap) issue keys, and the runtime role
+   * has no INSERT on `api_keys`, so nothing it runs can mint a key (an admin key is an admin over
+   * every namespace). Revocation runs in the caller's tenant transaction (members revoke their own).
+   */
   async execute(namespace: string, keyId: string, command: ApiKeyCommand, meta: CommandMetadata): Promise<{ state: ApiKeyState; events: ApiKeyEvent[] }> {
     const streamId = apiKeyStreamId(keyId);
     for (let attempt = 0; ; attempt++) {
@@ -37,7 +43,7 @@ export class ApiKeyRepository {
       const events = apiKeyDecider.decide(command, state);
       if (events.length === 0) return { state, events };
       try {
-        await this.db.tenant(namespace, async (client) => {
+        const write = async (client: PoolClient) => {
           await this.store.append(streamId, version === 0 ? 'no_stream' : version, events, {
             namespace,
             streamType: API_KEY_STREAM_TYPE,
@@ -46,7 +52,8 @@ export class ApiKeyRepository {
             client,
           });
           for (const [i, e] of events.entries()) await projectApiKeyEvent(client, e, version + i + 1, meta.actor);
-        });
+        };
+        await (command.type === 'issue_key' ? this.db.asAdmin(write) : this.db.tenant(namespace, write));
       } catch (e) {
         if (e instanceof ConcurrencyError && attempt < 2) continue;
         throw e;

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { QueryInt } from '@cave/http';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { SandboxStatus } from '../domain/sandbox.decider';
 import { STATES } from './sandbox.dto';
@@ -12,7 +12,7 @@ export class ListSandboxesQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(100)
@@ -28,7 +28,7 @@ export class ListSandboxesQueryDto {
 export class SandboxEventsQueryDto {
   @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Return events after this stream version (`nextCursor` of the previous page)' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(0)
   // Stream versions are int4; the page end (after + limit + 1) must stay in range.
@@ -37,7 +37,7 @@ export class SandboxEventsQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(1000)

@@ -1,0 +1,243 @@
+import request from 'supertest';
+import { startTestApp, TestApp, waitFor } from '@cave/testing';
+import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
+
+const ADMIN = 'cave_sk_' + 'p'.repeat(40);
+/** Query parameters that are integers on every route that has them. */
+const INT_PARAMS = new Set(['limit']);
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+type Method = (typeof METHODS)[number];
+
+interface Operation {
+  parameters?: { name: string; in: string }[];
+}
+interface Route {
+  method: Method;
+  path: string;
+  op: Operation;
+}
+
+/** What namespace A owns; none of it may ever appear in a response to namespace B. */
+interface Victim {
+  namespace: string;
+  key: string;
+  keyId: string;
+  sandboxId: string;
+  streamId: string;
+  eventId: string;
+  globalPosition: number;
+}
+
+/**
+ * An attacker with a member key of namespace B probes every route of the published OpenAPI
+ * document with namespace A's identifiers, plus malformed headers, query strings and paths.
+ * The route list comes from /docs-json, so a route added later is probed without editing this file
+ * (an unknown path parameter fails the test until it gets a value below).
+ */
+describe('attacker probes over every documented route (e2e)', () => {
+  let t: TestApp;
+  let a: Victim;
+  let attacker: string;
+  let routes: Route[];
+  const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
+  const http = () => request(t.url);
+
+  beforeAll(async () => {
+    t = await startTestApp(createApp, { CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN });
+    const issue = async (namespace: string) =>
+      (await http().post('/api/v1/auth/keys').set(bearer(ADMIN)).send({ namespace, name: `${namespace}-probe`, role: 'member' }).expect(201)).body as { id: string; key: string };
+    const keyA = await issue('team-a');
+    attacker = (await issue('team-b')).key;
+    const sandbox = (await http().post('/api/v1/sandboxes').set(bearer(keyA.key)).send({ name: 'secret-a', runtime: 'javascript', mode: 'quick' }).expect(201)).body as { id: string };
+    await http().post(`/api/v1/sandboxes/${sandbox.id}/start`).set(bearer(keyA.key)).expect(200);
+    const first = (await http().get(`/api/v1/sandboxes/${sandbox.id}/events`).set(bearer(keyA.key)).expect(200)).body.items[0] as {
+      eventId: string;
+      streamId: string;
+      globalPosition: number;
+    };
+    a = { namespace: 'team-a', key: keyA.key, keyId: keyA.id, sandboxId: sandbox.id, streamId: first.streamId, eventId: first.eventId, globalPosition: first.globalPosition };
+    // The audit entry is written asynchronously; the member proof probe needs it to exist for A.
+    await waitFor(async () => ((await http().get(`/api/v1/audit/entries/${a.eventId}/proof`).set(bearer(a.key))).status === 200 ? true : undefined), 10_000, "A's audit entry");
+
+    const doc = (await http().get('/docs-json').expect(200)).body as { paths: Record<string, Partial<Record<Method, Operation>>> };
+    routes = Object.entries(doc.paths).flatMap(([path, ops]) => METHODS.filter((m) => ops[m]).map((method) => ({ method, path, op: ops[method]! })));
+  });
+  afterAll(() => t.close());
+
+  const isPublic = (path: string) => path === '/healthz' || path === '/metrics';
+  const isAdminOnly = (r: Route) => r.path.startsWith('/api/v1/admin/') || (r.path === '/api/v1/auth/keys' && r.method === 'post');
+
+  /** A's identifier for a path parameter. */
+  const pathValue = (path: string, name: string): string => {
+    if (name === 'id') return path.startsWith('/api/v1/auth/keys') ? a.keyId : a.sandboxId;
+    if (name === 'eventId') return a.eventId;
+    if (name === 'streamId') return a.streamId;
+    if (name === 'name') return 'sandboxes';
+    throw new Error(`no probe value for path parameter {${name}} of ${path}: add one to attacker-probes.e2e-spec.ts`);
+  };
+  /** Query parameters that point at A's data. */
+  const victimQuery = (r: Route): Record<string, string> => {
+    const q: Record<string, string> = {};
+    for (const p of r.op.parameters ?? []) {
+      if (p.in !== 'query') continue;
+      if (p.name === 'namespace') q.namespace = a.namespace;
+      if (p.name === 'streamId') q.streamId = a.streamId;
+      if (p.name === 'at') q.at = String(a.globalPosition);
+    }
+    return q;
+  };
+  const urlOf = (r: Route, values: (name: string) => string = (n) => pathValue(r.path, n)) =>
+    r.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(values(name)));
+
+  const send = (method: Method, url: string, key: string | undefined, headers: Record<string, string> = {}) => {
+    let req = http()[method](url).set(headers);
+    if (key !== undefined) req = req.set(bearer(key));
+    return ['post', 'put', 'patch'].includes(method) ? req.send({}) : req;
+  };
+
+  /** Never a 5xx, 4xx always problem+json, and nothing of A's in the body. */
+  const expectSafe = (res: request.Response, what: string, admin = what.endsWith(' as admin')) => {
+    // An id the attacker sent may be echoed in the error detail; anything else of A's is a leak.
+    const sent = safeDecode(what);
+    expect({ what, status: res.status < 500 }).toEqual({ what, status: true });
+    if (res.status >= 400) expect({ what, type: res.headers['content-type'] }).toEqual({ what, type: expect.stringMatching(/^application\/problem\+json/) });
+    // An admin may see every tenant's data; for admins the probe only checks status and media type.
+    if (admin) return;
+    for (const secret of [a.sandboxId, a.keyId, a.eventId, a.streamId, a.key, 'secret-a', `"${a.namespace}"`]) {
+      if (sent.includes(secret)) continue;
+      expect({ what, leaks: res.text.includes(secret) ? secret : null }).toEqual({ what, leaks: null });
+    }
+  };
+
+  it('finds the documented routes', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it("answers B with 404 on every route that takes A's ids, and 403 on every admin route, leaking nothing", async () => {
+    for (const r of routes.filter((x) => !isPublic(x.path))) {
+      const url = urlOf(r);
+      const res = await send(r.method, url, attacker).query(victimQuery(r));
+      const what = `${r.method.toUpperCase()} ${url}`;
+      expectSafe(res, what);
+      if (isAdminOnly(r)) expect({ what, status: res.status }).toEqual({ what, status: 403 });
+      else if (r.path.includes('{')) expect({ what, status: res.status }).toEqual({ what, status: 404 });
+    }
+  });
+
+  it("gives A itself a 2xx on the same GET urls, so B's 404s are about the tenant and not a bad probe", async () => {
+    for (const r of routes.filter((x) => x.method === 'get' && x.path.includes('{') && !isAdminOnly(x))) {
+      const res = await http().get(urlOf(r)).query(victimQuery(r)).set(bearer(a.key));
+      expect({ route: r.path, status: res.status }).toEqual({ route: r.path, status: 200 });
+    }
+  });
+
+  it("still sees A's sandbox unchanged after B's probes (no transition leaked through)", async () => {
+    const res = await http().get(`/api/v1/sandboxes/${a.sandboxId}`).set(bearer(a.key)).expect(200);
+    expect(res.body).toMatchObject({ state: 'running', version: 2 });
+  });
+
+  it('answers 401 problem+json for missing, malformed, oversized and non-bearer credentials on every protected route', async () => {
+    const bad: (Record<string, string> | undefined)[] = [
+      undefined,
+      { authorization: 'Bearer' },
+      { authorization: 'Bearer ' },
+      { authorization: 'Basic ' + Buffer.from('a:b').toString('base64') },
+      { authorization: `Bearer ${'cave_sk_' + 'z'.repeat(8000)}` },
+      { authorization: `Bearer ${a.key.slice(0, -1)}` },
+      { authorization: `Bearer ${a.key} ${a.key}` },
+      { authorization: `Bearer ${a.key.toUpperCase()}` },
+    ];
+    for (const r of routes.filter((x) => !isPublic(x.path))) {
+      for (const headers of bad) {
+        const res = await send(r.method, urlOf(r), undefined, headers ?? {});
+        const what = `${r.method.toUpperCase()} ${r.path} with ${JSON.stringify(headers)?.slice(0, 60)}`;
+        expectSafe(res, what);
+        expect({ what, status: res.status }).toEqual({ what, status: 401 });
+      }
+    }
+  });
+
+  it('refuses headers beyond the server limit with 431 and keeps serving', async () => {
+    const res = await http().get('/api/v1/sandboxes').set({ authorization: `Bearer cave_sk_${'z'.repeat(20_000)}` }).catch((e: Error) => e);
+    expect(res instanceof Error ? res.message : res.status).toBe(431);
+    await http().get('/api/v1/sandboxes').set(bearer(attacker)).expect(200);
+  });
+
+  it('rejects weird If-Match and Idempotency-Key headers with a 4xx, never a 5xx', async () => {
+    const own = (await http().post('/api/v1/sandboxes').set(bearer(attacker)).send({ name: 'b-own', runtime: 'wasi', mode: 'quick' }).expect(201)).body as { id: string };
+    const ifMatch = ['*', 'W/"1"', '"abc"', '"1", "2"', '"99999999999999999999999"', '"-1"', '1', '""', '"' + '9'.repeat(500) + '"', '"1.5"', '"0x1"'];
+    for (const v of ifMatch) {
+      const res = await http().post(`/api/v1/sandboxes/${own.id}/stop`).set(bearer(attacker)).set('if-match', v);
+      // The sandbox is `created`, so stop is a 409 at best: nothing here may succeed or crash.
+      expect({ v, status: res.status >= 400 && res.status < 500 }).toEqual({ v, status: true });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    const keys = ['', ' ', 'a'.repeat(256), 'k'.repeat(4000), '../../etc/passwd', '%00', '"quoted"', 'k,with,commas', '\t tab'];
+    for (const k of keys) {
+      const res = await http().post('/api/v1/sandboxes').set(bearer(attacker)).set('idempotency-key', k).send({ name: 'idem', runtime: 'wasi', mode: 'quick' });
+      expect({ k: k.slice(0, 20), status: res.status < 500 }).toEqual({ k: k.slice(0, 20), status: true });
+      if (res.status >= 400) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('rejects NUL characters and prototype-poisoning keys in JSON bodies with a 4xx problem', async () => {
+    for (const payload of [
+      { name: 'a\u0000b', runtime: 'wasi', mode: 'quick' },
+      { name: 'ok', runtime: 'wasi', mode: 'quick', labels: { k: 'v\u0000' } },
+      { name: 'ok', runtime: 'wasi', mode: 'quick', labels: { 'k\u0000': 'v' } },
+    ]) {
+      const res = await http().post('/api/v1/sandboxes').set(bearer(attacker)).send(payload);
+      expect({ payload, status: res.status >= 400 && res.status < 500 }).toEqual({ payload, status: true });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    for (const raw of ['{"name":"p","runtime":"wasi","mode":"quick","__proto__":{"admin":true}}', '{"name":"p","runtime":"wasi","mode":"quick","constructor":{"prototype":{"admin":true}}}']) {
+      const res = await http().post('/api/v1/sandboxes').set(bearer(attacker)).set('content-type', 'application/json').send(raw);
+      expect({ raw, status: res.status }).toEqual({ raw, status: 400 });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    const key = await http().post('/api/v1/auth/keys').set(bearer(ADMIN)).send({ namespace: 'team-c', name: 'n\u0000', role: 'member' });
+    expect(key.status).toBe(400);
+  });
+
+  it('answers garbage query strings on every GET route with a 4xx or a clean 2xx, never a 5xx or foreign data', async () => {
+    const garbage = ['1&{p}=2', '-1', '99999999999999999999999', '1e3', '0x10', 'NaN', '%FF%FE', '%00', '..%2F..%2F', "'%20or%201=1--", '2026-13-45T99:99:99Z', ''];
+    for (const r of routes.filter((x) => x.method === 'get')) {
+      for (const p of (r.op.parameters ?? []).filter((x) => x.in === 'query')) {
+        for (const g of garbage) {
+          const url = `${urlOf(r)}?${p.name}=${g.replace('{p}', p.name)}`;
+          for (const key of [attacker, ADMIN]) {
+            const res = await http().get(url).set(bearer(key));
+            expectSafe(res, `GET ${url} as ${key === ADMIN ? 'admin' : 'member'}`);
+            // Integers are plain decimal: hex, exponent, signs and repeats are a 400, not a guess.
+            if (INT_PARAMS.has(p.name) && g !== '' && (key === ADMIN || !isAdminOnly(r))) expect({ url, status: res.status }).toEqual({ url, status: 400 });
+          }
+        }
+        const arr = await http().get(`${urlOf(r)}?${p.name}[]=1&${p.name}[0]=2`).set(bearer(attacker));
+        expectSafe(arr, `GET ${r.path}?${p.name}[]`);
+      }
+    }
+  });
+
+  it('answers traversal and non-UTF-8 garbage in path parameters with a 4xx problem, never a 5xx', async () => {
+    const nasty = ['..%2F..%2Fadmin%2Fevents', '%2e%2e', '%FF%FE%FD', '%00', 'x'.repeat(5000), '%E2%80%AE', "1'%20or%20'1'='1", '00000000-0000-0000-0000-000000000000'];
+    for (const r of routes.filter((x) => x.path.includes('{'))) {
+      for (const n of nasty) {
+        const url = r.path.replace(/\{\w+\}/g, n);
+        for (const key of [attacker, ADMIN]) {
+          const res = await send(r.method, url, key);
+          const what = `${r.method.toUpperCase()} ${url.slice(0, 120)} as ${key === ADMIN ? 'admin' : 'member'}`;
+          expect({ what, status: res.status >= 400 && res.status < 500 }).toEqual({ what, status: true });
+          expect({ what, type: res.headers['content-type'] }).toEqual({ what, type: expect.stringMatching(/^application\/problem\+json/) });
+        }
+      }
+    }
+  });
+});
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
