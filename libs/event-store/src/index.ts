@@ -12,3 +12,4 @@ export * from './store/event-store';
 export * from './store/event.types';
 export * from './store/upcaster-registry';
 export * from './store/sensitive-fields';
+export * from './store/event-view';

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { publicEventData, type RecordedEvent } from '@cave/event-store';
+import { toEventView, type RecordedEvent } from '@cave/event-store';
 
 /** One stored event as the API shows it (sandbox history, admin history). */
 export class RecordedEventDto {
@@ -26,18 +26,5 @@ export class RecordedEventDto {
 }
 
 export function toRecordedEventDto(e: RecordedEvent): RecordedEventDto {
-  return {
-    globalPosition: e.globalPosition,
-    eventId: e.eventId,
-    namespace: e.namespace,
-    streamType: e.streamType,
-    streamId: e.streamId,
-    streamVersion: e.streamVersion,
-    type: e.type,
-    schemaVersion: e.schemaVersion,
-    data: publicEventData(e.type, e.data),
-    metadata: e.metadata,
-    recordedAt: e.recordedAt.toISOString(),
-    cursor: e.cursor,
-  };
+  return toEventView(e, 'client');
 }

@@ -1,6 +1,6 @@
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import type { Writable } from 'node:stream';
-import { Database, EventStore, RecordedEvent } from '@cave/event-store';
+import { Database, EventStore, RecordedEvent, toEventView } from '@cave/event-store';
 import { CliContext } from '../cli-context';
 import { ProgressBar, writeWithBackpressure } from '../output';
 
@@ -12,20 +12,7 @@ interface ExportOptions {
 
 /** One JSON object per line, the event exactly as the store returns it (upcast). */
 export function toJsonLine(e: RecordedEvent): string {
-  return JSON.stringify({
-    globalPosition: e.globalPosition,
-    cursor: e.cursor,
-    eventId: e.eventId,
-    namespace: e.namespace,
-    streamType: e.streamType,
-    streamId: e.streamId,
-    streamVersion: e.streamVersion,
-    type: e.type,
-    schemaVersion: e.schemaVersion,
-    data: e.data,
-    metadata: e.metadata,
-    recordedAt: e.recordedAt.toISOString(),
-  });
+  return JSON.stringify(toEventView(e, 'operator'));
 }
 
 /**

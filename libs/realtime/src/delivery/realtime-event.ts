@@ -1,20 +1,8 @@
-import { EventCursor, publicEventData, RecordedEvent } from '@cave/event-store';
+import { EventCursor, EventView, RecordedEvent, toEventView } from '@cave/event-store';
 
 /** What a client receives as `event`: the stored event, its channel and its resume cursor. */
-export interface RealtimeEventPayload {
+export interface RealtimeEventPayload extends EventView {
   channel: string;
-  cursor: string;
-  globalPosition: number;
-  eventId: string;
-  namespace: string;
-  streamType: string;
-  streamId: string;
-  streamVersion: number;
-  type: string;
-  schemaVersion: number;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  recordedAt: string;
 }
 
 /** An event prepared once per batch and shared by every subscription it goes to. */
@@ -29,19 +17,6 @@ export function toDeliverable(e: RecordedEvent): DeliverableEvent {
   return {
     at: { transactionId: BigInt(xid), globalPosition: BigInt(pos) },
     event: e,
-    body: {
-      cursor: e.cursor,
-      globalPosition: e.globalPosition,
-      eventId: e.eventId,
-      namespace: e.namespace,
-      streamType: e.streamType,
-      streamId: e.streamId,
-      streamVersion: e.streamVersion,
-      type: e.type,
-      schemaVersion: e.schemaVersion,
-      data: publicEventData(e.type, e.data),
-      metadata: e.metadata,
-      recordedAt: e.recordedAt.toISOString(),
-    },
+    body: toEventView(e, 'client'),
   };
 }
