@@ -162,3 +162,5 @@ export async function run(argv: string[]): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export const benchmark = { description: 'realtime: commit-to-client latency, CAVE vs a bare WAL -> Socket.IO pipeline', run };
