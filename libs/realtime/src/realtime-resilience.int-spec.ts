@@ -3,20 +3,19 @@ import { Database, EventStore } from '@cave/event-store';
 import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
 import { RealtimeService } from './realtime.service';
 import { startRealtimeLibApp } from './realtime.test-app';
-import { RealtimeTestClient } from '../../../test/support/realtime-client';
-
-import { leaderOf, readAllOf, writer } from '../../../test/support/realtime-scenarios';
+import {
+  clientsClosedAfterEach,
+  expectFailoverWithoutGaps,
+  expectSlotSurvivesRestart,
+  leaderOf,
+  readAllOf,
+  writer,
+} from '../../../test/support/realtime-scenarios';
 
 jest.setTimeout(60_000);
 
 describe('realtime resilience (real Postgres, real Socket.IO)', () => {
-  const clients: RealtimeTestClient[] = [];
-  afterEach(() => clients.splice(0).forEach((c) => c.close()));
-  const connect = async (url: string, token = 'tok-admin') => {
-    const c = await RealtimeTestClient.connect(url, token);
-    clients.push(c);
-    return c;
-  };
+  const connect = clientsClosedAfterEach('tok-admin');
 
   describe('on one database', () => {
     let database: TestDatabase;
@@ -28,69 +27,22 @@ describe('realtime resilience (real Postgres, real Socket.IO)', () => {
     afterAll(() => database.drop());
 
     it('two instances: one leads the slot, clients on both get every event, the follower takes over', async () => {
-      const a = await startRealtimeLibApp(database);
-      const b = await startRealtimeLibApp(database);
-      const closed = new Set<unknown>();
-      try {
-        const leader = await leaderOf([a.app, b.app]);
-        const follower = leader === a.app ? b : a;
-        const leaderUrl = leader === a.app ? a.url : b.url;
-        expect((await follower.app.get(RealtimeService).check()).role).toBe('follower');
-        const ca = await connect(leaderUrl);
-        const cb = await connect(follower.url);
-        for (const c of [ca, cb]) expect(await c.subscribe({ channel: 'namespace:two', fromPosition: 0 })).toMatchObject({ ok: true });
+      const [a, b] = [await startRealtimeLibApp(database), await startRealtimeLibApp(database)];
+      await expectFailoverWithoutGaps(a, b, store, connect, async (onFollower) => {
         // The follower hears of commits through NOTIFY, not its 1 s safety poll.
         const delays: number[] = [];
         for (let i = 0; i < 5; i++) {
           const t0 = Date.now();
           await store.append('two-0', 'any', [{ type: 'tick', data: { i } }], { namespace: 'two', streamType: 'tick' });
-          await cb.waitForCount('namespace:two', i + 1);
+          await onFollower.waitForCount('namespace:two', i + 1);
           delays.push(Date.now() - t0);
         }
         expect(delays.sort((x, y) => x - y)[2]).toBeLessThan(300);
-        const w = writer(store, 'two', 'two-1');
-        await cb.waitForCount('namespace:two', 10);
-        await leader.close(); // failover: the follower must take the slot over
-        closed.add(leader);
-        await waitFor(async () => ((await follower.app.get(RealtimeService).check()).role === 'leader' ? true : undefined), 20_000, 'failover');
-        const before = cb.on('namespace:two').length;
-        await cb.waitForCount('namespace:two', before + 10);
-        await w.stop();
-        const expected = (await readAllOf(store, 'two')).map((e) => e.eventId);
-        await cb.waitForCount('namespace:two', expected.length);
-        expect(cb.on('namespace:two').map((e) => e.eventId)).toEqual(expected);
-        expect(ca.on('namespace:two').map((e) => e.eventId)).toEqual(expected.slice(0, ca.on('namespace:two').length));
-      } finally {
-        for (const x of [a.app, b.app]) if (!closed.has(x)) await x.close();
-      }
+      });
     });
 
-    it('daemon restart mid-stream: the slot survives and a client resuming by cursor misses nothing', async () => {
-      const first = await startRealtimeLibApp(database);
-      const slot = first.app.get(RealtimeService).slot;
-      await leaderOf([first.app]);
-      const c1 = await connect(first.url);
-      expect(await c1.subscribe({ channel: 'namespace:restart', fromPosition: 0 })).toMatchObject({ ok: true });
-      const w = writer(store, 'restart', 'restart-1');
-      await c1.waitForCount('namespace:restart', 10);
-      await first.app.close();
-      const seen = c1.on('namespace:restart');
-      const { rows } = await database.db.admin.query('select active from pg_replication_slots where slot_name = $1', [slot]);
-      expect(rows).toEqual([{ active: false }]); // durable: nobody streams, but the slot and its position stay
-      const second = await startRealtimeLibApp(database);
-      try {
-        await leaderOf([second.app]);
-        const c2 = await connect(second.url);
-        expect(await c2.subscribe({ channel: 'namespace:restart', cursor: seen[seen.length - 1].cursor })).toMatchObject({ ok: true });
-        await c2.waitForCount('namespace:restart', 10);
-        await w.stop();
-        const expected = (await readAllOf(store, 'restart')).map((e) => e.eventId);
-        await c2.waitForCount('namespace:restart', expected.length - seen.length);
-        expect([...seen, ...c2.on('namespace:restart')].map((e) => e.eventId)).toEqual(expected);
-      } finally {
-        await second.app.close();
-      }
-    });
+    it('daemon restart mid-stream: the slot survives and a client resuming by cursor misses nothing', () =>
+      expectSlotSurvivesRestart(() => startRealtimeLibApp(database), database, store, connect));
 
     it('without a usable replication login it reports itself disabled and still delivers by polling', async () => {
       const role = `cave_norepl_${Date.now().toString(36)}`;
