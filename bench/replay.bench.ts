@@ -1,9 +1,9 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { Database, EventStore, provisionRoleLogins, roleUrl, runMigrations, startEmbeddedPostgres } from '@cave/event-store';
 import { Projection, ProjectionAdminService, ProjectionRegistry, ProjectionRuntime } from '@cave/projections';
+import { dropDatabase, withClient, withDatabase } from '@cave/testing';
 import { createTableSql, foldBatch, GENERATE_SQL, MiniEvent, upsertDeltas } from './replay/sandbox-model';
 
 const BATCH = 5000;
@@ -15,17 +15,6 @@ function parseArgs(argv: string[]): { events: number } {
   return { events };
 }
 
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-const withDb = (url: string, db: string) => Object.assign(new URL(url), { pathname: `/${db}` }).toString();
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
 
 /** The ceiling: read in global order, fold in memory, one set-based upsert per batch. Nothing else. */
@@ -82,7 +71,7 @@ async function run(argv: string[]): Promise<void> {
   }
   const dbName = `cave_bench_replay_${Date.now().toString(36)}`;
   await withClient(serverUrl, (c) => c.query(`create database ${dbName}`));
-  const ownerUrl = withDb(serverUrl, dbName);
+  const ownerUrl = withDatabase(serverUrl, dbName);
   let db: Database | undefined;
   let runtime: ProjectionRuntime | undefined;
   try {
@@ -157,10 +146,7 @@ async function run(argv: string[]): Promise<void> {
   } finally {
     await runtime?.stop();
     await db?.close();
-    await withClient(serverUrl, async (c) => {
-      await c.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1`, [dbName]);
-      await c.query(`drop database if exists ${dbName}`);
-    });
+    await withClient(serverUrl, (c) => dropDatabase(c, dbName));
     await stopServer();
   }
 }

@@ -1,3 +1,4 @@
 export * from './test-database';
 export * from './wait-for';
 export * from './test-app';
+export * from './pg-admin';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { provisionRoleLogins, runMigrations, startEmbeddedPostgres } from '@cave/event-store';
-import { dropDatabase } from './test-database';
+import { dropDatabase, withDatabase } from './pg-admin';
 
 export const TEMPLATE_ENV = 'CAVE_TEST_TEMPLATE_DB';
 export const SERVER_ENV = 'CAVE_TEST_SERVER_URL';
@@ -57,8 +57,3 @@ export async function startTestCluster(): Promise<void> {
   };
 }
 
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { Database, roleUrl } from '@cave/event-store';
-import { SERVER_ENV, TEMPLATE_ENV, withDatabase } from './test-cluster';
+import { dropDatabase, withClient, withDatabase } from './pg-admin';
+import { SERVER_ENV, TEMPLATE_ENV } from './test-cluster';
 
 export interface TestDatabase {
   name: string;
@@ -21,7 +21,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const template = process.env[TEMPLATE_ENV];
   if (!server || !template) throw new Error('test cluster not started: run tests through jest (globalSetup)');
   const name = `cave_t_${randomBytes(6).toString('hex')}`;
-  await withServer(server, (c) => c.query(`create database ${name} template ${template}`));
+  await withClient(server, (c) => c.query(`create database ${name} template ${template}`));
   const ownerUrl = withDatabase(server, name);
   const urls = {
     appUrl: roleUrl(ownerUrl, 'cave_app'),
@@ -36,37 +36,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     db,
     drop: async () => {
       await db.close();
-      await withServer(server, (c) => dropDatabase(c, name));
+      await withClient(server, (c) => dropDatabase(c, name));
     },
   };
-}
-
-/**
- * Replication slots (realtime) pin a database: DROP DATABASE refuses while one exists. Terminate
- * every session including walsenders, drop the slots, then the database.
- */
-export async function dropDatabase(c: Client, name: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    await c.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [name]);
-    try {
-      await c.query(`select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = $1`, [name]);
-      await c.query(`drop database if exists ${name}`);
-      return;
-    } catch (e) {
-      // A walsender that was just terminated may still hold its slot for a moment.
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-async function withServer<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
 }
