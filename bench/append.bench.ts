@@ -4,8 +4,7 @@ import { parseArgs } from 'node:util';
 import { Database, EventStore, NewEvent } from '@cave/event-store';
 import { BENCH_ACTOR, BENCH_NAMESPACE, BENCH_STREAM_TYPE, rawInsertStream, sandboxCreated } from './support/bench-events';
 import { benchPool, startBenchServer } from './support/bench-server';
-import { Benchmark, BENCHMARKS_DOC } from './support/benchmark';
-import { writeSection } from './support/benchmarks-doc';
+import { Benchmark, positiveInt, reportResult } from './support/benchmark';
 import { environmentLines } from './support/environment';
 import { machineFacts } from './support/machine';
 import { markdownTable } from './support/markdown-table';
@@ -48,11 +47,7 @@ export const benchmark: Benchmark = {
         'no-write': { type: 'boolean', default: false },
       },
     });
-    const n = (k: keyof typeof values) => {
-      const v = Number(values[k]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer`);
-      return v;
-    };
+    const n = (k: keyof typeof values) => positiveInt(values, k);
     const appends = n('appends');
     const batches = n('batches');
     const batchSize = n('batch-size');
@@ -165,28 +160,22 @@ export const benchmark: Benchmark = {
         `Batches of ${batchSize}: **${formatInt(batchRate)} events/s** ` +
         `(target >= ${formatInt(TARGET_BATCH_RATE)}: ${batchRate >= TARGET_BATCH_RATE ? 'met' : 'missed'}). ` +
         `Against the prepared INSERT (a stricter reference, not the target's ceiling): ${formatRatio(median(referenceRatios))}.`;
-      process.stdout.write(`\n${table}\n\n${verdict.replace(/\*\*/g, '')}\n`);
 
       const loadAfter = Math.round(loadavg()[0] * 100) / 100;
-      const body = [
-        '## append',
-        '',
-        ...environmentLines(machine, server, loadAfter),
-        `- Workload: ${formatInt(appends)} appends of one event, each to a new stream (\`no_stream\`), and ` +
-          `${formatInt(batches)} appends of ${batchSize} events, at concurrency ${concurrency}; ` +
-          `EventStore as \`cave_app\` (RLS on, pool ${concurrency}), the ceiling as the superuser (pool ${concurrency}). ` +
-          `A warm-up of a tenth of each, then ${rounds} rounds alternating which side goes first, a CHECKPOINT before every measurement.`,
-        '- "vs ceiling" is the median over rounds of (that row\'s rate / the bare ceiling\'s rate in the same round). ' +
-          'CPU columns: this process and all PostgreSQL processes, per event (p50/p99 are per append call).',
-        '',
+      await reportResult('append', {
+        description: [
+          ...environmentLines(machine, server, loadAfter),
+          `- Workload: ${formatInt(appends)} appends of one event, each to a new stream (\`no_stream\`), and ` +
+            `${formatInt(batches)} appends of ${batchSize} events, at concurrency ${concurrency}; ` +
+            `EventStore as \`cave_app\` (RLS on, pool ${concurrency}), the ceiling as the superuser (pool ${concurrency}). ` +
+            `A warm-up of a tenth of each, then ${rounds} rounds alternating which side goes first, a CHECKPOINT before every measurement.`,
+          '- "vs ceiling" is the median over rounds of (that row\'s rate / the bare ceiling\'s rate in the same round). ' +
+            'CPU columns: this process and all PostgreSQL processes, per event (p50/p99 are per append call).',
+        ],
         table,
-        '',
         verdict,
-      ].join('\n');
-      if (!values['no-write']) {
-        await writeSection(BENCHMARKS_DOC, 'append', body);
-        process.stdout.write(`\nrecorded in ${BENCHMARKS_DOC}\n`);
-      }
+        write: !values['no-write'],
+      });
     } finally {
       await raw.end();
       await rawReference.end();

@@ -9,8 +9,7 @@ import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 import { HttpLoad, runAutocannon } from './support/autocannon-run';
 import { rawInsertStream, sandboxCreated } from './support/bench-events';
 import { benchPool, startBenchServer } from './support/bench-server';
-import { Benchmark, BENCHMARKS_DOC } from './support/benchmark';
-import { writeSection } from './support/benchmarks-doc';
+import { Benchmark, positiveInt, reportResult } from './support/benchmark';
 import { environmentLines } from './support/environment';
 import { machineFacts } from './support/machine';
 import { markdownTable } from './support/markdown-table';
@@ -44,11 +43,7 @@ export const benchmark: Benchmark = {
         'no-write': { type: 'boolean', default: false },
       },
     });
-    const n = (k: keyof typeof values) => {
-      const v = Number(values[k]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer`);
-      return v;
-    };
+    const n = (k: keyof typeof values) => positiveInt(values, k);
     const connections = n('connections');
     const rounds = n('rounds');
 
@@ -158,31 +153,25 @@ export const benchmark: Benchmark = {
         `Sandbox creations over HTTP: **${formatRatio(ratio)}** of the raw INSERT ceiling ` +
         `(the better of concurrency 16 and ${connections} in the same round; target >= ${formatRatio(TARGET_RATIO)}: ` +
         `${ratio >= TARGET_RATIO ? 'met' : 'missed'}). Per round: ${ratios.map(formatRatio).join(' / ')}.`;
-      process.stdout.write(`\n${table}\n\n${verdict.replace(/\*\*/g, '')}\n`);
 
-      const body = [
-        '## http',
-        '',
-        ...environmentLines(machine, server, Math.round(loadavg()[0] * 100) / 100),
-        `- The daemon app from \`createApp\` (Fastify, LOG_LEVEL=silent, default pool of 20 per role) on its own migrated database; ` +
-          `load from autocannon in a child process, ${connections} connections, a member key. A creation is one request and two ` +
-          `round trips to PostgreSQL: the key lookup (prepared), then one prepared statement that calls \`cave_append\` and ` +
-          `writes the \`sandboxes\` row (inline projection) in its implicit transaction; a new stream is not read first. ` +
-          `The in-process audit writer and async \`sandboxes\` projector follow the log as in production and are in the CPU columns.`,
-        `- Each round: ${formatInt(create.amount)} creations, ${formatInt(get.amount)} GETs, ${formatInt(ceiling16.amount)} raw INSERTs at each ` +
-          `concurrency, in rotating order, a CHECKPOINT before each; a warm-up of a tenth first; ${rounds} rounds. ` +
-          `The ceiling is the append benchmark's bare INSERT of the same event row into an identically migrated database.`,
-        '- CPU columns: this process (the app, or the bare INSERT loop) and all PostgreSQL processes, per operation; ' +
-          'autocannon\'s own CPU is not included. On 2 shared cores they say where the time goes.',
-        '',
+      await reportResult('http', {
+        description: [
+          ...environmentLines(machine, server, Math.round(loadavg()[0] * 100) / 100),
+          `- The daemon app from \`createApp\` (Fastify, LOG_LEVEL=silent, default pool of 20 per role) on its own migrated database; ` +
+            `load from autocannon in a child process, ${connections} connections, a member key. A creation is one request and two ` +
+            `round trips to PostgreSQL: the key lookup (prepared), then one prepared statement that calls \`cave_append\` and ` +
+            `writes the \`sandboxes\` row (inline projection) in its implicit transaction; a new stream is not read first. ` +
+            `The in-process audit writer and async \`sandboxes\` projector follow the log as in production and are in the CPU columns.`,
+          `- Each round: ${formatInt(create.amount)} creations, ${formatInt(get.amount)} GETs, ${formatInt(ceiling16.amount)} raw INSERTs at each ` +
+            `concurrency, in rotating order, a CHECKPOINT before each; a warm-up of a tenth first; ${rounds} rounds. ` +
+            `The ceiling is the append benchmark's bare INSERT of the same event row into an identically migrated database.`,
+          '- CPU columns: this process (the app, or the bare INSERT loop) and all PostgreSQL processes, per operation; ' +
+            'autocannon\'s own CPU is not included. On 2 shared cores they say where the time goes.',
+        ],
         table,
-        '',
         verdict,
-      ].join('\n');
-      if (!values['no-write']) {
-        await writeSection(BENCHMARKS_DOC, 'http', body);
-        process.stdout.write(`\nrecorded in ${BENCHMARKS_DOC}\n`);
-      }
+        write: !values['no-write'],
+      });
     } finally {
       await app.close();
       await raw16.end();
