@@ -109,7 +109,8 @@ export async function expectFailoverWithoutGaps<A extends INestApplication>(
   try {
     const leader = await leaderOf([a.app, b.app]);
     const follower = leader === a.app ? b : a;
-    expect((await follower.app.get(RealtimeService).check()).role).toBe('follower');
+    // A just-started instance reports 'starting' until its first leadership attempt lost: wait for it.
+    await waitFor(async () => ((await follower.app.get(RealtimeService).check()).role === 'follower' ? true : undefined), 10_000, 'follower role');
     const onLeader = await connect(leader === a.app ? a.url : b.url);
     const onFollower = await connect(follower.url);
     for (const c of [onLeader, onFollower]) expect(await c.subscribe({ channel: 'namespace:two', fromPosition: 0 })).toMatchObject({ ok: true });
