@@ -24,6 +24,8 @@ export function assertNamespace(namespace: string): void {
 export class Database {
   readonly app: Pool;
   readonly admin: Pool;
+  /** After-commit callbacks of the transactions currently open on checked-out clients. */
+  private readonly commitHooks = new WeakMap<PoolClient, (() => void)[]>();
 
   constructor(urls: DatabaseUrls, poolSize = 20, extra: PoolConfig = {}) {
     this.app = new Pool({ connectionString: urls.appUrl, max: poolSize, application_name: 'cave-app', ...extra });
@@ -46,6 +48,8 @@ export class Database {
 
   private async transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, namespace?: string): Promise<T> {
     const client = await pool.connect();
+    const hooks: (() => void)[] = [];
+    this.commitHooks.set(client, hooks);
     // A checked-out client whose server connection dies while idle in the transaction (between our
     // statements) emits 'error'; without a listener that is an uncaught exception for the process.
     let broken: Error | undefined;
@@ -58,14 +62,27 @@ export class Database {
       );
       const result = await fn(client);
       await client.query('commit');
+      this.commitHooks.delete(client);
+      for (const h of hooks) h();
       return result;
     } catch (e) {
       await client.query('rollback').catch(() => undefined);
       throw e;
     } finally {
+      this.commitHooks.delete(client);
       client.off('error', onError);
       client.release(broken);
     }
+  }
+
+  /**
+   * Runs `fn` once the transaction that `client` is in (opened by `tenant`/`asAdmin`) commits; never
+   * if it rolls back. A client outside such a transaction is in autocommit: `fn` runs at once.
+   */
+  afterCommit(client: PoolClient, fn: () => void): void {
+    const hooks = this.commitHooks.get(client);
+    if (hooks) hooks.push(fn);
+    else fn();
   }
 
   async close(): Promise<void> {

@@ -123,6 +123,25 @@ describe('EventStore (real Postgres)', () => {
     await c.end();
   });
 
+  it('tells append listeners only after the caller\'s transaction commits, never after a rollback', async () => {
+    const seen: number[] = [];
+    store.onAppend((n) => seen.push(n));
+    await t.db.tenant('alpha', async (client) => {
+      await store.append('thing-tx-1', 'no_stream', [ev('a'), ev('b')], { ...opts, client });
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual([2]);
+    await expect(
+      t.db.tenant('alpha', async (client) => {
+        await store.append('thing-tx-2', 'no_stream', [ev('a')], { ...opts, client });
+        throw new Error('caller fails after the append');
+      }),
+    ).rejects.toThrow('caller fails');
+    expect(seen).toEqual([2]);
+    await store.append('thing-tx-3', 'no_stream', [ev('a')], opts);
+    expect(seen).toEqual([2, 1]);
+  });
+
   it('reads all events in pages that continue exactly behind the cursor', async () => {
     const all: number[] = [];
     let cursor: string | undefined;

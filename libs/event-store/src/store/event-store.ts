@@ -227,7 +227,15 @@ export class EventStore {
         const { rows, projected } = await exec(opts.client ?? this.db.app);
         const last = rows[rows.length - 1];
         const replayed = rows[0].replayed;
-        if (!replayed) for (const l of this.appendListeners) l(rows.length, opts.streamType);
+        if (!replayed) {
+          // Inside a caller's transaction the events are not committed yet: metrics and wake-ups
+          // must wait for the commit (and never fire for a rollback).
+          const notify = () => {
+            for (const l of this.appendListeners) l(rows.length, opts.streamType);
+          };
+          if (opts.client) this.db.afterCommit(opts.client, notify);
+          else notify();
+        }
         return {
           streamId,
           nextExpectedVersion: last.stream_version,
