@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { loadConfig } from '@cave/config';
+import { Database, StatementBatcher } from '@cave/event-store';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 import { HttpLoad, runAutocannon } from './support/autocannon-run';
 import { rawInsertStream, sandboxCreated } from './support/bench-events';
@@ -128,6 +129,9 @@ export const benchmark: Benchmark = {
         ratios.push(rate.get(create)! / Math.max(rate.get(ceiling16)!, rate.get(ceiling32)!));
       }
 
+      const db = app.get(Database);
+      const perTrip = (b: StatementBatcher) => (b.stats.statements / Math.max(1, b.stats.roundTrips)).toFixed(1);
+      process.stdout.write(`statements per round trip: appends ${perTrip(db.appends)}, key lookups ${perTrip(db.lookups)}\n`);
       const expected = warmUp(create) + rounds * create.amount;
       const created = await countCreated(appDb.ownerUrl);
       if (created !== expected) throw new Error(`expected ${expected} sandbox_created events, found ${created}`);

@@ -1,4 +1,5 @@
 import { Pool, PoolClient, PoolConfig } from 'pg';
+import { StatementBatcher } from './statement-batcher';
 
 export interface DatabaseUrls {
   /** Runtime role: no BYPASSRLS, not owner. Every tenant query runs here. */
@@ -24,12 +25,24 @@ export function assertNamespace(namespace: string): void {
 export class Database {
   readonly app: Pool;
   readonly admin: Pool;
+  /**
+   * Group commit for standalone appends as `cave_app` (no caller transaction): concurrent ones share a round
+   * trip and a commit. Separate from `lookups` so a read never waits for another caller's WAL flush.
+   */
+  readonly appends: StatementBatcher;
+  /** Coalesced single-statement reads as `cave_app` (the API-key lookup of every request). */
+  readonly lookups: StatementBatcher;
   /** After-commit callbacks of the transactions currently open on checked-out clients. */
   private readonly commitHooks = new WeakMap<PoolClient, (() => void)[]>();
 
   constructor(urls: DatabaseUrls, poolSize = 20, extra: PoolConfig = {}) {
     this.app = new Pool({ connectionString: urls.appUrl, max: poolSize, application_name: 'cave-app', ...extra });
     this.admin = new Pool({ connectionString: urls.adminUrl, max: Math.max(4, Math.floor(poolSize / 2)), application_name: 'cave-admin', ...extra });
+    // One round trip in flight per batcher: everything that arrives meanwhile leaves in the next one. More in
+    // flight only made the batches smaller and the CPU per statement higher (docs/BENCHMARKS.md, http); a
+    // batch of 64 per round trip still carries tens of thousands of statements a second.
+    this.appends = new StatementBatcher(this.app, { maxBatch: 64, maxInFlight: 1 });
+    this.lookups = new StatementBatcher(this.app, { maxBatch: 64, maxInFlight: 1 });
     // An idle client that loses its server must not crash the process; the pool replaces it.
     this.app.on('error', () => undefined);
     this.admin.on('error', () => undefined);

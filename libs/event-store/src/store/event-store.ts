@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { DatabaseError, PoolClient } from 'pg';
+import { DatabaseError, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { assertNamespace, Database } from '../database/database';
 import { ConcurrencyError } from './concurrency.error';
 import { decodeCursor, encodeCursor, EventCursor, START } from './event-cursor';
@@ -200,9 +200,13 @@ export class EventStore {
     const values = [opts.namespace, opts.streamType, streamId, expectedNum, payload, opts.idempotencyKey ?? null];
     const projection = opts.projection;
     if (projection && events.length !== 1) throw new Error('an inline projection needs a single-event append');
-    const exec = async (c: Pick<PoolClient, 'query'>): Promise<{ rows: AppendRow[]; projected?: Record<string, unknown> }> => {
-      if (!projection) return c.query<AppendRow>({ ...APPEND_STATEMENT, values });
-      const { rows } = await c.query<Record<string, unknown>>({ ...preparedStatement(appendWithProjectionText(projection.text)), values: [...values, ...projection.values] });
+    // Standalone appends (one implicit transaction each) go through the group-commit batcher; inside a
+    // caller's transaction the statement must run on that client.
+    const run = <R extends QueryResultRow>(statement: { name: string; text: string }, params: unknown[]): Promise<QueryResult<R>> =>
+      opts.client ? opts.client.query<R>({ ...statement, values: params }) : this.db.appends.query<R>(statement, params);
+    const exec = async (): Promise<{ rows: AppendRow[]; projected?: Record<string, unknown> }> => {
+      if (!projection) return run<AppendRow>(APPEND_STATEMENT, values);
+      const { rows } = await run<Record<string, unknown>>(preparedStatement(appendWithProjectionText(projection.text)), [...values, ...projection.values]);
       const first = rows[0];
       let projected: Record<string, unknown> | undefined;
       if (first.append_projected === true) {
@@ -224,7 +228,7 @@ export class EventStore {
     // 'any' and idempotent retries race benignly with concurrent writers: try again a few times.
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows, projected } = await exec(opts.client ?? this.db.app);
+        const { rows, projected } = await exec();
         const last = rows[rows.length - 1];
         const replayed = rows[0].replayed;
         if (!replayed) {

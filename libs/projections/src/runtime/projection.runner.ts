@@ -15,6 +15,12 @@ export interface RunnerDeps {
   log: ProjectionLogger;
   /** Safety-net poll when no wake-up arrives. */
   pollMs: number;
+  /**
+   * After a live batch that was not full, wait this long before the next one, so a steady stream of appends
+   * is applied in batches of this many milliseconds instead of a transaction per wake-up (each costs several
+   * round trips). 0 = follow every wake-up at once. Catch-up (full pages) never waits.
+   */
+  batchWindowMs?: number;
 }
 
 const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
@@ -31,6 +37,8 @@ export class ProjectionRunner {
   private wakeUp?: () => void;
   private loopDone?: Promise<void>;
   private backoffMs = 0;
+  /** Whether the last live page came back full: behind, so the next one follows at once. */
+  private behind = false;
   private lastHeadCheck = 0;
   private rebuildClock?: { startedAt: number; events: number };
   private readonly readAhead: Record<'live' | 'rebuild', { after: string; page: Promise<ReadAllResult> } | undefined> = { live: undefined, rebuild: undefined };
@@ -83,6 +91,7 @@ export class ProjectionRunner {
         const progressed = await this.step();
         this.backoffMs = 0;
         if (!progressed) await this.sleep(this.deps.pollMs);
+        else if (!this.behind && this.deps.batchWindowMs) await this.sleep(this.deps.batchWindowMs, false);
       } catch (e) {
         if (this.stopped) break;
         if (!(e instanceof CheckpointMovedError)) {
@@ -149,6 +158,7 @@ export class ProjectionRunner {
 
   private async liveStep(cp: Checkpoint): Promise<boolean> {
     const page = await this.read('live', cp.cursor);
+    this.behind = page.events.length === this.batchSize;
     if (page.events.length === 0) {
       await this.reportLag(cp.position);
       return false;

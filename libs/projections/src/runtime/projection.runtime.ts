@@ -18,6 +18,11 @@ export interface ProjectionRuntimeOptions {
   instanceId?: string;
   /** Safety-net poll interval of each runner (ms). Wake-ups normally come from NOTIFY. */
   pollMs?: number;
+  /**
+   * Under a steady stream of appends, each runner applies what arrived in this many milliseconds as one
+   * batch (default 20) instead of one transaction per wake-up. A projection's lag grows by at most this.
+   */
+  batchWindowMs?: number;
   /** How often a follower tries to take over leadership (ms). */
   leaderRetryMs?: number;
   metrics?: ProjectionMetrics;
@@ -146,6 +151,7 @@ export class ProjectionRuntime {
       metrics: this.opts.metrics,
       log: this.log,
       pollMs: this.pollMs,
+      batchWindowMs: this.opts.batchWindowMs ?? 20,
     });
     this.runners.set(p.name, runner);
     runner.start();
