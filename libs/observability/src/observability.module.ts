@@ -1,5 +1,6 @@
 import { Global, Module, OnModuleInit } from '@nestjs/common';
-import { EventStore } from '@cave/event-store';
+import { Database, EventStore } from '@cave/event-store';
+import { registerBatchMetrics } from './batch.metrics';
 import { HealthRegistry } from './health-registry';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
@@ -10,9 +11,11 @@ export class ObservabilityModule implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,
     private readonly store: EventStore,
+    private readonly db: Database,
   ) {}
 
   onModuleInit(): void {
     this.store.onAppend((n, streamType) => this.metrics.eventsAppended.inc({ stream_type: streamType }, n));
+    registerBatchMetrics(this.metrics.registry, this.db);
   }
 }
