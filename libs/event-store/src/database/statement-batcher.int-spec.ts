@@ -18,8 +18,8 @@ describe('StatementBatcher (real Postgres, cave_app)', () => {
   };
   const rows = async () => (await pool.query<{ id: number }>('select id from batch_probe order by id')).rows.map((r) => r.id);
   /** All at once, in one tick: the first leaves alone, the rest queue behind it and share the next round trip. */
-  const together = <T>(batcher: StatementBatcher, n: number, values: (i: number) => unknown[], stmt = INSERT) =>
-    Promise.allSettled(Array.from({ length: n }, (_, i) => batcher.query<T & Record<string, unknown>>(stmt, values(i))));
+  const together = (batcher: StatementBatcher, n: number, values: (i: number) => unknown[]) =>
+    Promise.allSettled(Array.from({ length: n }, (_, i) => batcher.query(INSERT, values(i))));
 
   beforeAll(async () => {
     t = await createTestDatabase();

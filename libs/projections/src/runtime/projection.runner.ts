@@ -37,7 +37,7 @@ export class ProjectionRunner {
   private wakeUp?: () => void;
   private loopDone?: Promise<void>;
   private backoffMs = 0;
-  /** Whether the last live page came back full: behind, so the next one follows at once. */
+  /** Whether the last step read a full page (live or rebuild): behind, so the next step follows at once. */
   private behind = false;
   private lastHeadCheck = 0;
   private rebuildClock?: { startedAt: number; events: number };
@@ -126,6 +126,7 @@ export class ProjectionRunner {
   private async step(): Promise<boolean> {
     const cp = await this.deps.checkpoints.get(this.name);
     if (!cp) throw new Error(`checkpoint row of ${this.name} disappeared`);
+    this.behind = false;
     let progressed = false;
     if (cp.status === 'running') progressed = await this.liveStep(cp);
     if (cp.rebuildStatus === 'requested' || cp.rebuildStatus === 'running') {
@@ -158,7 +159,7 @@ export class ProjectionRunner {
 
   private async liveStep(cp: Checkpoint): Promise<boolean> {
     const page = await this.read('live', cp.cursor);
-    this.behind = page.events.length === this.batchSize;
+    if (page.events.length === this.batchSize) this.behind = true;
     if (page.events.length === 0) {
       await this.reportLag(cp.position);
       return false;
@@ -254,6 +255,8 @@ export class ProjectionRunner {
     }
     const from = cp.rebuildCursor ?? '0:0';
     const page = await this.read('rebuild', from);
+    // A rebuild copies history as fast as it can: full pages never wait for the batch window.
+    if (page.events.length === this.batchSize) this.behind = true;
     if (page.events.length === 0) {
       await this.swap(tables, from);
       return true;
