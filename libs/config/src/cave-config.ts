@@ -22,4 +22,10 @@ export interface CaveConfig {
   };
   /** Upper bound of a request body in bytes; larger bodies get 413. */
   bodyLimitBytes: number;
+  sandbox: {
+    /** Worker threads that run guest code (each runs one exec at a time). */
+    workers: number;
+    /** Largest WASI module the upload route parses at all; namespace policies may allow less. */
+    maxModuleBytes: number;
+  };
 }

@@ -69,6 +69,10 @@ export function loadConfig(env: Env = process.env): CaveConfig {
     },
     webhooks: { rotationSecret: str('CAVE_ROTATION_WEBHOOK_SECRET'), rotationUrl: webhookUrl },
     bodyLimitBytes: int('CAVE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    sandbox: {
+      workers: int('CAVE_SANDBOX_WORKERS', 2, 1, 64),
+      maxModuleBytes: int('CAVE_SANDBOX_MAX_MODULE_BYTES', 8 * 1_048_576, 1024, 256 * 1_048_576),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

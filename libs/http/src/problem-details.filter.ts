@@ -27,6 +27,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status === 503) {
       this.logger.warn({ err: exception, url: req.url, method: req.method }, 'database unavailable');
       void reply.header('retry-after', '1');
+    } else if (problem.status === 429) {
+      void reply.header('retry-after', String((problem as { retryAfterSeconds?: number }).retryAfterSeconds ?? 1));
     } else if (problem.status >= 500) {
       this.logger.error({ err: exception, url: req.url, method: req.method }, 'unhandled error');
     }

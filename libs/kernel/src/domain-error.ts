@@ -10,6 +10,8 @@ export type DomainErrorKind =
   | 'conflict'
   | 'precondition_failed'
   | 'unprocessable'
+  /** Too many at once: retry after `details.retryAfterSeconds`. */
+  | 'rate_limited'
   | 'unavailable';
 
 /** Base of every domain error: a stable machine code (`SANDBOX.INVALID_TRANSITION`) and a kind. */

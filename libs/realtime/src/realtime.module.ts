@@ -8,6 +8,7 @@ import { RealtimeGateway } from './gateway/realtime.gateway';
 import { RealtimeMetrics } from './realtime.metrics';
 import { REALTIME_OPTIONS, RealtimeOptions } from './realtime.options';
 import { RealtimeService } from './realtime.service';
+import { RealtimeTransient } from './transient/realtime-transient';
 import { slotLagBytes, slotNameForUrl } from './wal/replication-slot';
 
 export interface RealtimeModuleOptions extends RealtimeOptions {
@@ -31,6 +32,8 @@ export class RealtimeModule {
     const logger = new Logger('Realtime');
     return {
       module: RealtimeModule,
+      // Global so contexts can send transient messages (RealtimeTransient) without importing this root module twice.
+      global: true,
       imports: imports ?? [],
       providers: [
         { provide: REALTIME_OPTIONS, useValue: options },
@@ -53,10 +56,20 @@ export class RealtimeModule {
           useFactory: (db: Database, store: EventStore, tail: EventTail, metrics: RealtimeMetrics, auth: RealtimeAuthenticator) =>
             new RealtimeHub(db, store, tail, metrics, auth, { warn: (o, m) => logger.warn(o, m), error: (o, m) => logger.error(o, m) }),
         },
+        {
+          provide: RealtimeTransient,
+          inject: [Database, RealtimeHub],
+          useFactory: (db: Database, hub: RealtimeHub) =>
+            new RealtimeTransient(
+              (db.app as unknown as { options: { connectionString?: string } }).options.connectionString,
+              (target, name, payload) => hub.sendTransient(target, name, payload),
+              (msg, err) => logger.warn({ err }, msg),
+            ),
+        },
         RealtimeService,
         RealtimeGateway,
       ],
-      exports: [RealtimeService],
+      exports: [RealtimeService, RealtimeTransient],
     };
   }
 }

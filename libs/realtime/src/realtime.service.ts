@@ -8,6 +8,7 @@ import { REALTIME_OPTIONS, RealtimeOptions } from './realtime.options';
 import { slotLagBytes, slotNameForUrl } from './wal/replication-slot';
 import { WakeChannel } from './wal/wake-channel';
 import { WalLeader } from './wal/wal-leader';
+import { RealtimeTransient } from './transient/realtime-transient';
 
 /**
  * Lifecycle of one instance's realtime machinery: the tail (source of every delivered event), the
@@ -29,6 +30,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown, Hea
     private readonly hub: RealtimeHub,
     private readonly metrics: RealtimeMetrics,
     private readonly health: HealthRegistry,
+    private readonly transient: RealtimeTransient,
   ) {
     this.slot = slotNameForUrl(opts.replicationUrl);
   }
@@ -36,6 +38,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown, Hea
   async onModuleInit(): Promise<void> {
     this.health.register(this);
     await this.tail.start();
+    this.transient.start();
     const url = this.opts.replicationUrl;
     if (!url) {
       this.logger.warn('realtime WAL source disabled: no replication login configured; tails poll the table');
@@ -68,7 +71,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown, Hea
 
   async onApplicationShutdown(): Promise<void> {
     this.tail.stop();
-    await Promise.all([this.leader?.stop(), this.wake?.stop()]);
+    await Promise.all([this.transient.stop(), this.leader?.stop(), this.wake?.stop()]);
   }
 
   async slotLag(): Promise<number | undefined> {

@@ -14,11 +14,25 @@ import { sandboxViewFold } from './projections/sandbox-view.fold';
 import { sandboxesProjection } from './projections/sandboxes.async-projection';
 import { GetSandboxEventsHandler } from './queries/get-sandbox-events/get-sandbox-events.handler';
 import { ListSandboxesHandler } from './queries/list-sandboxes/list-sandboxes.handler';
+import { CreateSnapshotHandler } from './commands/create-snapshot/create-snapshot.handler';
+import { ExecSandboxHandler } from './commands/exec-sandbox/exec-sandbox.handler';
+import { ForkSandboxHandler } from './commands/fork-sandbox/fork-sandbox.handler';
+import { RestoreSnapshotHandler } from './commands/restore-snapshot/restore-snapshot.handler';
+import { SetNamespacePolicyHandler } from './commands/set-namespace-policy/set-namespace-policy.handler';
+import { UploadModuleHandler } from './commands/upload-module/upload-module.handler';
+import { NamespacePolicyController } from './http/namespace-policy.controller';
+import { SandboxRuntimeController } from './http/sandbox-runtime.controller';
+import { ListSnapshotsHandler } from './queries/list-snapshots/list-snapshots.handler';
+import { RuntimeEventsAppender } from './runtime-host/runtime-events.appender';
+import { SandboxLifecycleListener } from './runtime-host/sandbox-lifecycle.listener';
+import { SandboxRuntimeHost } from './runtime-host/sandbox-runtime.host';
+import { SandboxRuntimeRepository } from './runtime-host/sandbox-runtime.repository';
+import { SandboxPolicyCheck } from './runtime-host/sandbox-policy.check';
 
-/** The sandbox bounded context: lifecycle aggregate, its read model and REST API. */
+/** The sandbox bounded context: lifecycle aggregate, its read model, the runtimes that run code, and their REST API. */
 @Module({
   imports: [CqrsModule],
-  controllers: [SandboxesController],
+  controllers: [SandboxesController, SandboxRuntimeController, NamespacePolicyController],
   providers: [
     SandboxCommandExecutor,
     CreateSandboxHandler,
@@ -29,6 +43,18 @@ import { ListSandboxesHandler } from './queries/list-sandboxes/list-sandboxes.ha
     GetSandboxAtHandler,
     ListSandboxesHandler,
     GetSandboxEventsHandler,
+    SandboxRuntimeRepository,
+    SandboxPolicyCheck,
+    SandboxRuntimeHost,
+    RuntimeEventsAppender,
+    SandboxLifecycleListener,
+    ExecSandboxHandler,
+    UploadModuleHandler,
+    CreateSnapshotHandler,
+    RestoreSnapshotHandler,
+    ForkSandboxHandler,
+    ListSnapshotsHandler,
+    SetNamespacePolicyHandler,
   ],
 })
 export class SandboxModule implements OnModuleInit {

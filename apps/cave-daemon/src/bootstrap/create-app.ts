@@ -12,6 +12,7 @@ import { AppModule } from '../app.module';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+const WASM_MEDIA_TYPE = /^application\/wasm\s*(;|$)/i;
 
 /** Builds the fully configured application (used by main, the OpenAPI generator and e2e tests). */
 export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean; logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
@@ -42,11 +43,15 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
 
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addContentTypeParser('application/wasm', { parseAs: 'buffer', bodyLimit: config.sandbox.maxModuleBytes }, (_req, body, done) => done(null, body));
   // A JSON API: a body in any other media type (form data, text) is 415, not parsed into strings
   // that then fail validation confusingly. Bodiless requests need no content type.
   fastify.addHook('preParsing', async (req, _reply, payload) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !JSON_MEDIA_TYPE.test(req.headers['content-type'] ?? '')) {
+    const type = req.headers['content-type'] ?? '';
+    // The one binary route: a WASI module upload (PUT /api/v1/sandboxes/:id/module).
+    if (hasBody && WASM_MEDIA_TYPE.test(type) && req.method === 'PUT' && /\/module$/.test(req.url.split('?')[0])) return payload;
+    if (hasBody && !JSON_MEDIA_TYPE.test(type)) {
       throw Object.assign(new Error(`unsupported media type ${JSON.stringify(req.headers['content-type'] ?? '')}: send application/json`), {
         statusCode: 415,
       });

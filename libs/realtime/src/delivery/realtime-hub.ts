@@ -1,6 +1,6 @@
 import { Database, decodeCursor, encodeCursor, EventStore, ReadAllOptions, RecordedEvent, START } from '@cave/event-store';
 import type { Principal } from '@cave/kernel';
-import { ChannelSpec, channelMetricLabel, resolveChannel } from '../channels/channel';
+import { ChannelSpec, channelMatches, channelMetricLabel, resolveChannel } from '../channels/channel';
 import { invalidRequest, notSubscribed, streamNotFound, tooManySubscriptions } from '../channels/realtime.errors';
 import { KEY_INVALIDATING_EVENTS, RealtimeAuthenticator } from '../gateway/realtime-authenticator';
 import { RealtimeMetrics } from '../realtime.metrics';
@@ -17,6 +17,8 @@ export interface RealtimeConnection {
   token: string;
   send(payload: RealtimeEventPayload): void;
   revoke(): void;
+  /** A transient (non-event) message, e.g. `exec_output`. */
+  emit?(name: string, payload: Record<string, unknown>): void;
   /** A subscription ended on the server side (e.g. its history read failed); the client resubscribes with its cursor. */
   fail(channel: string, error: { code: string; message: string }): void;
 }
@@ -108,6 +110,20 @@ export class RealtimeHub {
         if (history) void this.catchUp(sub, state.conn.principal, after ?? 0);
       },
     };
+  }
+
+  /**
+   * A transient message to every socket subscribed to `stream:<streamId>` whose key may see `namespace`
+   * (the same matcher as events). Sent synchronously, so calls keep their order per socket.
+   */
+  sendTransient(target: { namespace: string; streamId: string }, name: string, payload: Record<string, unknown>): void {
+    const probe = { namespace: target.namespace, streamId: target.streamId, streamType: '' };
+    for (const state of this.connections.values()) {
+      for (const sub of state.subs.values()) {
+        if (sub.isClosed || sub.spec.kind !== 'stream' || !channelMatches(sub.spec, probe)) continue;
+        state.conn.emit?.(name, { channel: sub.channel, ...payload });
+      }
+    }
   }
 
   unsubscribe(id: string, body: unknown): string {

@@ -48,6 +48,7 @@ export class RealtimeGateway implements OnGatewayInit<Namespace>, OnGatewayConne
       principal: data.principal,
       token: data.token,
       send: (payload) => socket.emit('event', payload),
+      emit: (name, payload) => socket.emit(name, payload),
       fail: (channel, error) => socket.emit('subscription_error', { channel, error }),
       revoke: () => {
         socket.emit('revoked', { code: 'UNAUTHORIZED', message: 'the API key of this connection is no longer valid' });

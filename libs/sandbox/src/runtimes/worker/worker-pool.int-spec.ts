@@ -1,5 +1,5 @@
 import { wasiModule } from '@cave/testing';
-import type { ExecJob, ExecOutcome, OutputChunk } from '../runtime.types';
+import type { ExecJob, ExecOutcome, JsExecJob, OutputChunk } from '../runtime.types';
 import { SandboxWorkerPool } from './worker-pool';
 
 const limits = { memoryMb: 32, timeoutMs: 1000, maxOutputBytes: 4096 };
@@ -12,9 +12,9 @@ describe('sandbox worker pool (real worker threads, real QuickJS and node:wasi)'
   }, 60_000);
   afterAll(() => pool.close());
 
-  const run = (job: ExecJob, chunks: OutputChunk[] = [], supply = async () => new Uint8Array()): Promise<ExecOutcome> =>
+  const run = (job: ExecJob, chunks: OutputChunk[] = [], supply: () => Promise<Uint8Array> = async () => new Uint8Array()): Promise<ExecOutcome> =>
     pool.run({ job, sandboxId: 's1', onChunk: (c) => chunks.push(c), supply });
-  const js = (code: string, l: Partial<typeof limits> = {}): ExecJob => ({ kind: 'javascript', code, limits: { ...limits, ...l } });
+  const js = (code: string, l: Partial<typeof limits> = {}): JsExecJob => ({ kind: 'javascript', code, limits: { ...limits, ...l } });
 
   it('runs a script and captures console output in order, stdout and stderr apart', async () => {
     const chunks: OutputChunk[] = [];

@@ -1,0 +1,20 @@
+import type { RuntimeEventMeta } from '../../runtime-host/runtime-events.appender';
+
+/** Run code (javascript) or the uploaded module (wasi) in a running sandbox. `body` is parsed by the domain. */
+export class ExecSandboxCommand {
+  constructor(
+    readonly sandboxId: string,
+    readonly body: unknown,
+    readonly meta: RuntimeEventMeta,
+  ) {}
+}
+
+export interface ExecResult {
+  execId: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  durationMs: number;
+  error?: { code: 'TIMEOUT' | 'OOM' | 'RUNTIME_ERROR'; message: string };
+}

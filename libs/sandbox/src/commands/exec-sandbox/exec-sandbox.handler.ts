@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Database } from '@cave/event-store';
+import { parseExecRequest } from '../../domain/runtime/exec-request';
+import { effectiveLimits } from '../../domain/runtime/namespace-policy';
+import { SandboxExecData } from '../../domain/runtime/sandbox-runtime.events';
+import {
+  ExecCancelledError,
+  ExecConflictError,
+  NoModuleError,
+  RuntimeUnavailableError,
+  SandboxNotRunningError,
+  SnapshotIncompatibleDomainError,
+} from '../../domain/runtime/sandbox-runtime.errors';
+import type { ExecJob, ExecOutcome } from '../../runtimes/runtime.types';
+import { WorkerJobFailed } from '../../runtimes/worker/worker-pool';
+import { RuntimeEventsAppender } from '../../runtime-host/runtime-events.appender';
+import { SandboxRuntimeHost } from '../../runtime-host/sandbox-runtime.host';
+import { SandboxRuntimeRepository } from '../../runtime-host/sandbox-runtime.repository';
+import { ExecResult, ExecSandboxCommand } from './exec-sandbox.command';
+
+/**
+ * Read (sandbox, policy, state) in one short transaction, run in a worker thread with no transaction
+ * open, then record in one transaction: the sandbox must still be running (row lock against a
+ * concurrent stop), a persistent sandbox's durable state moves on by compare-and-set (ADR 0010), and
+ * `sandbox_exec` is appended. Live output went to realtime while it ran; the response waits until it left.
+ */
+@CommandHandler(ExecSandboxCommand)
+export class ExecSandboxHandler implements ICommandHandler<ExecSandboxCommand, ExecResult> {
+  private readonly logger = new Logger('SandboxRuntime');
+
+  constructor(
+    private readonly db: Database,
+    private readonly repo: SandboxRuntimeRepository,
+    private readonly host: SandboxRuntimeHost,
+    private readonly events: RuntimeEventsAppender,
+  ) {}
+
+  async execute({ sandboxId, body, meta }: ExecSandboxCommand): Promise<ExecResult> {
+    const { namespace } = meta;
+    const plan = await this.db.tenant(namespace, async (c) => {
+      const sandbox = await this.repo.sandbox(c, sandboxId);
+      if (sandbox.state !== 'running') throw new SandboxNotRunningError(sandboxId, sandbox.state);
+      const policy = await this.repo.policy(c);
+      const spec = parseExecRequest(body, sandbox.runtime, effectiveLimits(sandbox.limits, policy));
+      const state = sandbox.mode === 'persistent' || sandbox.runtime === 'wasi' ? await this.repo.state(c, sandboxId) : undefined;
+      if (sandbox.runtime === 'wasi' && !state?.moduleSha256) throw new NoModuleError(sandboxId);
+      return { sandbox, policy, spec, state };
+    });
+    const { sandbox, spec, state } = plan;
+    const persistent = sandbox.runtime === 'javascript' && sandbox.mode === 'persistent';
+    const release = this.host.acquire(namespace, sandboxId, persistent ? 'persistent' : 'quick', plan.policy.maxConcurrentExecs);
+    const execId = randomUUID();
+    try {
+      const job: ExecJob =
+        sandbox.runtime === 'javascript'
+          ? { kind: 'javascript', code: spec.code!, limits: spec.limits, ...(persistent && { persistent: { key: sandboxId, version: state!.version } }) }
+          : { kind: 'wasi', moduleSha256: state!.moduleSha256!, args: spec.args, env: spec.env, stdin: spec.stdin, limits: spec.limits };
+      const outcome = await this.run(job, namespace, sandboxId, execId, state?.version ?? 0, state?.moduleSha256 ?? undefined);
+      const data = toExecData(sandboxId, execId, outcome);
+      await this.db.tenant(namespace, async (c) => {
+        const now = await this.repo.sandbox(c, sandboxId, 'share');
+        if (now.state !== 'running') throw new ExecCancelledError(sandboxId);
+        if (persistent && outcome.state) {
+          const ok = await this.repo.writeState(c, namespace, sandboxId, state!.version, outcome.state.image, outcome.state.sha256);
+          if (!ok) throw new ExecConflictError(sandboxId);
+          data.stateVersion = state!.version + 1;
+        }
+        await this.events.append(c, sandboxId, { type: 'sandbox_exec', data }, meta);
+      }).catch((e: unknown) => {
+        // The worker already holds the state this exec produced; it must not serve it if it was not kept.
+        if (persistent) this.host.pool.evict(sandboxId);
+        throw e;
+      });
+      this.host.execs.inc({ runtime: sandbox.runtime, mode: sandbox.mode, outcome: outcome.error?.code ?? 'ok' });
+      this.host.duration.observe({ runtime: sandbox.runtime }, outcome.durationMs / 1000);
+      await this.host.flushOutput();
+      return {
+        execId,
+        exitCode: outcome.exitCode,
+        stdout: outcome.stdout,
+        stderr: outcome.stderr,
+        truncated: outcome.truncated,
+        durationMs: outcome.durationMs,
+        ...(outcome.error && { error: outcome.error }),
+      };
+    } finally {
+      release();
+    }
+  }
+
+  private async run(job: ExecJob, namespace: string, sandboxId: string, execId: string, version: number, moduleSha?: string): Promise<ExecOutcome> {
+    try {
+      return await this.host.pool.run({
+        job,
+        sandboxId,
+        onChunk: this.host.outputSink(namespace, sandboxId, execId),
+        supply: async (what) => {
+          const bytes = await this.db.tenant(namespace, (c) => (what === 'state' ? this.repo.stateImage(c, sandboxId, version) : this.repo.blob(c, moduleSha!)));
+          if (!bytes) throw new ExecConflictError(sandboxId);
+          return bytes;
+        },
+      });
+    } catch (e) {
+      if (!(e instanceof WorkerJobFailed)) throw e;
+      if (e.code === 'SANDBOX.EXEC_CANCELLED') throw new ExecCancelledError(sandboxId);
+      if (e.code === 'SANDBOX.SNAPSHOT_INCOMPATIBLE') throw new SnapshotIncompatibleDomainError(e.message);
+      this.logger.error({ err: e, sandboxId }, 'sandbox worker failed');
+      throw new RuntimeUnavailableError('the sandbox runtime failed; retry');
+    }
+  }
+}
+
+/** NUL cannot be stored in jsonb: excerpts carry U+FFFD instead (the hashes cover the real bytes). */
+function storable(s: string): string {
+  return s.includes('\u0000') ? s.replace(/\u0000/g, '\ufffd') : s;
+}
+
+function toExecData(sandboxId: string, execId: string, o: ExecOutcome): SandboxExecData {
+  return {
+    sandboxId,
+    execId,
+    exitCode: o.exitCode,
+    durationMs: o.durationMs,
+    ...(o.error && { error: { code: o.error.code, message: storable(o.error.message) } }),
+    truncated: o.truncated,
+    stdoutBytes: o.stdoutBytes,
+    stderrBytes: o.stderrBytes,
+    stdoutSha256: o.stdoutSha256,
+    stderrSha256: o.stderrSha256,
+    stdoutExcerpt: storable(o.stdout),
+    stderrExcerpt: storable(o.stderr),
+  };
+}

@@ -1,0 +1,41 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { assertNamespace, Database, EventStore } from '@cave/event-store';
+import { ExecInvalidError } from '../../domain/runtime/sandbox-runtime.errors';
+import { NamespacePolicy, parseNamespacePolicy } from '../../domain/runtime/namespace-policy';
+import { POLICY_STREAM_TYPE, policyStreamId } from '../../domain/runtime/sandbox-runtime.events';
+import { SetNamespacePolicyCommand } from './set-namespace-policy.command';
+
+const NAMESPACE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/**
+ * `namespace_policy_set` in the namespace's own policy stream, and the `namespace_policies` row in the same
+ * transaction (as the admin role: tenants may read their policy, never write it).
+ */
+@CommandHandler(SetNamespacePolicyCommand)
+export class SetNamespacePolicyHandler implements ICommandHandler<SetNamespacePolicyCommand, { namespace: string; policy: NamespacePolicy; version: number }> {
+  constructor(
+    private readonly db: Database,
+    private readonly store: EventStore,
+  ) {}
+
+  async execute({ namespace, body, meta }: SetNamespacePolicyCommand): Promise<{ namespace: string; policy: NamespacePolicy; version: number }> {
+    if (!NAMESPACE.test(namespace)) throw new ExecInvalidError('namespace must match ^[a-z0-9][a-z0-9_-]{0,62}$', 'namespace');
+    assertNamespace(namespace);
+    const policy = parseNamespacePolicy(body);
+    return this.db.asAdmin(async (c) => {
+      const r = await this.store.append(policyStreamId(namespace), 'any', [{ type: 'namespace_policy_set', data: { namespace, policy } }], {
+        namespace,
+        streamType: POLICY_STREAM_TYPE,
+        actor: meta.actor,
+        correlationId: meta.correlationId,
+        client: c,
+      });
+      await c.query(
+        `insert into namespace_policies (namespace, policy, version, updated_at) values ($1, $2, $3, now())
+         on conflict (namespace) do update set policy = excluded.policy, version = excluded.version, updated_at = now()`,
+        [namespace, JSON.stringify(policy), r.nextExpectedVersion],
+      );
+      return { namespace, policy, version: r.nextExpectedVersion };
+    });
+  }
+}
