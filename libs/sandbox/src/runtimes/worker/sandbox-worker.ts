@@ -28,7 +28,12 @@ port.on('message', (m: ToWorker) => {
   }
   void run(m.jobId, m.job.kind === 'javascript' ? () => runJs(m.jobId, m.job as JsExecJob) : () => Promise.resolve(runModule(m.jobId, m.job as WasiExecJob)));
 });
-send({ type: 'ready' });
+// Warm up before taking work: compile the QuickJS module and build one instance, so the first exec of
+// a fresh thread (also one replacing a killed thread) costs what every other exec costs.
+void QuickJsInstance.create(16).then(
+  () => send({ type: 'ready' }),
+  () => send({ type: 'ready' }),
+);
 
 async function run(jobId: number, fn: () => Promise<ExecOutcome | 'missing'>): Promise<void> {
   try {
