@@ -74,17 +74,18 @@ export class QuickJsInstance {
     const rt = module.newRuntime();
     rt.setMaxStackSize(MAX_STACK_BYTES);
     const ctx = rt.newContext();
-    let inst: QuickJsInstance | undefined;
+    // The host function outlives this call; it writes to whatever capture the instance has during an eval.
+    const sink: { inst?: QuickJsInstance } = {};
     // Must stay the runtime's first host reference: a fresh runtime hands out ids deterministically, and a
     // restored image finds its console through this id.
     const writeRef = (rt as unknown as { hostRefs: { nextId: number } }).hostRefs.nextId;
     const write = ctx.newFunction(WRITE_FUNCTION, (fd: QuickJSHandle, text: QuickJSHandle) => {
-      inst?.output?.write(ctx.getNumber(fd) === 2 ? 'stderr' : 'stdout', ctx.typeof(text) === 'string' ? ctx.getString(text) : '');
+      sink.inst?.output?.write(ctx.getNumber(fd) === 2 ? 'stderr' : 'stdout', ctx.typeof(text) === 'string' ? ctx.getString(text) : '');
     });
     ctx.setProp(ctx.global, WRITE_FUNCTION, write);
     write.dispose();
-    inst = new QuickJsInstance(memory, rt, ctx, writeRef, memoryMb);
-    return inst;
+    sink.inst = new QuickJsInstance(memory, rt, ctx, writeRef, memoryMb);
+    return sink.inst;
   }
 
   get usable(): boolean {

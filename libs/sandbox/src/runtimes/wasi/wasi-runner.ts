@@ -27,9 +27,10 @@ export interface WasiRunInput {
 export function runWasi(input: WasiRunInput): EvalResult & { exitCode: number } {
   const wasi = new WASI({ version: 'preview1', args: ['main', ...input.args], env: input.env, returnOnExit: true, preopens: {} });
   const base = wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, (...a: number[]) => number> };
-  let memory: WebAssembly.Memory | undefined;
+  // Known only after instantiation; the imports read it lazily.
+  const mem: { current?: WebAssembly.Memory } = {};
   let stdinAt = 0;
-  const view = () => new DataView(memory!.buffer);
+  const view = () => new DataView(mem.current!.buffer);
   const iovecs = (ptr: number, count: number) => {
     const v = view();
     const out: { buf: number; len: number }[] = [];
@@ -43,7 +44,7 @@ export function runWasi(input: WasiRunInput): EvalResult & { exitCode: number } 
         if (fd !== FD_STDOUT && fd !== FD_STDERR) return ERRNO_BADF;
         let total = 0;
         for (const { buf, len } of iovecs(iovs, count)) {
-          input.output.writeBytes(fd === FD_STDERR ? 'stderr' : 'stdout', new Uint8Array(memory!.buffer, buf, len));
+          input.output.writeBytes(fd === FD_STDERR ? 'stderr' : 'stdout', new Uint8Array(mem.current!.buffer, buf, len));
           total += len;
         }
         view().setUint32(written, total, true);
@@ -54,7 +55,7 @@ export function runWasi(input: WasiRunInput): EvalResult & { exitCode: number } 
         let total = 0;
         for (const { buf, len } of iovecs(iovs, count)) {
           const n = Math.min(len, input.stdin.byteLength - stdinAt);
-          new Uint8Array(memory!.buffer, buf, n).set(input.stdin.subarray(stdinAt, stdinAt + n));
+          new Uint8Array(mem.current!.buffer, buf, n).set(input.stdin.subarray(stdinAt, stdinAt + n));
           stdinAt += n;
           total += n;
           if (n < len) break;
@@ -72,8 +73,8 @@ export function runWasi(input: WasiRunInput): EvalResult & { exitCode: number } 
   }
   const exported = instance.exports.memory;
   if (!(exported instanceof WebAssembly.Memory)) return { exitCode: 1, error: { code: 'RUNTIME_ERROR', message: 'the module exports no memory' } };
-  memory = exported;
-  if (memory.buffer.byteLength > input.memoryMb * 1024 * 1024) {
+  mem.current = exported;
+  if (exported.buffer.byteLength > input.memoryMb * 1024 * 1024) {
     return { exitCode: 137, error: { code: 'OOM', message: `the module's initial memory exceeds the ${input.memoryMb} MiB limit` } };
   }
   try {
