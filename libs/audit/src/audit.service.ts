@@ -25,6 +25,8 @@ export interface MemberProof extends InclusionProof {
 }
 
 const b64 = (hs: Buffer[]) => hs.map((h) => h.toString('base64'));
+// The shape the uuid column accepts: anything else names no entry (and would fail the cast: a 500).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Read side of the audit log: entries, proofs, checkpoints, verification. */
 export class AuditService {
@@ -67,7 +69,7 @@ export class AuditService {
 
   /** A member's proof for one of its own namespace's entries: RLS hides every other namespace. */
   async memberProof(namespace: string, eventId: string): Promise<MemberProof> {
-    const row = /^[0-9a-f-]{36}$/i.test(eventId)
+    const row = UUID.test(eventId)
       ? await this.db.tenant(namespace, async (c) => (await c.query<{ seq: string; entry: string }>('select seq, entry from audit_log where event_id = $1', [eventId])).rows[0])
       : undefined;
     if (!row) throw new AuditEntryNotFoundError(`no audit entry for event ${eventId.slice(0, 40)}`);
