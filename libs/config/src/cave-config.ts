@@ -28,4 +28,6 @@ export interface CaveConfig {
     /** Largest WASI module the upload route parses at all; namespace policies may allow less. */
     maxModuleBytes: number;
   };
+  /** Built admin console (static files served at /console/). */
+  consoleDir: string;
 }

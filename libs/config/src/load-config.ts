@@ -73,6 +73,8 @@ export function loadConfig(env: Env = process.env): CaveConfig {
       workers: int('CAVE_SANDBOX_WORKERS', 2, 1, 64),
       maxModuleBytes: int('CAVE_SANDBOX_MAX_MODULE_BYTES', 8 * 1_048_576, 1024, 256 * 1_048_576),
     },
+    // Built by `npm run build:console` (part of `npm run build`, so of `npm start`).
+    consoleDir: resolve(str('CAVE_CONSOLE_DIR') ?? './apps/cave-console/dist'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

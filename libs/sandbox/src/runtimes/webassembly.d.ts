@@ -13,7 +13,7 @@ declare namespace WebAssembly {
     grow(delta: number): number;
   }
   class Module {
-    constructor(bytes: BufferSource);
+    constructor(bytes: ArrayBufferLike | ArrayBufferView<ArrayBufferLike>);
   }
   type ExportValue = Memory | ((...args: number[]) => unknown) | unknown;
   type Imports = Record<string, Record<string, unknown>>;
@@ -21,5 +21,5 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: Imports);
     readonly exports: Record<string, ExportValue>;
   }
-  function validate(bytes: BufferSource): boolean;
+  function validate(bytes: ArrayBufferLike | ArrayBufferView<ArrayBufferLike>): boolean;
 }

@@ -29,7 +29,7 @@ export class UploadModuleHandler implements ICommandHandler<UploadModuleCommand,
       if (bytes.byteLength > policy.maxModuleBytes) {
         throw new PolicyViolationError('unprocessable', 'maxModuleBytes', `the module has ${bytes.byteLength} bytes; this namespace allows ${policy.maxModuleBytes}`, { limit: policy.maxModuleBytes });
       }
-      if (bytes.byteLength === 0 || !WebAssembly.validate(bytes)) throw new ModuleInvalidError('the body is not a valid WebAssembly module');
+      if (bytes.byteLength === 0 || !WebAssembly.validate(new Uint8Array(bytes))) throw new ModuleInvalidError('the body is not a valid WebAssembly module');
       const sha256 = sha256Hex(bytes);
       await this.repo.putBlob(c, meta.namespace, sha256, 'module', bytes);
       await this.repo.setModule(c, meta.namespace, sandboxId, sha256, bytes.byteLength);

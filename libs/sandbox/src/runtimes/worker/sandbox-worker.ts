@@ -86,7 +86,7 @@ function runModule(jobId: number, job: WasiExecJob): ExecOutcome | 'missing' {
       send({ type: 'missing', jobId, what: 'module' });
       return 'missing';
     }
-    module = new WebAssembly.Module(job.module);
+    module = new WebAssembly.Module(new Uint8Array(job.module));
     modules.set(job.moduleSha256, module);
     while (modules.size > MAX_CACHED_MODULES) modules.delete(modules.keys().next().value as string);
   }
