@@ -7,6 +7,7 @@ import { KeysBootstrapService } from './bootstrap/keys-bootstrap.service';
 import { IssueKeyHandler } from './commands/issue-key/issue-key.handler';
 import { RevokeKeyHandler } from './commands/revoke-key/revoke-key.handler';
 import { KeysController } from './http/keys.controller';
+import { WhoAmIController } from './http/whoami.controller';
 import { GetKeyHandler } from './queries/get-key/get-key.handler';
 import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
 
@@ -15,7 +16,7 @@ import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
  * route. Needs EventStoreModule, ConfigModule, ObservabilityModule and CqrsModule from the root.
  */
 @Module({
-  controllers: [KeysController],
+  controllers: [KeysController, WhoAmIController],
   providers: [
     ApiKeyAuthenticator,
     AuthMetrics,

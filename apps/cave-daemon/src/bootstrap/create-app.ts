@@ -9,6 +9,7 @@ import { DatabaseUrls } from '@cave/event-store';
 import { createValidationPipe, ProblemDetailsFilter, problemType, TITLES } from '@cave/http';
 import { MetricsService } from '@cave/observability';
 import { AppModule } from '../app.module';
+import { mountConsole } from './console';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -60,5 +61,6 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
   });
 
   mountSwagger(app, buildOpenApiDocument(app));
+  await mountConsole(app, config.consoleDir);
   return app;
 }

@@ -85,6 +85,14 @@ export interface ReadAllFilter {
   streamId?: string;
   streamType?: string;
   types?: string[];
+  /** metadata.actor (the API key id that caused the event). */
+  actor?: string;
+  correlationId?: string;
+  causationId?: string;
+  eventId?: string;
+  /** recorded_at bounds, both inclusive. */
+  recordedFrom?: Date;
+  recordedTo?: Date;
 }
 
 export interface ReadAllOptions {
@@ -315,6 +323,12 @@ export class EventStore {
       if (f.streamId !== undefined) add('stream_id = ?', f.streamId);
       if (f.streamType !== undefined) add('stream_type = ?', f.streamType);
       if (f.types !== undefined && f.types.length > 0) add('event_type = any(?)', f.types);
+      if (f.actor !== undefined) add("metadata->>'actor' = ?", f.actor);
+      if (f.correlationId !== undefined) add("metadata->>'correlationId' = ?", f.correlationId);
+      if (f.causationId !== undefined) add("metadata->>'causationId' = ?", f.causationId);
+      if (f.eventId !== undefined) add('event_id = ?::uuid', f.eventId);
+      if (f.recordedFrom !== undefined) add('recorded_at >= ?', f.recordedFrom);
+      if (f.recordedTo !== undefined) add('recorded_at <= ?', f.recordedTo);
       params.push(limit);
       const { rows } = await c.query<EventRow>(
         `select ${EVENT_COLUMNS} from events where ${conds.join(' and ')}
