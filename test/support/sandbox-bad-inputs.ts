@@ -26,6 +26,8 @@ export const INVALID_CREATE_BODIES: [string, unknown, string?][] = [
   ['maxOutputBytes below range', { ...body, limits: { maxOutputBytes: -1 } }, 'limits.maxOutputBytes'],
   ['maxOutputBytes above range', { ...body, limits: { maxOutputBytes: 1048577 } }, 'limits.maxOutputBytes'],
   ['limits not an object', { ...body, limits: 5 }, 'limits'],
+  ['limits null', { ...body, limits: null }, 'limits'],
+  ['labels null', { ...body, labels: null }, 'labels'],
   ['labels not an object', { ...body, labels: ['a'] }, 'labels'],
   ['label value not a string', { ...body, labels: { a: 1 } }, 'labels'],
   ['label key invalid', { ...body, labels: { 'bad key!': 'v' } }, 'labels'],

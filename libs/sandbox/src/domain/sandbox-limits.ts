@@ -12,7 +12,8 @@ export const LIMIT_BOUNDS = {
 
 export const LIMIT_NAMES = Object.keys(LIMIT_BOUNDS) as (keyof SandboxLimits)[];
 
-export function withDefaultLimits(given: Partial<SandboxLimits> = {}): SandboxLimits {
+export function withDefaultLimits(limits?: Partial<SandboxLimits> | null): SandboxLimits {
+  const given = limits ?? {};
   return {
     memoryMb: given.memoryMb ?? LIMIT_BOUNDS.memoryMb.default,
     timeoutMs: given.timeoutMs ?? LIMIT_BOUNDS.timeoutMs.default,

@@ -23,10 +23,12 @@ describe('SandboxSpec.parse', () => {
     );
   });
 
-  it('fills defaults for absent or null limits and labels, and keeps what was given', () => {
+  it('fills defaults for omitted limits and labels, refuses null ones, and keeps what was given', () => {
     const defaults = { memoryMb: LIMIT_BOUNDS.memoryMb.default, timeoutMs: LIMIT_BOUNDS.timeoutMs.default, maxOutputBytes: LIMIT_BOUNDS.maxOutputBytes.default };
     expect(SandboxSpec.parse(validCreateBody)).toEqual({ ...validCreateBody, limits: defaults, labels: {} });
-    expect(SandboxSpec.parse({ ...validCreateBody, limits: null, labels: null })).toEqual({ ...validCreateBody, limits: defaults, labels: {} });
+    expect(() => SandboxSpec.parse({ ...validCreateBody, limits: null })).toThrow(expect.objectContaining({ errors: [expect.objectContaining({ field: 'limits' })] }));
+    expect(() => SandboxSpec.parse({ ...validCreateBody, labels: null })).toThrow(expect.objectContaining({ errors: [expect.objectContaining({ field: 'labels' })] }));
+    expect(SandboxSpec.parse({ ...validCreateBody, limits: { memoryMb: null } })).toEqual({ ...validCreateBody, limits: defaults, labels: {} });
     expect(SandboxSpec.parse({ ...validCreateBody, limits: { memoryMb: 1024, maxOutputBytes: 0 }, labels: { team: 'a' } })).toEqual({
       ...validCreateBody,
       limits: { ...defaults, memoryMb: 1024, maxOutputBytes: 0 },

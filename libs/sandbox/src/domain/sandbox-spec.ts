@@ -52,7 +52,7 @@ function limitsProblems(v: unknown): FieldProblem[] {
  * The sandbox's own rules on what a caller may ask for: name, runtime, mode, limits within LIMIT_BOUNDS,
  * labels within LABEL_LIMITS. `parse` accepts any input (a REST body, an MCP tool call) and either returns
  * a complete spec or throws InvalidInputError naming every refused field, with the code REST uses.
- * Absent (or null) `limits`, single limits and `labels` take their defaults.
+ * Omitted `limits` and `labels` take their defaults, as do omitted (or null) single limits.
  */
 export const SandboxSpec = {
   parse(input: unknown): SandboxSpec {
@@ -64,9 +64,9 @@ export const SandboxSpec = {
     add('name', nameProblem(input.name));
     add('runtime', oneOf('runtime', RUNTIMES, input.runtime));
     add('mode', oneOf('mode', MODES, input.mode));
-    const limits = input.limits ?? undefined;
+    // Omitted means "the defaults"; null is refused (as REST refuses it), never a silent default.
+    const { limits, labels } = input;
     if (limits !== undefined) problems.push(...limitsProblems(limits));
-    const labels = input.labels ?? undefined;
     if (labels !== undefined) add('labels', labelsProblem(labels));
     if (problems.length > 0) throw new InvalidInputError(problems);
     const given = (limits ?? {}) as Record<string, number | null | undefined>;

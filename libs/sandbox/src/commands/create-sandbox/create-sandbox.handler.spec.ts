@@ -15,7 +15,7 @@ describe('CreateSandboxHandler', () => {
       expect(input.streamId).toBe(sandboxStreamId(id));
       expect(input.newStream).toBe(true);
       calls.push([id, command, input.meta]);
-      return { state: { status: 'absent' }, events: [], projected: {} };
+      return { state: { status: 'absent' }, events: [{ type: 'sandbox_created', data: {} }], projected: {} };
     },
   } as unknown as CommandRunner;
   const handler = new CreateSandboxHandler(runner, {} as Database);

@@ -1,7 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandRunner, Database } from '@cave/event-store';
 import { SandboxSpec } from '../../domain/sandbox-spec';
+import { SandboxIdempotencyKeyReusedError } from '../../domain/sandbox.errors';
 import { sandboxStreamId } from '../../domain/sandbox.events';
+import { SandboxView } from '../../projections/sandbox.read-model';
 import { sandboxProjection } from '../../projections/sandboxes.projection';
 import { SandboxCommandResult, sandboxResult, sandboxStream } from '../sandbox.stream';
 import { CreateSandboxCommand } from './create-sandbox.command';
@@ -28,6 +30,21 @@ export class CreateSandboxHandler implements ICommandHandler<CreateSandboxComman
       newStream: true,
       project: (event) => sandboxProjection(event, { namespace: meta.namespace, metadata: { actor: meta.actor } }),
     });
-    return sandboxResult(outcome, this.db, meta.namespace, sandboxId);
+    const result = await sandboxResult(outcome, this.db, meta.namespace, sandboxId);
+    // A replay by key must be a replay of the same request; the store's key never expires, the HTTP record does.
+    if (result.replayed && !createdFrom(result.sandbox, spec)) throw new SandboxIdempotencyKeyReusedError(sandboxId);
+    return result;
   }
+}
+
+/** Whether `view` is what `spec` creates (the fields a creation sets and no later command changes). */
+function createdFrom(view: SandboxView, spec: SandboxSpec): boolean {
+  const sorted = (o: object) => JSON.stringify(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return (
+    view.name === spec.name &&
+    view.runtime === spec.runtime &&
+    view.mode === spec.mode &&
+    sorted(view.limits) === sorted(spec.limits) &&
+    sorted(view.labels) === sorted(spec.labels)
+  );
 }
