@@ -1,8 +1,8 @@
 import { Body, Controller, Param, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Principal } from '@cave/kernel';
-import { AdminOnly, ApiProblems, CurrentPrincipal, CurrentRequestMeta, RequestMeta } from '@cave/http';
+import type { CommandMeta } from '@cave/kernel';
+import { AdminOnly, ApiProblems, CurrentCommandMeta } from '@cave/http';
 import { SetNamespacePolicyCommand } from '../commands/set-namespace-policy/set-namespace-policy.command';
 import { NamespacePolicyDto, NamespacePolicyResultDto } from './sandbox-runtime.dto';
 
@@ -22,7 +22,7 @@ export class NamespacePolicyController {
   @ApiBody({ type: NamespacePolicyDto })
   @ApiOkResponse({ description: 'The complete policy now in force', type: NamespacePolicyResultDto })
   @ApiProblems(400, 401, 403)
-  set(@Param('ns') ns: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<NamespacePolicyResultDto> {
-    return this.commands.execute(new SetNamespacePolicyCommand(ns, body ?? {}, { actor: p.keyId, correlationId: m.correlationId }));
+  set(@Param('ns') ns: string, @Body() body: unknown, @CurrentCommandMeta() m: CommandMeta): Promise<NamespacePolicyResultDto> {
+    return this.commands.execute(new SetNamespacePolicyCommand(ns, body ?? {}, { actor: m.actor, correlationId: m.correlationId }));
   }
 }

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Req, Res } from '@ne
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '@cave/kernel';
-import { ApiProblems, CurrentPrincipal, CurrentRequestMeta, RequestMeta, UuidParamPipe, versionETag } from '@cave/http';
+import type { CommandMeta, Principal } from '@cave/kernel';
+import { ApiProblems, CurrentCommandMeta, CurrentPrincipal, UuidParamPipe, versionETag } from '@cave/http';
 import { Idempotent } from '@cave/idempotency';
 import { ExecInvalidError, ModuleInvalidError } from '../domain/runtime/sandbox-runtime.errors';
 import { CreateSnapshotCommand, SnapshotView } from '../commands/create-snapshot/create-snapshot.command';
@@ -11,7 +11,7 @@ import { ExecResult, ExecSandboxCommand } from '../commands/exec-sandbox/exec-sa
 import { ForkSandboxCommand } from '../commands/fork-sandbox/fork-sandbox.command';
 import { RestoreSnapshotCommand } from '../commands/restore-snapshot/restore-snapshot.command';
 import { UploadModuleCommand } from '../commands/upload-module/upload-module.command';
-import { SandboxCommandResult } from '../commands/command-meta';
+import { SandboxCommandResult } from '../commands/sandbox.stream';
 import { ListSnapshotsQuery } from '../queries/list-snapshots/list-snapshots.query';
 import { SandboxDto } from './sandbox.dto';
 import { toSandboxDto } from './sandbox.mapper';
@@ -44,8 +44,8 @@ export class SandboxRuntimeController {
   @ApiBody({ type: ExecRequestDto })
   @ApiOkResponse({ description: 'The result of the exec', type: ExecResultDto })
   @ApiProblems(400, 404, 409, 422, 429, 503)
-  exec(@Param('id', UuidParamPipe) id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<ExecResult> {
-    return this.commands.execute(new ExecSandboxCommand(id, body ?? {}, this.meta(p, m)));
+  exec(@Param('id', UuidParamPipe) id: string, @Body() body: unknown, @CurrentCommandMeta() m: CommandMeta): Promise<ExecResult> {
+    return this.commands.execute(new ExecSandboxCommand(id, body ?? {}, m));
   }
 
   @Put(':id/module')
@@ -55,9 +55,9 @@ export class SandboxRuntimeController {
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ description: 'The stored module', type: ModuleDto })
   @ApiProblems(400, 404, 409, 413, 415, 422)
-  uploadModule(@Param('id', UuidParamPipe) id: string, @Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<ModuleDto> {
+  uploadModule(@Param('id', UuidParamPipe) id: string, @Req() req: FastifyRequest, @CurrentCommandMeta() m: CommandMeta): Promise<ModuleDto> {
     if (!Buffer.isBuffer(req.body)) throw new ModuleInvalidError('send the module as the raw body with content-type application/wasm');
-    return this.commands.execute(new UploadModuleCommand(id, req.body, this.meta(p, m)));
+    return this.commands.execute(new UploadModuleCommand(id, req.body, m));
   }
 
   @Post(':id/snapshots')
@@ -65,8 +65,8 @@ export class SandboxRuntimeController {
   @ApiOperation({ summary: 'Snapshot a persistent sandbox', description: 'Its memory image at rest, compressed and content-addressed. Appends `sandbox_snapshot_created`.' })
   @ApiCreatedResponse({ description: 'The new snapshot', type: SnapshotDto })
   @ApiProblems(404, 409, 429)
-  async snapshot(@Param('id', UuidParamPipe) id: string, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<SnapshotDto> {
-    return toSnapshotDto(await this.commands.execute(new CreateSnapshotCommand(id, this.meta(p, m))));
+  async snapshot(@Param('id', UuidParamPipe) id: string, @CurrentCommandMeta() m: CommandMeta): Promise<SnapshotDto> {
+    return toSnapshotDto(await this.commands.execute(new CreateSnapshotCommand(id, m)));
   }
 
   @Get(':id/snapshots')
@@ -86,8 +86,8 @@ export class SandboxRuntimeController {
   @ApiBody({ type: SnapshotRefDto })
   @ApiOkResponse({ description: 'The restored state version', type: RestoreResultDto })
   @ApiProblems(400, 404, 409, 429)
-  restore(@Param('id', UuidParamPipe) id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<RestoreResultDto> {
-    return this.commands.execute(new RestoreSnapshotCommand(id, snapshotIdOf(body), this.meta(p, m)));
+  restore(@Param('id', UuidParamPipe) id: string, @Body() body: unknown, @CurrentCommandMeta() m: CommandMeta): Promise<RestoreResultDto> {
+    return this.commands.execute(new RestoreSnapshotCommand(id, snapshotIdOf(body), m));
   }
 
   @Post(':id/fork')
@@ -100,19 +100,14 @@ export class SandboxRuntimeController {
   async fork(
     @Param('id', UuidParamPipe) id: string,
     @Body() body: unknown,
-    @CurrentPrincipal() p: Principal,
-    @CurrentRequestMeta() m: RequestMeta,
+    @CurrentCommandMeta() m: CommandMeta,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SandboxDto> {
     const result: SandboxCommandResult = await this.commands.execute(
-      new ForkSandboxCommand(id, snapshotIdOf(body), { ...this.meta(p, m), idempotencyKey: m.idempotencyKey }),
+      new ForkSandboxCommand(id, snapshotIdOf(body), m),
     );
     void reply.header('etag', versionETag(result.sandbox.version)).header('location', `/api/v1/sandboxes/${result.sandbox.id}`);
     return toSandboxDto(result.sandbox);
-  }
-
-  private meta(p: Principal, m: RequestMeta) {
-    return { namespace: p.namespace, actor: p.keyId, correlationId: m.correlationId };
   }
 }
 

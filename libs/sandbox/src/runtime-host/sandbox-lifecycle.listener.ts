@@ -1,16 +1,17 @@
-import { Logger } from '@nestjs/common';
-import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
+import { Injectable, Logger } from '@nestjs/common';
 import { Database } from '@cave/event-store';
-import { SandboxChangedNotification } from '../contracts/sandbox-changed.notification';
 import { SandboxRuntimeRepository } from './sandbox-runtime.repository';
 import { SandboxRuntimeHost } from './sandbox-runtime.host';
 
 /**
- * Stop and delete end the sandbox's running execs at once (their threads are terminated, which frees
- * their memory); delete also removes its state and snapshots from what tenants can read.
+ * Called by the transition slice after a stop or delete committed. Stop and delete end the sandbox's
+ * running execs on this daemon at once (their threads are terminated, which frees their memory); an
+ * exec on another daemon finds the sandbox stopped when it records and answers SANDBOX.EXEC_CANCELLED.
+ * Delete also removes the sandbox's state and snapshots from what tenants can read (queries already
+ * refuse a deleted sandbox; the rows follow here).
  */
-@EventsHandler(SandboxChangedNotification)
-export class SandboxLifecycleListener implements IEventHandler<SandboxChangedNotification> {
+@Injectable()
+export class SandboxLifecycleListener {
   private readonly logger = new Logger('SandboxRuntime');
 
   constructor(
@@ -19,11 +20,11 @@ export class SandboxLifecycleListener implements IEventHandler<SandboxChangedNot
     private readonly db: Database,
   ) {}
 
-  handle(n: SandboxChangedNotification): void {
-    if (n.event.type !== 'sandbox_stopped' && n.event.type !== 'sandbox_deleted') return;
-    this.host.pool.cancel(n.sandboxId);
-    if (n.event.type === 'sandbox_deleted') {
-      this.db.tenant(n.namespace, (c) => this.repo.forget(c, n.sandboxId)).catch((e: unknown) => this.logger.error({ err: e, sandboxId: n.sandboxId }, 'could not remove the snapshots of a deleted sandbox'));
-    }
+  async ended(namespace: string, sandboxId: string, how: 'stop' | 'delete'): Promise<void> {
+    this.host.pool.cancel(sandboxId);
+    if (how !== 'delete') return;
+    await this.db.tenant(namespace, (c) => this.repo.forget(c, sandboxId)).catch((e: unknown) =>
+      this.logger.error({ err: e, sandboxId }, 'could not remove the state and snapshots of a deleted sandbox'),
+    );
   }
 }

@@ -4,7 +4,7 @@ import { SandboxNotFoundError } from '../../domain/sandbox.errors';
 import { NotPersistentError, SnapshotNotFoundError } from '../../domain/runtime/sandbox-runtime.errors';
 import { RuntimeEventsAppender } from '../../runtime-host/runtime-events.appender';
 import { SandboxRuntimeRepository } from '../../runtime-host/sandbox-runtime.repository';
-import { SandboxCommandResult } from '../command-meta';
+import { SandboxCommandResult } from '../sandbox.stream';
 import { CreateSandboxCommand } from '../create-sandbox/create-sandbox.command';
 import { assertLoadable } from '../restore-snapshot/snapshot-compat';
 import { ForkSandboxCommand } from './fork-sandbox.command';
