@@ -40,7 +40,7 @@ describe('sandbox worker pool (real worker threads, real QuickJS and node:wasi)'
   });
 
   it('output flood is truncated at maxOutputBytes; the hash covers the full output', async () => {
-    const o = await run(js('for (let i = 0; i < 10000; i++) console.log("0123456789")', { maxOutputBytes: 100 }));
+    const o = await run(js('for (let i = 0; i < 10000; i++) console.log("0123456789")', { maxOutputBytes: 100, timeoutMs: 20_000 }));
     expect(o.truncated).toBe(true);
     expect(Buffer.byteLength(o.stdout)).toBe(100);
     expect(o.stdoutBytes).toBe(110_000);

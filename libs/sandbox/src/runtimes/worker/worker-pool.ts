@@ -47,6 +47,8 @@ interface Slot {
   worker: Worker;
   ready: Promise<void>;
   running?: Running;
+  /** Warm and listening: only then does it take a job (the watchdog must not count a thread's boot). */
+  isReady: boolean;
   /** Persistent sandboxes whose live instance this worker holds. */
   holds: Set<string>;
 }
@@ -119,7 +121,7 @@ export class SandboxWorkerPool {
 
   private pump(): void {
     while (this.queue.length > 0) {
-      const idle = this.slots.filter((s) => !s.running);
+      const idle = this.slots.filter((s) => s.isReady && !s.running);
       if (idle.length === 0) return;
       const next = this.queue[0];
       const key = next.req.job.kind === 'javascript' ? next.req.job.persistent?.key : undefined;
@@ -200,9 +202,13 @@ export class SandboxWorkerPool {
     const worker = startWorker();
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((res) => (markReady = res));
-    const slot: Slot = { index, worker, ready, holds: new Set() };
+    const slot: Slot = { index, worker, ready, isReady: false, holds: new Set() };
     worker.on('message', (m: FromWorker) => {
-      if (m.type === 'ready') markReady();
+      if (m.type === 'ready') {
+        slot.isReady = true;
+        markReady();
+        this.pump();
+      }
       this.onMessage(slot, m);
     });
     worker.on('error', (e) => {

@@ -1,0 +1,207 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CommandBus } from '@nestjs/cqrs';
+import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
+import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
+import { loadConfig } from '@cave/config';
+import type { CommandMeta } from '@cave/kernel';
+import { CreateSandboxCommand } from '../libs/sandbox/src/commands/create-sandbox/create-sandbox.command';
+import { CreateSnapshotCommand } from '../libs/sandbox/src/commands/create-snapshot/create-snapshot.command';
+import { ExecSandboxCommand } from '../libs/sandbox/src/commands/exec-sandbox/exec-sandbox.command';
+import { RestoreSnapshotCommand } from '../libs/sandbox/src/commands/restore-snapshot/restore-snapshot.command';
+import { TransitionSandboxCommand } from '../libs/sandbox/src/commands/transition-sandbox/transition-sandbox.command';
+import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
+import { startBenchServer } from './support/bench-server';
+import { Benchmark, positiveInt, reportResult } from './support/benchmark';
+import { environmentLines } from './support/environment';
+import { machineFacts } from './support/machine';
+import { markdownTable } from './support/markdown-table';
+import { runConcurrent } from './support/run-concurrent';
+import { formatInt, formatRatio, percentile, ratePerSecond } from './support/stats';
+
+const SCRIPT = 'console.log(1 + 1)';
+const TARGETS = { inProcessP99: 20, httpExecP99: 50, throughputRatio: 0.7 };
+
+/**
+ * Quick Mode start-to-result (create + start + exec of a one-line script) in process (CommandBus) and over
+ * HTTP; exec throughput at concurrency 8 next to a bare loop that drives quickjs-emscripten directly (own
+ * memory per run, like the daemon) in the same process and run; persistent snapshot and restore times.
+ */
+export const benchmark: Benchmark = {
+  description: 'sandbox create+start+exec (in-process, HTTP), exec throughput vs a bare quickjs-emscripten loop, snapshot/restore',
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        runs: { type: 'string', default: '200' },
+        execs: { type: 'string', default: '800' },
+        snapshots: { type: 'string', default: '30' },
+        'no-write': { type: 'boolean', default: false },
+      },
+    });
+    const runs = positiveInt(values, 'runs');
+    const execs = positiveInt(values, 'execs');
+    const snaps = positiveInt(values, 'snapshots');
+    const machine = machineFacts();
+    const server = await startBenchServer();
+    const dataDir = mkdtempSync(join(tmpdir(), 'cave-bench-sandbox-'));
+    const db = await server.createDatabase('cave_bench_sandbox');
+    const adminKey = `cave_sk_${randomBytes(32).toString('base64url')}`;
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: db.ownerUrl,
+      CAVE_DATA_DIR: dataDir,
+      CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
+      CAVE_BOOTSTRAP_ADMIN_KEY: adminKey,
+    });
+    const app = await createApp(config, { appUrl: db.appUrl, adminUrl: db.adminUrl }, { silent: true });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const address = app.getHttpServer().address();
+      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const key = await issueMemberKey(base, adminKey);
+      const bus = app.get(CommandBus);
+      const meta = (): CommandMeta => ({ actor: 'bench', namespace: 'bench', role: 'member', correlationId: randomUUID() });
+      const create = async (mode: 'quick' | 'persistent') => {
+        const r = await bus.execute(new CreateSandboxCommand({ name: 'bench', runtime: 'javascript', mode, limits: { memoryMb: 16 } }, meta()));
+        await bus.execute(new TransitionSandboxCommand(r.sandbox.id, 'start', meta()));
+        return r.sandbox.id;
+      };
+      const exec = (id: string, code = SCRIPT) => bus.execute(new ExecSandboxCommand(id, { code }, meta()));
+      const timed = async (n: number, fn: () => Promise<unknown>) => {
+        const ms: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const t0 = performance.now();
+          await fn();
+          ms.push(performance.now() - t0);
+        }
+        return ms;
+      };
+      const p = (xs: number[], q: number) => percentile(xs, q).toFixed(1);
+
+      process.stdout.write('warming up\n');
+      await timed(20, async () => exec(await create('quick')));
+
+      process.stdout.write('in-process create+start+exec\n');
+      const inProcess = await timed(runs, async () => {
+        const r = await exec(await create('quick'));
+        if (r.stdout !== '2\n') throw new Error(`unexpected output ${JSON.stringify(r.stdout)}`);
+      });
+
+      process.stdout.write('HTTP create+start+exec\n');
+      const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+      const httpExec: number[] = [];
+      const httpAll = await timed(runs, async () => {
+        const c = await fetch(`${base}/api/v1/sandboxes`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'bench', runtime: 'javascript', mode: 'quick', limits: { memoryMb: 16 } }) });
+        const id = ((await c.json()) as { id: string }).id;
+        await (await fetch(`${base}/api/v1/sandboxes/${id}/start`, { method: 'POST', headers: { authorization: auth.authorization } })).arrayBuffer();
+        const t0 = performance.now();
+        const r = await fetch(`${base}/api/v1/sandboxes/${id}/exec`, { method: 'POST', headers: auth, body: JSON.stringify({ code: SCRIPT }) });
+        const body = (await r.json()) as { stdout: string };
+        httpExec.push(performance.now() - t0);
+        if (body.stdout !== '2\n') throw new Error(`unexpected HTTP output ${JSON.stringify(body)}`);
+      });
+
+      process.stdout.write('throughput at concurrency 8\n');
+      const pool = await Promise.all(Array.from({ length: 8 }, () => create('quick')));
+      const ours = await runConcurrent(execs, 8, (i) => exec(pool[i % 8]));
+      const oursRate = ratePerSecond(execs, ours.elapsedMs);
+      const bare = await bareLoop(execs);
+      const bareRate = ratePerSecond(execs, bare);
+      const ratio = oursRate / bareRate;
+
+      process.stdout.write('persistent snapshot and restore\n');
+      const pid = await create('persistent');
+      await exec(pid, 'var state = []; for (let i = 0; i < 1000; i++) state.push({ i, s: "x".repeat(20) })');
+      const persistentExec = await timed(snaps, () => exec(pid, 'state.push(1)'));
+      let lastSnapshot = '';
+      const snapshot = await timed(snaps, async () => {
+        lastSnapshot = (await bus.execute(new CreateSnapshotCommand(pid, meta()))).snapshotId;
+      });
+      const restore = await timed(snaps, () => bus.execute(new RestoreSnapshotCommand(pid, lastSnapshot, meta())));
+      const afterRestore = await timed(snaps, async () => {
+        await bus.execute(new RestoreSnapshotCommand(pid, lastSnapshot, meta()));
+        await exec(pid, 'state.length');
+      });
+
+      const rows = [
+        ['in-process create+start+exec (CommandBus)', `${runs}`, p(inProcess, 50), p(inProcess, 99), `p99 < ${TARGETS.inProcessP99} ms`],
+        ['HTTP create+start+exec (three requests)', `${runs}`, p(httpAll, 50), p(httpAll, 99), ''],
+        ['HTTP exec alone', `${runs}`, p(httpExec, 50), p(httpExec, 99), `p99 < ${TARGETS.httpExecP99} ms`],
+        ['persistent exec (state load/save by CAS)', `${snaps}`, p(persistentExec, 50), p(persistentExec, 99), ''],
+        ['snapshot (persistent, 16 MiB image)', `${snaps}`, p(snapshot, 50), p(snapshot, 99), ''],
+        ['restore', `${snaps}`, p(restore, 50), p(restore, 99), ''],
+        ['restore + first exec (image loaded into a worker)', `${snaps}`, p(afterRestore, 50), p(afterRestore, 99), ''],
+      ];
+      const table = [
+        markdownTable(['phase', 'runs', 'p50 ms', 'p99 ms', 'target'], rows),
+        '',
+        markdownTable(
+          ['throughput', 'execs', 'execs/s'],
+          [
+            [`daemon: ExecSandboxCommand, concurrency 8, ${config.sandbox.workers} worker threads`, `${execs}`, formatInt(oursRate)],
+            ['bare loop: quickjs-emscripten directly (own memory, runtime, context, eval per run), one thread', `${execs}`, formatInt(bareRate)],
+            ['ratio', '', `${formatRatio(ratio)} (target >= ${TARGETS.throughputRatio}x)`],
+          ],
+        ),
+      ].join('\n');
+      const ok = (b: boolean) => (b ? 'met' : 'MISSED');
+      const verdict =
+        `**In-process p99 ${p(inProcess, 99)} ms: ${ok(percentile(inProcess, 99) < TARGETS.inProcessP99)}; ` +
+        `HTTP exec p99 ${p(httpExec, 99)} ms: ${ok(percentile(httpExec, 99) < TARGETS.httpExecP99)}; ` +
+        `throughput ${formatRatio(ratio)} of the bare loop: ${ok(ratio >= TARGETS.throughputRatio)}.**`;
+      const snapshotBytes = await snapshotSize(base, key, pid);
+      await reportResult('sandbox', {
+        description: [
+          ...environmentLines(machine, { postgresVersion: server.postgresVersion, settings: server.settings }, Number(loadavg()[0].toFixed(2))),
+          `- Script \`${SCRIPT}\`; memory cap 16 MiB; every exec appends \`sandbox_exec\` (durable) before it answers. Snapshot blob of the persistent sandbox: ${snapshotBytes} bytes (gzip level 1 of a 16 MiB image).`,
+          '- The machine is shared with other helpers (2 cores): expect p99 spikes under load; the load average is recorded above.',
+        ],
+        table,
+        verdict,
+        write: values['no-write'] !== true,
+      });
+    } finally {
+      await app.close();
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** What every Quick Mode exec does, without the daemon: a private instance over its own memory, one eval. */
+async function bareLoop(n: number): Promise<number> {
+  const wasm = new WebAssembly.Module(readFileSync(require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const glue = require('@jitl/quickjs-wasmfile-release-sync/emscripten-module') as unknown;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 256 });
+    const mod = await newQuickJSWASMModuleFromVariant(newVariant({ ...releaseSync, importModuleLoader: async () => glue as never }, { wasmModule: wasm, wasmMemory: memory }));
+    const rt = mod.newRuntime();
+    const ctx = rt.newContext();
+    const r = ctx.evalCode(SCRIPT);
+    if (r.error) throw new Error('bare eval failed');
+    r.value.dispose();
+  }
+  return performance.now() - t0;
+}
+
+async function snapshotSize(base: string, key: string, id: string): Promise<number> {
+  const r = await fetch(`${base}/api/v1/sandboxes/${id}/snapshots`, { headers: { authorization: `Bearer ${key}` } });
+  const tree = (await r.json()) as { items: { sizeBytes: number }[] };
+  return tree.items[tree.items.length - 1]?.sizeBytes ?? 0;
+}
+
+async function issueMemberKey(base: string, adminKey: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ namespace: 'bench', name: 'sandbox benchmark', role: 'member' }),
+  });
+  if (res.status !== 201) throw new Error(`issuing the member key failed: HTTP ${res.status}`);
+  return ((await res.json()) as { key: string }).key;
+}
