@@ -112,9 +112,10 @@ describe('sandbox exec (e2e)', () => {
       expect(during.length).toBeGreaterThan(5);
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       const worst = Math.max(...during);
-      // A guest on the event loop would hold every probe for the whole 500 ms.
-      expect(median(during)).toBeLessThan(50);
-      expect(worst < 50 || worst <= Math.max(...baseline) + 25).toBe(true);
+      // A guest on the event loop would hold every probe for the whole 500 ms. Under 50 ms, or (on a machine so
+      // loaded that /healthz alone is slower) no slower than the same probe with nothing running.
+      expect(median(during)).toBeLessThan(Math.max(50, median(baseline) + 25));
+      expect(worst).toBeLessThan(Math.max(50, Math.max(...baseline) + 25));
     });
 
     it('ArrayBuffer and string bombs -> OOM, daemon RSS grows by less than the cap', async () => {

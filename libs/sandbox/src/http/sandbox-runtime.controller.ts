@@ -5,7 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandMeta, Principal } from '@cave/kernel';
 import { ApiProblems, CurrentCommandMeta, CurrentPrincipal, UuidParamPipe, versionETag } from '@cave/http';
 import { Idempotent } from '@cave/idempotency';
-import { ExecInvalidError, ModuleInvalidError } from '../domain/runtime/sandbox-runtime.errors';
 import { CreateSnapshotCommand, SnapshotView } from '../commands/create-snapshot/create-snapshot.command';
 import { ExecResult, ExecSandboxCommand } from '../commands/exec-sandbox/exec-sandbox.command';
 import { ForkSandboxCommand } from '../commands/fork-sandbox/fork-sandbox.command';
@@ -18,7 +17,6 @@ import { toSandboxDto } from './sandbox.mapper';
 import { ExecRequestDto, ExecResultDto, ModuleDto, RestoreResultDto, SnapshotDto, SnapshotRefDto, SnapshotTreeDto } from './sandbox-runtime.dto';
 
 const ID = ApiParam({ name: 'id', format: 'uuid', description: 'Sandbox id' });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** REST edge of the sandbox runtimes: exec, WASI modules, snapshots, restore, fork. Bodies are parsed by the domain. */
 @ApiTags('sandboxes')
@@ -56,8 +54,7 @@ export class SandboxRuntimeController {
   @ApiOkResponse({ description: 'The stored module', type: ModuleDto })
   @ApiProblems(400, 404, 409, 413, 415, 422)
   uploadModule(@Param('id', UuidParamPipe) id: string, @Req() req: FastifyRequest, @CurrentCommandMeta() m: CommandMeta): Promise<ModuleDto> {
-    if (!Buffer.isBuffer(req.body)) throw new ModuleInvalidError('send the module as the raw body with content-type application/wasm');
-    return this.commands.execute(new UploadModuleCommand(id, req.body, m));
+    return this.commands.execute(new UploadModuleCommand(id, Buffer.isBuffer(req.body) ? req.body : undefined, m));
   }
 
   @Post(':id/snapshots')
@@ -87,7 +84,7 @@ export class SandboxRuntimeController {
   @ApiOkResponse({ description: 'The restored state version', type: RestoreResultDto })
   @ApiProblems(400, 404, 409, 429)
   restore(@Param('id', UuidParamPipe) id: string, @Body() body: unknown, @CurrentCommandMeta() m: CommandMeta): Promise<RestoreResultDto> {
-    return this.commands.execute(new RestoreSnapshotCommand(id, snapshotIdOf(body), m));
+    return this.commands.execute(new RestoreSnapshotCommand(id, body, m));
   }
 
   @Post(':id/fork')
@@ -104,17 +101,11 @@ export class SandboxRuntimeController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SandboxDto> {
     const result: SandboxCommandResult = await this.commands.execute(
-      new ForkSandboxCommand(id, snapshotIdOf(body), m),
+      new ForkSandboxCommand(id, body, m),
     );
     void reply.header('etag', versionETag(result.sandbox.version)).header('location', `/api/v1/sandboxes/${result.sandbox.id}`);
     return toSandboxDto(result.sandbox);
   }
-}
-
-function snapshotIdOf(body: unknown): string {
-  const id = (body as { snapshotId?: unknown } | null)?.snapshotId;
-  if (typeof id !== 'string' || !UUID.test(id)) throw new ExecInvalidError('snapshotId must be a UUID', 'snapshotId');
-  return id.toLowerCase();
 }
 
 function toSnapshotDto(s: SnapshotView): SnapshotDto {

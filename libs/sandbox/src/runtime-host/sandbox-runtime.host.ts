@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
 import { MetricsService } from '@cave/observability';
@@ -18,7 +18,7 @@ const QUICK_PER_SANDBOX = 4;
  * handlers share it through the command handlers.
  */
 @Injectable()
-export class SandboxRuntimeHost implements OnModuleInit, OnApplicationShutdown {
+export class SandboxRuntimeHost implements OnApplicationShutdown {
   private readonly logger = new Logger('SandboxRuntime');
   readonly pool: SandboxWorkerPool;
   private readonly perSandbox = new Map<string, number>();
@@ -78,14 +78,6 @@ export class SandboxRuntimeHost implements OnModuleInit, OnApplicationShutdown {
   /** Everything sent so far has left for the other instances. */
   async flushOutput(): Promise<void> {
     await this.transient?.flush();
-  }
-
-  /** Boot waits (bounded) for warm workers, so the first exec after a start is not the slow one. */
-  async onModuleInit(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)));
-    await Promise.race([this.pool.ready(), limit]);
-    clearTimeout(timer);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -4,7 +4,8 @@ import type { CommandMeta } from '@cave/kernel';
 export class ForkSandboxCommand {
   constructor(
     readonly sandboxId: string,
-    readonly snapshotId: string,
+    /** As the client sent it; checked after the sandbox is found. */
+    readonly snapshotId: unknown,
     readonly meta: CommandMeta,
   ) {}
 }

@@ -7,6 +7,7 @@ import { SandboxRuntimeRepository } from '../../runtime-host/sandbox-runtime.rep
 import { SandboxCommandResult } from '../sandbox.stream';
 import { CreateSandboxCommand } from '../create-sandbox/create-sandbox.command';
 import { assertLoadable } from '../restore-snapshot/snapshot-compat';
+import { parseSnapshotId } from '../../domain/runtime/snapshot-id';
 import { ForkSandboxCommand } from './fork-sandbox.command';
 
 /**
@@ -23,17 +24,18 @@ export class ForkSandboxHandler implements ICommandHandler<ForkSandboxCommand, S
     private readonly commands: CommandBus,
   ) {}
 
-  async execute({ sandboxId, snapshotId, meta }: ForkSandboxCommand): Promise<SandboxCommandResult> {
-    const { source, snap, blob } = await this.db.tenant(meta.namespace, async (c) => {
+  async execute({ sandboxId, snapshotId: raw, meta }: ForkSandboxCommand): Promise<SandboxCommandResult> {
+    const { source, snap, blob, snapshotId } = await this.db.tenant(meta.namespace, async (c) => {
       const source = await this.repo.sandbox(c, sandboxId);
       if (source.state === 'deleted') throw new SandboxNotFoundError(sandboxId);
       if (source.runtime !== 'javascript' || source.mode !== 'persistent') throw new NotPersistentError(sandboxId);
+      const snapshotId = parseSnapshotId(raw);
       const snap = await this.repo.snapshot(c, snapshotId);
       if (!snap || snap.sandboxId !== sandboxId) throw new SnapshotNotFoundError(snapshotId);
       assertLoadable(snap);
       const blob = await this.repo.blob(c, snap.sha256);
       if (!blob) throw new SnapshotNotFoundError(snapshotId);
-      return { source, snap, blob };
+      return { source, snap, blob, snapshotId };
     });
     const name = `${source.name.slice(0, 90)}-fork`;
     const created: SandboxCommandResult = await this.commands.execute(

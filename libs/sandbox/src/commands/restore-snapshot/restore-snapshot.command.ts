@@ -4,7 +4,8 @@ import type { RuntimeEventMeta } from '../../runtime-host/runtime-events.appende
 export class RestoreSnapshotCommand {
   constructor(
     readonly sandboxId: string,
-    readonly snapshotId: string,
+    /** As the client sent it; checked after the sandbox is found, so another tenant's id answers 404 either way. */
+    readonly snapshotId: unknown,
     readonly meta: RuntimeEventMeta,
   ) {}
 }

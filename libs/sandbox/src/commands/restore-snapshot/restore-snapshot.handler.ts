@@ -5,6 +5,7 @@ import { ExecConflictError, NotPersistentError, SnapshotNotFoundError } from '..
 import { RuntimeEventsAppender } from '../../runtime-host/runtime-events.appender';
 import { SandboxRuntimeHost } from '../../runtime-host/sandbox-runtime.host';
 import { SandboxRuntimeRepository } from '../../runtime-host/sandbox-runtime.repository';
+import { parseSnapshotId } from '../../domain/runtime/snapshot-id';
 import { RestoreSnapshotCommand } from './restore-snapshot.command';
 import { assertLoadable } from './snapshot-compat';
 
@@ -18,13 +19,14 @@ export class RestoreSnapshotHandler implements ICommandHandler<RestoreSnapshotCo
     private readonly events: RuntimeEventsAppender,
   ) {}
 
-  async execute({ sandboxId, snapshotId, meta }: RestoreSnapshotCommand): Promise<{ snapshotId: string; stateVersion: number }> {
+  async execute({ sandboxId, snapshotId: raw, meta }: RestoreSnapshotCommand): Promise<{ snapshotId: string; stateVersion: number }> {
     const release = this.host.acquire(meta.namespace, sandboxId, 'persistent', Number.MAX_SAFE_INTEGER);
     try {
       const result = await this.db.tenant(meta.namespace, async (c) => {
         const sandbox = await this.repo.sandbox(c, sandboxId, 'share');
         if (sandbox.state === 'deleted') throw new SandboxNotFoundError(sandboxId);
         if (sandbox.runtime !== 'javascript' || sandbox.mode !== 'persistent') throw new NotPersistentError(sandboxId);
+        const snapshotId = parseSnapshotId(raw);
         const snap = await this.repo.snapshot(c, snapshotId);
         if (!snap || snap.sandboxId !== sandboxId) throw new SnapshotNotFoundError(snapshotId);
         assertLoadable(snap);

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { assertNamespace, Database, EventStore } from '@cave/event-store';
-import { ExecInvalidError } from '../../domain/runtime/sandbox-runtime.errors';
+import { ExecInvalidError, NamespaceNotFoundError } from '../../domain/runtime/sandbox-runtime.errors';
 import { NamespacePolicy, parseNamespacePolicy } from '../../domain/runtime/namespace-policy';
 import { POLICY_STREAM_TYPE, policyStreamId } from '../../domain/runtime/sandbox-runtime.events';
 import { SetNamespacePolicyCommand } from './set-namespace-policy.command';
@@ -23,6 +23,9 @@ export class SetNamespacePolicyHandler implements ICommandHandler<SetNamespacePo
     assertNamespace(namespace);
     const policy = parseNamespacePolicy(body);
     return this.db.asAdmin(async (c) => {
+      // A namespace exists once a key was issued for it; a policy for a name nobody uses is a typo.
+      const known = (await c.query(`select 1 from api_keys where namespace = $1 limit 1`, [namespace])).rowCount === 1;
+      if (!known) throw new NamespaceNotFoundError(namespace);
       const r = await this.store.append(policyStreamId(namespace), 'any', [{ type: 'namespace_policy_set', data: { namespace, policy } }], {
         namespace,
         streamType: POLICY_STREAM_TYPE,

@@ -4,7 +4,8 @@ import type { RuntimeEventMeta } from '../../runtime-host/runtime-events.appende
 export class UploadModuleCommand {
   constructor(
     readonly sandboxId: string,
-    readonly bytes: Uint8Array,
+    /** Undefined when the body was not `application/wasm` (refused after the sandbox is found, so B learns nothing of A's ids). */
+    readonly bytes: Uint8Array | undefined,
     readonly meta: RuntimeEventMeta,
   ) {}
 }

@@ -25,6 +25,7 @@ export class UploadModuleHandler implements ICommandHandler<UploadModuleCommand,
       const sandbox = await this.repo.sandbox(c, sandboxId, 'share');
       if (sandbox.state === 'deleted') throw new SandboxNotFoundError(sandboxId);
       if (sandbox.runtime !== 'wasi') throw new WrongRuntimeError(sandboxId, sandbox.runtime, 'wasi');
+      if (!bytes) throw new ModuleInvalidError('send the module as the raw body with content-type application/wasm');
       const policy = await this.repo.policy(c);
       if (bytes.byteLength > policy.maxModuleBytes) {
         throw new PolicyViolationError('unprocessable', 'maxModuleBytes', `the module has ${bytes.byteLength} bytes; this namespace allows ${policy.maxModuleBytes}`, { limit: policy.maxModuleBytes });

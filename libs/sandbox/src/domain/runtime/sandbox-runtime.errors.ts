@@ -116,3 +116,11 @@ export class RuntimeUnavailableError extends DomainError {
     super(message);
   }
 }
+
+export class NamespaceNotFoundError extends DomainError {
+  readonly code = 'SANDBOX.NAMESPACE_NOT_FOUND';
+  readonly kind = 'not_found';
+  constructor(namespace: string) {
+    super(`no API key was ever issued for namespace ${namespace}`);
+  }
+}

@@ -68,13 +68,20 @@ export class SandboxWorkerPool {
   /** Threads replaced after a kill, for metrics. */
   killed = 0;
 
-  constructor(private readonly opts: PoolOptions) {
-    for (let i = 0; i < opts.size; i++) this.slots.push(this.spawn(i));
+  constructor(private readonly opts: PoolOptions) {}
+
+  /**
+   * Threads start on first use (a daemon that never runs code pays nothing); resolves when every thread is
+   * warm. Requests need not wait for it: jobs queue until a thread is ready.
+   */
+  async ready(): Promise<void> {
+    this.ensureStarted();
+    await Promise.all(this.slots.map((s) => s.ready));
   }
 
-  /** Resolves when every thread has loaded (tests and benchmarks wait for it; requests need not). */
-  async ready(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.ready));
+  private ensureStarted(): void {
+    if (this.slots.length > 0 || this.closed) return;
+    for (let i = 0; i < this.opts.size; i++) this.slots.push(this.spawn(i));
   }
 
   get busy(): number {
@@ -83,6 +90,7 @@ export class SandboxWorkerPool {
 
   run(req: PoolJob): Promise<ExecOutcome> {
     if (this.closed) return Promise.reject(new WorkerJobFailed('SANDBOX.RUNTIME_UNAVAILABLE', 'the sandbox runtime is shutting down'));
+    this.ensureStarted();
     return new Promise((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
       this.pump();
