@@ -317,11 +317,17 @@ export class EventStore {
       if (f.recordedFrom !== undefined) add('recorded_at >= ?', f.recordedFrom);
       if (f.recordedTo !== undefined) add('recorded_at <= ?', f.recordedTo);
       params.push(limit);
-      const { rows } = await c.query<EventRow>(
-        `select ${EVENT_COLUMNS} from events where ${conds.join(' and ')}
-         order by transaction_id, global_position limit $${params.length}`,
-        params,
-      );
+      // A time range matches a contiguous stretch of the append-only table, usually far from the start of
+      // the commit order; the planner (assuming matches are spread evenly) would walk the commit-order index
+      // from the cursor and filter. The `offset 0` fence makes it collect the matches first (the BRIN index
+      // on recorded_at finds their pages) and sort only those.
+      const timed = f.recordedFrom !== undefined || f.recordedTo !== undefined;
+      const where = conds.join(' and ');
+      const text = timed
+        ? `select * from (select ${EVENT_COLUMNS}, transaction_id as commit_xid from events where ${where} offset 0) m
+           order by commit_xid, global_position limit $${params.length}`
+        : `select ${EVENT_COLUMNS} from events where ${where} order by transaction_id, global_position limit $${params.length}`;
+      const { rows } = await c.query<EventRow>(text, params);
       const events = rows.map((r) => this.upcasters.upcast(toRecordedEvent(r)));
       return { events, cursor: events.length > 0 ? events[events.length - 1].cursor : encodeCursor(from) };
     };
