@@ -26,6 +26,8 @@ export interface MemberProof extends InclusionProof {
 }
 
 const b64 = (hs: Buffer[]) => hs.map((h) => h.toString('base64'));
+// The shape the uuid column accepts: anything else names no entry (and would fail the cast: a 500).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Read side of the audit log: entries, proofs, checkpoints, verification. */
 export class AuditService {
@@ -70,7 +72,7 @@ export class AuditService {
   /** `namespace` undefined: any namespace's event (admins), read as the admin role. */
   async memberProof(namespace: string | undefined, eventId: string): Promise<MemberProof> {
     const find = async (c: Pick<PoolClient, 'query'>) => (await c.query<{ seq: string; entry: string }>('select seq, entry from audit_log where event_id = $1', [eventId])).rows[0];
-    const row = /^[0-9a-f-]{36}$/i.test(eventId) ? await (namespace === undefined ? this.db.asAdmin(find) : this.db.tenant(namespace, find)) : undefined;
+    const row = UUID.test(eventId) ? await (namespace === undefined ? this.db.asAdmin(find) : this.db.tenant(namespace, find)) : undefined;
     if (!row) throw new AuditEntryNotFoundError(`no audit entry for event ${eventId.slice(0, 40)}`);
     // The entry is committed, so the freshly signed tree contains it.
     const cp = await this.checkpoints.signLatest();

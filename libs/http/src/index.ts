@@ -9,3 +9,5 @@ export * from './recorded-event.dto';
 export * from './request-meta.decorator';
 export * from './uuid-param.pipe';
 export * from './query-int';
+export * from './json-body';
+export * from './client-error';

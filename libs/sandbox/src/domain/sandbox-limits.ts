@@ -7,7 +7,8 @@ export const LIMIT_BOUNDS = {
   maxOutputBytes: { min: 0, max: 1_048_576, default: 65_536 },
 } as const;
 
-export function withDefaultLimits(given: Partial<SandboxLimits> = {}): SandboxLimits {
+export function withDefaultLimits(limits?: Partial<SandboxLimits> | null): SandboxLimits {
+  const given = limits ?? {};
   return {
     memoryMb: given.memoryMb ?? LIMIT_BOUNDS.memoryMb.default,
     timeoutMs: given.timeoutMs ?? LIMIT_BOUNDS.timeoutMs.default,

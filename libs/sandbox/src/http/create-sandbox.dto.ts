@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { LIMIT_BOUNDS } from '../domain/sandbox-limits';
 import type { SandboxMode, SandboxRuntime } from '../domain/sandbox.events';
 import { IsLabels } from './labels.validator';
@@ -53,7 +53,8 @@ export class CreateSandboxDto {
   mode: SandboxMode;
 
   @ApiPropertyOptional({ type: SandboxLimitsInputDto, description: 'Omitted fields take their defaults' })
-  @IsOptional()
+  // May be omitted, never null: `@IsOptional` would let null through to the domain's defaults (a 500).
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsObject()
   @ValidateNested()
   @Type(() => SandboxLimitsInputDto)
@@ -66,7 +67,7 @@ export class CreateSandboxDto {
     example: { team: 'payments', env: 'ci' },
     description: 'Up to 32 labels; keys 1-63 of [A-Za-z0-9._/-] starting and ending alphanumeric; values up to 255 characters',
   })
-  @IsOptional()
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsLabels()
   labels?: Record<string, string>;
 }

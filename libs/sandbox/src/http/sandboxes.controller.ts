@@ -41,7 +41,7 @@ export class SandboxesController {
   @ApiOperation({ summary: 'Create a sandbox', description: 'Appends `sandbox_created`. The sandbox starts in state `created`.' })
   @ApiBody({ type: CreateSandboxDto })
   @ApiCreatedResponse({ description: 'The new sandbox (state `created`, version 1)', type: SandboxDto, headers: { ...ETAG_HEADER, Location: { description: 'URL of the new sandbox', schema: { type: 'string' } } } })
-  @ApiProblems(400, 409, 413, 415)
+  @ApiProblems(400, 409, 413, 415, 422)
   async create(
     @Body() dto: CreateSandboxDto,
     @CurrentPrincipal() principal: Principal,
