@@ -20,7 +20,7 @@ export interface AppendOptions {
    * A read-model write executed in the same SQL statement as the append (so in the same transaction,
    * with or without `client`): one round trip for both. Only for single-event appends; see InlineProjection.
    */
-  projection?: InlineProjection;
+  projection?: InlineProjection<unknown>;
 }
 
 /**
@@ -31,7 +31,18 @@ export interface AppendOptions {
  * It runs as the appender's role after `cave_append` set `cave.namespace`, so RLS applies exactly as in
  * `Database.tenant`. Its text must be one of a small, fixed set (it becomes a named prepared statement).
  */
-export interface InlineProjection {
+export interface InlineProjection<Row = Record<string, unknown>> extends SqlStatement {
+  /** The statement's returned row (column names as selected) as the context's read-model type. */
+  toRow(row: Record<string, unknown>): Row;
+  /**
+   * Unique constraints of the read model whose violation is a domain outcome, not a bug (two active keys
+   * with one secret): the append fails with that error instead of the database's.
+   */
+  violations?: Record<string, () => Error>;
+}
+
+/** One parameterised SQL statement. */
+export interface SqlStatement {
   text: string;
   values: unknown[];
 }
@@ -47,7 +58,7 @@ export interface EventPosition {
  * The statement of an InlineProjection as a standalone statement for an event already in the log: `appended`
  * becomes a one-row VALUES list. Used by async projectors, so inline and replayed writes share one text.
  */
-export function projectionAt(projection: InlineProjection, at: EventPosition): InlineProjection {
+export function projectionAt(projection: SqlStatement, at: EventPosition): SqlStatement {
   const n = projection.values.length;
   return {
     text:
@@ -263,6 +274,8 @@ export class EventStore {
           ...(projected && { projected }),
         };
       } catch (e) {
+        const violations = projection?.violations;
+        if (e instanceof DatabaseError && violations && e.constraint && Object.hasOwn(violations, e.constraint)) throw violations[e.constraint]();
         const conflict = toConcurrencyError(e, streamId, expected);
         if (!conflict) throw e;
         const retryable = !opts.client && attempt < 3 && (expected === 'any' || opts.idempotencyKey !== undefined);
