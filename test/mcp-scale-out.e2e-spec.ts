@@ -49,7 +49,7 @@ describe('/mcp across two daemons on one database (e2e)', () => {
       const { sandbox } = ok<{ sandbox: { id: string } }>(await client.callTool({ name: 'sandbox_create', arguments: { name: 'lb-box', runtime: 'javascript', mode: 'quick' } }));
       ok(await client.callTool({ name: 'sandbox_start', arguments: { id: sandbox.id } }));
       expect(ok<{ sandbox: { state: string } }>(await client.callTool({ name: 'sandbox_get', arguments: { id: sandbox.id } })).sandbox.state).toBe('running');
-      const events = JSON.parse((await client.readResource({ uri: `cave://sandboxes/${sandbox.id}/events` })).contents[0].text as string);
+      const events = JSON.parse(((await client.readResource({ uri: `cave://sandboxes/${sandbox.id}/events` })).contents[0] as { text: string }).text);
       expect(events.items.map((e: { type: string }) => e.type)).toEqual(['sandbox_created', 'sandbox_started']);
       expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     } finally {

@@ -43,7 +43,7 @@ describe('/mcp (e2e, MCP SDK client)', () => {
   afterAll(async () => {
     await clientA?.close();
     await clientB?.close();
-    await t.close();
+    await t?.close();
   });
 
   const create = async (client: Client, args: object = spec, meta?: Record<string, unknown>) =>
@@ -107,9 +107,9 @@ describe('/mcp (e2e, MCP SDK client)', () => {
     await call(clientA, 'sandbox_start', { id: sandbox.id });
     const state = await clientA.readResource({ uri: `cave://sandboxes/${sandbox.id}` });
     expect(state.contents[0]).toMatchObject({ uri: `cave://sandboxes/${sandbox.id}`, mimeType: 'application/json' });
-    expect(JSON.parse(state.contents[0].text as string)).toMatchObject({ id: sandbox.id, state: 'running', version: 2 });
+    expect(JSON.parse((state.contents[0] as { text: string }).text)).toMatchObject({ id: sandbox.id, state: 'running', version: 2 });
     const events = await clientA.readResource({ uri: `cave://sandboxes/${sandbox.id}/events` });
-    expect(JSON.parse(events.contents[0].text as string).items.map((e: EventItem) => e.type)).toEqual(['sandbox_created', 'sandbox_started']);
+    expect(JSON.parse((events.contents[0] as { text: string }).text).items.map((e: EventItem) => e.type)).toEqual(['sandbox_created', 'sandbox_started']);
     const { resources } = await clientA.listResources();
     expect(resources.map((r) => r.uri)).toEqual(expect.arrayContaining([`cave://sandboxes/${sandbox.id}`, `cave://sandboxes/${sandbox.id}/events`]));
     const { resourceTemplates } = await clientA.listResourceTemplates();
@@ -150,7 +150,8 @@ describe('/mcp (e2e, MCP SDK client)', () => {
     const rpcId = randomUUID();
     const message = { jsonrpc: '2.0', id: rpcId, method: 'tools/call', params: { name: 'sandbox_create', arguments: { ...spec, name: 'rpc-retry' } } };
     const [r1, r2] = [await rawRpc(t.url, message, { authorization: `Bearer ${a.key}` }), await rawRpc(t.url, message, { authorization: `Bearer ${a.key}` })];
-    expect(r1.message.result.structuredContent.sandbox.id).toBe(r2.message.result.structuredContent.sandbox.id);
+    expect(r1.message.result?.structuredContent?.sandbox?.id).toEqual(expect.any(String));
+    expect(r2.message.result?.structuredContent?.sandbox?.id).toBe(r1.message.result?.structuredContent?.sandbox?.id);
     // Small numeric ids repeat in every connection: they never merge two clients' calls.
     const other = await mcpClient(t.url, a.key);
     try {

@@ -31,13 +31,21 @@ export function failure(result: Awaited<ReturnType<Client['callTool']>>): Record
   return r.structuredContent as Record<string, unknown> & { code: string };
 }
 
+/** A JSON-RPC response as these tests read it. */
+export interface RpcMessage {
+  jsonrpc: string;
+  id: string | number | null;
+  result?: { structuredContent?: { sandbox?: { id: string } } };
+  error?: { code: number; message: string; data?: { code?: string } };
+}
+
 export const ACCEPT = 'application/json, text/event-stream';
 
 /**
  * One raw JSON-RPC POST to /mcp; the answer parsed from JSON or from the SSE stream (its last message),
  * with the HTTP status and headers.
  */
-export async function rawRpc(base: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string>; message: any }> {
+export async function rawRpc(base: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string>; message: RpcMessage }> {
   const req = request(base).post('/mcp').set({ accept: ACCEPT, 'content-type': 'application/json', ...headers });
   const res = await (typeof body === 'string' ? req.send(body) : req.send(body as object)).buffer(true).parse((r, done) => {
     let text = '';
@@ -45,12 +53,12 @@ export async function rawRpc(base: string, body: unknown, headers: Record<string
     r.on('end', () => done(null, text));
   });
   const text = String(res.body ?? '');
-  let message: unknown;
+  let message: RpcMessage | undefined;
   if (/^text\/event-stream/.test(res.headers['content-type'] ?? '')) {
     const data = text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
     message = data[data.length - 1];
   } else if (text !== '') {
     message = JSON.parse(text);
   }
-  return { status: res.status, headers: res.headers as Record<string, string>, message };
+  return { status: res.status, headers: res.headers as Record<string, string>, message: message as RpcMessage };
 }

@@ -1,4 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { installJsonRpcErrorEnvelope } from './http/json-rpc-envelope';
 import { CqrsModule } from '@nestjs/cqrs';
 import { McpController } from './http/mcp.controller';
 import { McpServerFactory } from './protocol/mcp-server.factory';
@@ -15,4 +18,10 @@ const TOOLS = [createSandboxTool, listSandboxesTool, getSandboxTool, startSandbo
   controllers: [McpController],
   providers: [{ provide: MCP_TOOLS, useValue: TOOLS }, ToolCatalog, SandboxResources, McpServerFactory],
 })
-export class McpModule {}
+export class McpModule implements OnModuleInit {
+  constructor(private readonly http: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    installJsonRpcErrorEnvelope(this.http.httpAdapter.getInstance<FastifyInstance>());
+  }
+}

@@ -1,13 +1,34 @@
-import { All, Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal } from '@cave/kernel';
-import { ApiProblems, CurrentPrincipal } from '@cave/http';
+import { CurrentPrincipal } from '@cave/http';
 import { BatchNotSupportedError } from '../errors/mcp.errors';
 import { McpServerFactory } from '../protocol/mcp-server.factory';
-import { McpHttpErrorFilter } from './mcp-http.filter';
+
+/** Errors before the transport: JSON-RPC error bodies (not problem+json), `error.data.code` the stable code. */
+const RPC_ERROR = (status: number, description: string) =>
+  ApiResponse({
+    status,
+    description,
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          properties: {
+            jsonrpc: { type: 'string', enum: ['2.0'] },
+            id: { type: 'string', nullable: true },
+            error: {
+              type: 'object',
+              properties: { code: { type: 'integer', example: -32600 }, message: { type: 'string' }, data: { type: 'object', properties: { code: { type: 'string', example: 'KEYS.UNAUTHORIZED' } } } },
+            },
+          },
+        },
+      },
+    },
+  });
 
 /**
  * `/mcp`: the Model Context Protocol over Streamable HTTP in stateless mode (ADR 0010). Each POST carries one
@@ -17,7 +38,6 @@ import { McpHttpErrorFilter } from './mcp-http.filter';
 @ApiTags('mcp')
 @ApiBearerAuth('apiKey')
 @Controller('mcp')
-@UseFilters(McpHttpErrorFilter)
 export class McpController {
   constructor(private readonly servers: McpServerFactory) {}
 
@@ -42,7 +62,11 @@ export class McpController {
   })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({ description: 'The JSON-RPC response (JSON, or an SSE stream of progress notifications and the response); 202 for a notification' })
-  @ApiProblems(400, 406, 413, 415)
+  @RPC_ERROR(400, 'Not one JSON-RPC message: a batch (`MCP.BATCH_NOT_SUPPORTED`), bad JSON (-32700), not JSON-RPC')
+  @RPC_ERROR(401, 'No or an invalid API key (with WWW-Authenticate)')
+  @RPC_ERROR(406, 'Accept lacks application/json or text/event-stream')
+  @RPC_ERROR(413, 'Body larger than the configured limit')
+  @RPC_ERROR(415, 'Body is not application/json')
   async post(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal): Promise<void> {
     if (Array.isArray(req.body)) throw new BatchNotSupportedError();
     const server = this.servers.create(principal, req.id);
@@ -55,9 +79,19 @@ export class McpController {
   }
 
   /** Stateless: no server-initiated stream to GET and no session to DELETE. */
-  @All()
+  @Get()
   @ApiExcludeEndpoint()
-  other(@Res() reply: FastifyReply): void {
+  get(@Res() reply: FastifyReply): void {
+    this.notAllowed(reply);
+  }
+
+  @Delete()
+  @ApiExcludeEndpoint()
+  delete(@Res() reply: FastifyReply): void {
+    this.notAllowed(reply);
+  }
+
+  private notAllowed(@Res() reply: FastifyReply): void {
     void reply
       .status(405)
       .header('allow', 'POST')
