@@ -31,7 +31,7 @@ const RPC_ERROR = (status: number, description: string) =>
   });
 
 /**
- * `/mcp`: the Model Context Protocol over Streamable HTTP in stateless mode (ADR 0010). Each POST carries one
+ * `/mcp`: the Model Context Protocol over Streamable HTTP in stateless mode (ADR 0011). Each POST carries one
  * JSON-RPC message and gets a fresh server and transport bound to the caller's principal; the answer is JSON
  * or an SSE stream (progress notifications, then the result). The API-key guard authenticates it like REST.
  */

@@ -24,7 +24,7 @@ const INSTRUCTIONS =
 
 /**
  * Builds the MCP server for one HTTP request of one authenticated caller (stateless Streamable HTTP,
- * ADR 0010): every handler closes over that principal, so nothing of a caller outlives its request and
+ * ADR 0011): every handler closes over that principal, so nothing of a caller outlives its request and
  * any daemon can answer the next one.
  */
 @Injectable()
