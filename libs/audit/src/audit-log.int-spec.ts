@@ -269,6 +269,49 @@ describe('insider tampering is reported with the right entry and reason', () => 
       tamper: tamperTable(`update audit_log set leaf_hash = decode(repeat('cd', 32), 'hex') where seq = 5`),
       want: { reason: 'modified', seq: 5, source: 'table' },
     },
+    // Columns derived from the entry, edited without touching the entry (RLS filters on namespace).
+    {
+      name: "move an entry to another tenant by its namespace column",
+      tamper: tamperTable(`update audit_log set namespace = 'team-a' where seq = 5`),
+      want: { reason: 'modified', seq: 5, source: 'table', detail: expect.stringContaining('namespace') },
+    },
+    {
+      name: 'point a row at another event by its event_id column',
+      tamper: tamperTable(`update audit_log set event_id = '00000000-0000-4000-8000-000000000001' where seq = 3`),
+      want: { reason: 'modified', seq: 3, source: 'table', detail: expect.stringContaining('event_id') },
+    },
+    {
+      name: 'rewrite a global_position column',
+      tamper: tamperTable(`update audit_log set global_position = 987654 where seq = 2`),
+      want: { reason: 'modified', seq: 2, source: 'table', detail: expect.stringContaining('global_position') },
+    },
+    {
+      name: 'rewrite a hash column',
+      tamper: tamperTable(`update audit_log set hash = repeat('e', 64) where seq = 4`),
+      want: { reason: 'modified', seq: 4, source: 'table', detail: expect.stringContaining('hash') },
+    },
+    {
+      name: "re-chain an entry to another predecessor with the HMAC key (prevHash)",
+      tamper: async (h) => {
+        const e = JSON.parse((await entryRows(h))[6].entry);
+        e.prevHash = 'f'.repeat(64);
+        e.hash = entryHash(e);
+        e.hmac = hmacOf(KEY, e.hash);
+        await tamperTable('update audit_log set entry = $1, hash = $2, leaf_hash = $3 where seq = 6', [canonicalEntry(e), e.hash, hashLeaf(canonicalEntry(e))])(h);
+      },
+      want: { reason: 'modified', seq: 5, source: 'table', detail: expect.stringContaining('successor') },
+    },
+    {
+      name: 'an unsigned entry at the seam after signed ones',
+      tamper: async (h) => {
+        const e = JSON.parse((await entryRows(h))[7].entry);
+        e.hmac = null;
+        e.keyId = null;
+        e.hash = entryHash(e);
+        await tamperTable('update audit_log set entry = $1, hash = $2, leaf_hash = $3 where seq = 7', [canonicalEntry(e), e.hash, hashLeaf(canonicalEntry(e))])(h);
+      },
+      want: { reason: 'bad_hmac', seq: 7, source: 'table' },
+    },
     { name: 'delete a row', tamper: tamperTable('delete from audit_log where seq = 4'), want: { reason: 'removed', seq: 4, source: 'table' } },
     {
       name: 'insert a row',
