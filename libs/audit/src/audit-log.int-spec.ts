@@ -217,6 +217,27 @@ describe('audit log over the event store', () => {
     }
   });
 
+  it('serves member proofs against the stored checkpoints: proofs while the log grows sign nothing new', async () => {
+    const h = await built();
+    try {
+      const count = async () => Number((await h.t.db.admin.query('select count(*) as n from audit_checkpoints')).rows[0].n);
+      const { events } = await h.store.readAll({ limit: 100 });
+      const mine = events.find((e) => e.namespace === 'team-b')!;
+      await h.service.memberProof('team-b', mine.eventId);
+      const before = await count();
+      for (let i = 0; i < 8; i++) {
+        // Other tenants' activity grows the log between the member's calls.
+        await h.store.append(`sandbox-grow-${i}`, 'no_stream', [{ type: 'sandbox_created', data: {} }], { namespace: 'team-a', streamType: 'sandbox' });
+        await h.catchUp({ file: false });
+        const p = await h.service.memberProof('team-b', mine.eventId);
+        expect(p.treeSize).toBe(10);
+      }
+      expect(await count()).toBe(before);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('gives members inclusion proofs for their own entries only, checkable against the signed checkpoint', async () => {
     const h = await built();
     try {

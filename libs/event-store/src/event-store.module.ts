@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { PoolConfig } from 'pg';
 import { Database, DatabaseUrls } from './database/database';
 import { EventStore } from './store/event-store';
 import { UpcasterRegistry } from './store/upcaster-registry';
@@ -14,11 +15,12 @@ class DatabaseCloser implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class EventStoreModule {
-  static forRoot(urls: DatabaseUrls, poolSize = 20): DynamicModule {
+  /** `extra`: pool settings such as the timeouts (defaults: DEFAULT_TIMEOUTS). */
+  static forRoot(urls: DatabaseUrls, poolSize = 20, extra: PoolConfig = {}): DynamicModule {
     return {
       module: EventStoreModule,
       providers: [
-        { provide: Database, useFactory: () => new Database(urls, poolSize) },
+        { provide: Database, useFactory: () => new Database(urls, poolSize, extra) },
         { provide: UpcasterRegistry, useValue: new UpcasterRegistry() },
         { provide: EventStore, inject: [Database, UpcasterRegistry], useFactory: (db: Database, up: UpcasterRegistry) => new EventStore(db, up) },
         { provide: DatabaseCloser, inject: [Database], useFactory: (db: Database) => new DatabaseCloser(db) },
