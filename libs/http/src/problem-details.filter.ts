@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '@cave/kernel';
+import { DomainError, VALIDATION_CODE } from '@cave/kernel';
 import { ProblemDto } from './problem.dto';
 import { isDatabaseUnavailable, problemType, STATUS_BY_KIND, TITLES } from './problem-mapping';
 import { RequestBodyError } from './json-body';
@@ -63,7 +63,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (isDatabaseUnavailable(e)) return make(503, 'HTTP.DATABASE_UNAVAILABLE', 'the database is unavailable; retry later');
     if (coded.code === 'EVENT_STORE.INVALID_CURSOR') return make(400, 'HTTP.INVALID_CURSOR', String(coded.message));
     if (e instanceof RequestValidationError) {
-      return make(400, 'HTTP.VALIDATION', 'request validation failed', { errors: e.fieldErrors });
+      return make(400, VALIDATION_CODE, 'request validation failed', { errors: e.fieldErrors });
     }
     if (e instanceof HttpException) {
       const status = e.getStatus();

@@ -4,7 +4,6 @@ import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthMetrics } from './auth/auth.metrics';
 import { KeysBootstrapService } from './bootstrap/keys-bootstrap.service';
-import { ApiKeyRepository } from './commands/api-key.repository';
 import { IssueKeyHandler } from './commands/issue-key/issue-key.handler';
 import { RevokeKeyHandler } from './commands/revoke-key/revoke-key.handler';
 import { KeysController } from './http/keys.controller';
@@ -21,7 +20,6 @@ import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
   providers: [
     ApiKeyAuthenticator,
     AuthMetrics,
-    ApiKeyRepository,
     IssueKeyHandler,
     RevokeKeyHandler,
     ListKeysHandler,

@@ -14,16 +14,16 @@ export class PausableProxy {
   ) {}
 
   static async start(target: { host: string; port: number }): Promise<PausableProxy> {
-    let proxy: PausableProxy | undefined;
+    const state: { proxy?: PausableProxy } = {};
     const server = createServer((client) => {
       const upstream = connect(target.port, target.host);
       const pair: [Socket, Socket] = [client, upstream];
-      proxy!.pairs.add(pair);
+      state.proxy!.pairs.add(pair);
       client.pipe(upstream);
       upstream.pipe(client);
-      if (proxy!.paused) for (const s of pair) s.pause();
+      if (state.proxy!.paused) for (const s of pair) s.pause();
       const close = () => {
-        proxy!.pairs.delete(pair);
+        state.proxy!.pairs.delete(pair);
         client.destroy();
         upstream.destroy();
       };
@@ -32,8 +32,8 @@ export class PausableProxy {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
-    proxy = new PausableProxy(server, typeof address === 'object' && address ? address.port : 0);
-    return proxy;
+    state.proxy = new PausableProxy(server, typeof address === 'object' && address ? address.port : 0);
+    return state.proxy;
   }
 
   /** `url` with its host and port replaced by this proxy's. */

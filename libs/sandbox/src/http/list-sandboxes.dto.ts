@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { QueryInt } from '@cave/http';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { SandboxStatus } from '../domain/sandbox.decider';
+import type { SandboxStatus } from '../domain/sandbox.lifecycle';
 import { STATES } from './sandbox.dto';
 
 export class ListSandboxesQueryDto {

@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import { SandboxStatus } from '../../domain/sandbox.decider';
+import { SandboxStatus } from '../../domain/sandbox.lifecycle';
 import { SandboxView } from '../../projections/sandbox.read-model';
 
 export interface SandboxPage {
