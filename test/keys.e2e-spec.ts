@@ -35,7 +35,7 @@ describe('API keys over real HTTP', () => {
     const mine = events.rows.find((e) => e.stream_id === `api_key-${res.body.id}`)!;
     expect(mine.namespace).toBe('acme');
     const admin = await t.database.db.admin.query(`select id from api_keys where namespace = 'system'`);
-    expect(mine.metadata).toEqual({ actor: admin.rows[0].id, correlationId: 'corr-e2e-1' });
+    expect(mine.metadata).toEqual({ actor: admin.rows[0].id, correlationId: 'corr-e2e-1', channel: 'http' });
     await api().get('/api/v1/auth/keys').set(bearer(res.body.key)).expect(200);
   });
 
@@ -170,7 +170,7 @@ describe('API keys over real HTTP', () => {
 
   it('keeps /healthz, /metrics and the docs public and documents the key routes', async () => {
     await api().get('/healthz').expect(200);
-    const metrics = await api().get('/metrics').expect(200);
+    const metrics = await api().get('/metrics').set(bearer(ADMIN)).expect(200);
     expect(metrics.text).toMatch(/cave_auth_failures_total\{reason="invalid"\} [1-9]/);
     const doc = await api().get('/docs-json').expect(200);
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/keys', '/api/v1/auth/keys/{id}']));

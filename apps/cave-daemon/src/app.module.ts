@@ -8,6 +8,7 @@ import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
 import { ApiKeyAuthenticator, KeysModule } from '@cave/keys';
+import { McpModule } from '@cave/mcp';
 import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
 import { RealtimeModule } from '@cave/realtime';
@@ -30,7 +31,11 @@ export class AppModule {
           ...(config.logLevel === 'silent' && { forRoutes: [] }),
         }),
         CqrsModule.forRoot(),
-        EventStoreModule.forRoot(db),
+        EventStoreModule.forRoot(db, 20, {
+          connectionTimeoutMillis: config.database.connectTimeoutMs,
+          statement_timeout: config.database.statementTimeoutMs,
+          query_timeout: config.database.queryTimeoutMs,
+        }),
         ObservabilityModule,
         ProjectionsModule.forRoot(),
         HealthModule,
@@ -38,6 +43,7 @@ export class AppModule {
         AuditModule,
         IdempotencyModule,
         SandboxModule,
+        McpModule,
         HistoryModule,
         RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule], authenticator: { useExisting: ApiKeyAuthenticator } }),
       ],

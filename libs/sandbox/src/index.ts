@@ -4,3 +4,5 @@ export { SANDBOX_STREAM_TYPE, SANDBOX_EVENT_TYPES, sandboxStreamId } from './dom
 export { projectSandboxEvent } from './projections/sandboxes.projection';
 export type { ProjectableSandboxEvent, SqlStatement } from './projections/sandboxes.projection';
 export { sandboxViewFold } from './projections/sandbox-view.fold';
+export * from './contracts/sandbox.api';
+export * from './contracts/sandbox-input.schemas';
