@@ -64,7 +64,7 @@ export const benchmark: Benchmark = {
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
       const key = await issueMemberKey(base, adminKey);
       const bus = app.get(CommandBus);
-      const meta = (): CommandMeta => ({ actor: 'bench', namespace: 'bench', role: 'member', correlationId: randomUUID() });
+      const meta = (): CommandMeta => ({ actor: 'bench', namespace: 'bench', role: 'member', correlationId: randomUUID(), channel: 'system' });
       const create = async (mode: 'quick' | 'persistent') => {
         const r = await bus.execute(new CreateSandboxCommand({ name: 'bench', runtime: 'javascript', mode, limits: { memoryMb: 16 } }, meta()));
         await bus.execute(new TransitionSandboxCommand(r.sandbox.id, 'start', meta()));

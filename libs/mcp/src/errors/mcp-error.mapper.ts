@@ -21,6 +21,7 @@ const RPC_CODE_BY_KIND: Record<DomainErrorKind, number> = {
   precondition_failed: ErrorCode.InvalidRequest,
   unprocessable: ErrorCode.InvalidParams,
   unavailable: ErrorCode.InternalError,
+  rate_limited: ErrorCode.InternalError,
 };
 
 /**
