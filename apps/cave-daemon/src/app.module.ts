@@ -12,6 +12,7 @@ import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
 import { RealtimeModule } from '@cave/realtime';
 import { SandboxModule } from '@cave/sandbox';
+import { StorageModule } from '@cave/storage';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
@@ -38,6 +39,7 @@ export class AppModule {
         AuditModule,
         IdempotencyModule,
         SandboxModule,
+        StorageModule,
         HistoryModule,
         RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule], authenticator: { useExisting: ApiKeyAuthenticator } }),
       ],

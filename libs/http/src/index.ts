@@ -9,3 +9,4 @@ export * from './recorded-event.dto';
 export * from './request-meta.decorator';
 export * from './uuid-param.pipe';
 export * from './query-int';
+export * from './stream-body';
