@@ -54,7 +54,10 @@ export function generated(size: number, seed = 1): { stream: () => Readable; sha
 /** PUT with a streamed body over plain node:http (supertest buffers). */
 export function putStream(url: string, path: string, body: Readable, size: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}${path}`, { method: 'PUT', headers: { 'content-length': String(size), ...headers } }, (res) => {
+    const all: Record<string, string> = { 'content-length': String(size), ...headers };
+    // An empty value means "send no Content-Length" (a chunked upload).
+    if (all['content-length'] === '') delete all['content-length'];
+    const req = httpRequest(`${url}${path}`, { method: 'PUT', headers: all }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));

@@ -22,6 +22,8 @@ export interface CaveConfig {
   };
   /** Upper bound of a request body in bytes; larger bodies get 413. Object uploads stream and are not bound by it. */
   bodyLimitBytes: number;
+  /** Built admin console (static files served at /console/). */
+  consoleDir: string;
   storage: StorageConfig;
 }
 

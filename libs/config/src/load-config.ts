@@ -87,6 +87,8 @@ export function loadConfig(env: Env = process.env): CaveConfig {
     },
     webhooks: { rotationSecret: str('CAVE_ROTATION_WEBHOOK_SECRET'), rotationUrl: webhookUrl },
     bodyLimitBytes: int('CAVE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    // Built by `npm run build:console` (part of `npm run build`, so of `npm start`).
+    consoleDir: resolve(str('CAVE_CONSOLE_DIR') ?? './apps/cave-console/dist'),
     storage: {
       backend: storageBackend === 's3' ? 's3' : 'fs',
       fsRoot: resolve(str('CAVE_STORAGE_FS_ROOT') ?? `${dataDir}/storage`),

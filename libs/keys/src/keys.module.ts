@@ -4,10 +4,10 @@ import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthMetrics } from './auth/auth.metrics';
 import { KeysBootstrapService } from './bootstrap/keys-bootstrap.service';
-import { ApiKeyRepository } from './commands/api-key.repository';
 import { IssueKeyHandler } from './commands/issue-key/issue-key.handler';
 import { RevokeKeyHandler } from './commands/revoke-key/revoke-key.handler';
 import { KeysController } from './http/keys.controller';
+import { WhoAmIController } from './http/whoami.controller';
 import { GetKeyHandler } from './queries/get-key/get-key.handler';
 import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
 
@@ -16,11 +16,10 @@ import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
  * route. Needs EventStoreModule, ConfigModule, ObservabilityModule and CqrsModule from the root.
  */
 @Module({
-  controllers: [KeysController],
+  controllers: [KeysController, WhoAmIController],
   providers: [
     ApiKeyAuthenticator,
     AuthMetrics,
-    ApiKeyRepository,
     IssueKeyHandler,
     RevokeKeyHandler,
     ListKeysHandler,

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { DomainError } from '@cave/kernel';
+import { CommandMeta, correlationIdFrom, DomainError } from '@cave/kernel';
 import type { BlobStore, StoredBlob } from './contracts/blob-store.port';
 import { CreateBucketCommand } from './commands/create-bucket/create-bucket.command';
 import { DeleteObjectCommand } from './commands/delete-object/delete-object.command';
@@ -12,6 +12,9 @@ import { OpenObjectQuery } from './queries/open-object/open-object.query';
 
 const toStored = (v: ObjectView): StoredBlob => ({ bucket: v.bucket, key: v.key, size: v.size, sha256: v.sha256, contentType: v.contentType, version: v.version });
 
+/** Another context's call: recorded with channel `system` and the actor it names. */
+const system = (namespace: string, actor: string): CommandMeta => ({ namespace, actor, role: 'member', correlationId: correlationIdFrom(undefined), channel: 'system' });
+
 /** `BlobStore` over the context's own commands and queries: no second write path. */
 @Injectable()
 export class BlobStoreAdapter implements BlobStore {
@@ -21,12 +24,12 @@ export class BlobStoreAdapter implements BlobStore {
   ) {}
 
   async ensureBucket(namespace: string, bucket: string, actor: string): Promise<void> {
-    await this.commands.execute(new CreateBucketCommand(bucket, { namespace, actor }));
+    await this.commands.execute(new CreateBucketCommand(bucket, system(namespace, actor)));
   }
 
   async put(namespace: string, bucket: string, key: string, body: Readable, opts: { actor: string; contentType?: string; size?: number }): Promise<StoredBlob> {
     const view: ObjectView = await this.commands.execute(
-      new PutObjectCommand({ bucket, key, contentType: opts.contentType ?? 'application/octet-stream', preconditions: {} }, body, opts.size, { namespace, actor: opts.actor }),
+      new PutObjectCommand({ bucket, key, contentType: opts.contentType ?? 'application/octet-stream', preconditions: {} }, body, opts.size, system(namespace, opts.actor)),
     );
     return toStored(view);
   }
@@ -43,7 +46,7 @@ export class BlobStoreAdapter implements BlobStore {
   }
 
   async delete(namespace: string, bucket: string, key: string, actor: string): Promise<void> {
-    await this.commands.execute(new DeleteObjectCommand(bucket, key, {}, { namespace, actor }));
+    await this.commands.execute(new DeleteObjectCommand(bucket, key, {}, system(namespace, actor)));
   }
 
   private async find(namespace: string, bucket: string, key: string): Promise<ObjectView | undefined> {

@@ -1,3 +1,4 @@
+import type { Decider } from '@cave/kernel';
 import { ApiKeyEvent, ApiKeyRole, KEY_ISSUED, KEY_REVOKED } from '../contracts/api-key.events';
 import { ApiKeyCommand, IssueKey, RevokeKey } from './api-key.commands';
 import { ApiKeyAlreadyExistsError, ApiKeyForbiddenError, ApiKeyNotFoundError, InvalidApiKeyError } from './api-key.errors';
@@ -69,8 +70,8 @@ export function evolveApiKey(state: ApiKeyState, event: ApiKeyEvent): ApiKeyStat
   }
 }
 
-/** The api_key aggregate as a pure decider (`Decider` from @cave/event-store has this shape). */
-export const apiKeyDecider = {
+/** The api_key aggregate as a pure decider. */
+export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyState, ApiKeyEvent> = {
   initialState: initialApiKeyState,
   decide: decideApiKey,
   evolve: evolveApiKey,

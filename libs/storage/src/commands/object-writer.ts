@@ -2,18 +2,17 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { Readable } from 'node:stream';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
-import { ConcurrencyError, Database, EventStore, runCommand } from '@cave/event-store';
-import { OBJECT_STREAM_TYPE, ObjectEvent } from '../contracts/storage.events';
+import { ConcurrencyError, Database, EventStore, CommandRunner } from '@cave/event-store';
 import { BLOB_BACKEND, BlobBackend, WrittenBlob } from '../backends/blob-backend';
 import { assertBucketName, assertObjectKey } from '../domain/names';
-import { checkPreconditions, objectDecider, Preconditions } from '../domain/object.decider';
+import { checkPreconditions, Preconditions } from '../domain/object.decider';
 import { checkQuota, quotaOf } from '../domain/quota';
 import { BlobMissingError, BucketNotFoundError, ContentLengthMismatchError, ObjectTooLargeError, UploadAbortedError } from '../domain/storage.errors';
 import { objectStreamId } from '../domain/streams';
 import { objectProjection } from '../projections/storage.projection';
 import { OBJECT_COLUMNS, ObjectRow, ObjectView, toObjectView } from '../projections/storage.read-model';
 import { StorageMetrics } from '../storage.metrics';
-import { appendOptions, asDomainEvent, StorageCommandMeta } from './storage-meta';
+import { OBJECT_STREAM, StorageCommandMeta } from './storage-meta';
 import { lockBlobShared, lockBucketShared, lockUsage, readUsage } from './storage-usage';
 
 export interface ObjectTarget {
@@ -39,6 +38,7 @@ export class ObjectWriter {
   constructor(
     private readonly db: Database,
     private readonly store: EventStore,
+    private readonly runner: CommandRunner,
     @Inject(BLOB_BACKEND) private readonly backend: BlobBackend,
     @Inject(CAVE_CONFIG) private readonly config: CaveConfig,
     private readonly metrics: StorageMetrics,
@@ -80,22 +80,18 @@ export class ObjectWriter {
           await this.check(client, meta.namespace, target, written.size, true);
           await lockBlobShared(client, written.blob);
           if (!(await this.backend.exists(written.blob))) throw new BlobMissingError();
-          const result = await runCommand(
-            this.store,
-            objectDecider,
-            {
+          const result = await this.runner.run(OBJECT_STREAM, {
               streamId: objectStreamId(meta.namespace, target.bucket, target.key),
               command: {
                 type: 'store',
                 data: { bucket: target.bucket, key: target.key, size: written.size, sha256: written.sha256, contentType: target.contentType, blob: written.blob },
                 preconditions: target.preconditions,
               },
-              append: appendOptions(meta, OBJECT_STREAM_TYPE, client),
+              meta: meta,
+          client,
               project: (event) => objectProjection(event, { namespace: meta.namespace, actor: meta.actor }),
-            },
-            asDomainEvent<ObjectEvent>,
-          );
-          return toObjectView(result.append.projected as unknown as ObjectRow);
+            });
+          return toObjectView(result.projected!);
         });
         this.logger.log({ msg: 'object stored', namespace: meta.namespace, bucket: target.bucket, size: view.size, sha256: view.sha256, version: view.version, actor: meta.actor, correlationId: meta.correlationId });
         return view;

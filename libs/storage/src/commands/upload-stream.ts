@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
-import { EventStore, fold } from '@cave/event-store';
+import { EventStore } from '@cave/event-store';
+import { fold } from '@cave/kernel';
 import { UploadNotFoundError } from '../domain/storage.errors';
 import { KnownUpload, uploadDecider, UploadEvent } from '../domain/upload.decider';
 import { uploadStreamId } from '../domain/streams';

@@ -1,4 +1,4 @@
-import type { Decider } from '@cave/event-store';
+import type { Decider } from '@cave/kernel';
 import type { BucketEvent } from '../contracts/storage.events';
 import { BucketNotEmptyError, BucketNotFoundError } from './storage.errors';
 

@@ -3,7 +3,6 @@ import { InvalidBucketNameError, InvalidObjectKeyError } from './storage.errors'
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export const MAX_KEY_BYTES = 1024;
 // C0 controls (NUL included) and DEL: not text a client means, and NUL cannot be stored by PostgreSQL.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** S3's DNS-style rule, minus the dotted-IP and `..` corner cases. */

@@ -1,4 +1,4 @@
-import type { Decider } from '@cave/event-store';
+import type { Decider } from '@cave/kernel';
 import type { ObjectEvent, ObjectStoredData } from '../contracts/storage.events';
 import { etagListMatches } from './etag';
 import { ObjectNotFoundError, ObjectPreconditionFailedError } from './storage.errors';

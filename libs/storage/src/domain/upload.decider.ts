@@ -1,4 +1,4 @@
-import type { Decider } from '@cave/event-store';
+import type { Decider } from '@cave/kernel';
 import { InvalidPartsError, UploadNotFoundError, UploadNotOpenError } from './storage.errors';
 
 export const MAX_PARTS = 10_000;

@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res }
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Principal } from '@cave/kernel';
-import { ApiProblems, CurrentPrincipal, CurrentRequestMeta, RequestMeta } from '@cave/http';
+import type { CommandMeta, Principal } from '@cave/kernel';
+import { ApiProblems, CurrentPrincipal, CurrentCommandMeta } from '@cave/http';
 import { CreateBucketCommand, CreateBucketResult } from '../commands/create-bucket/create-bucket.command';
 import { DeleteBucketCommand } from '../commands/delete-bucket/delete-bucket.command';
 import { assertBucketName, assertObjectKey } from '../domain/names';
@@ -45,8 +45,8 @@ export class BucketsController {
   @ApiCreatedResponse({ type: BucketDto })
   @ApiOkResponse({ type: BucketDto, description: 'It existed already' })
   @ApiProblems(400)
-  async create(@Param('bucket') bucket: string, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta, @Res({ passthrough: true }) reply: FastifyReply): Promise<BucketDto> {
-    const result: CreateBucketResult = await this.commands.execute(new CreateBucketCommand(bucket, { namespace: p.namespace, actor: p.keyId, correlationId: m.correlationId }));
+  async create(@Param('bucket') bucket: string, @CurrentPrincipal() p: Principal, @CurrentCommandMeta() m: CommandMeta, @Res({ passthrough: true }) reply: FastifyReply): Promise<BucketDto> {
+    const result: CreateBucketResult = await this.commands.execute(new CreateBucketCommand(bucket, m));
     void reply.status(result.created ? 201 : 200).header('location', `/api/v1/storage/buckets/${bucket}`);
     return toBucketDto(result.bucket);
   }
@@ -67,8 +67,8 @@ export class BucketsController {
   @ApiOperation({ summary: 'Delete an empty bucket', description: 'Appends `bucket_deleted`; 409 while it holds objects or open uploads.' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(400, 404, 409)
-  async delete(@Param('bucket') bucket: string, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<void> {
-    await this.commands.execute(new DeleteBucketCommand(bucket, { namespace: p.namespace, actor: p.keyId, correlationId: m.correlationId }));
+  async delete(@Param('bucket') bucket: string, @CurrentPrincipal() p: Principal, @CurrentCommandMeta() m: CommandMeta): Promise<void> {
+    await this.commands.execute(new DeleteBucketCommand(bucket, m));
   }
 
   @Post(':bucket/signed-urls')

@@ -2,8 +2,8 @@ import { Controller, Delete, Get, HttpCode, Param, Put, Query, Req, Res } from '
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '@cave/kernel';
-import { ApiProblems, CurrentPrincipal, CurrentRequestMeta, RequestMeta, requestBodyStream, requestContentType, StreamBody } from '@cave/http';
+import type { CommandMeta, Principal } from '@cave/kernel';
+import { ApiProblems, CurrentPrincipal, CurrentCommandMeta, requestBodyStream, requestContentType, StreamBody } from '@cave/http';
 import { DeleteObjectCommand } from '../commands/delete-object/delete-object.command';
 import { PutObjectCommand } from '../commands/put-object/put-object.command';
 import { ObjectView } from '../projections/storage.read-model';
@@ -52,14 +52,10 @@ export class ObjectsController {
   @ApiOperation({ summary: 'Upload an object', description: 'Streams the body to the backend, then appends `object_stored`. Visible only once both are durable.' })
   @ApiOkResponse({ type: ObjectDto, headers: { ETag: { description: 'Quoted sha256 of the content', schema: { type: 'string' } } } })
   @ApiProblems(400, 404, 409, 411, 412, 413)
-  async put(@Param('bucket') bucket: string, @Param() params: Record<string, string>, @Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta, @Res({ passthrough: true }) reply: FastifyReply): Promise<ObjectDto> {
+  async put(@Param('bucket') bucket: string, @Param() params: Record<string, string>, @Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @CurrentCommandMeta() m: CommandMeta, @Res({ passthrough: true }) reply: FastifyReply): Promise<ObjectDto> {
     const size = contentLengthOf(req);
     const view: ObjectView = await this.commands.execute(
-      new PutObjectCommand({ bucket, key: keyOf(params), contentType: contentTypeOf(requestContentType(req)), preconditions: preconditionsOf(req) }, requestBodyStream(req), size, {
-        namespace: p.namespace,
-        actor: p.keyId,
-        correlationId: m.correlationId,
-      }),
+      new PutObjectCommand({ bucket, key: keyOf(params), contentType: contentTypeOf(requestContentType(req)), preconditions: preconditionsOf(req) }, requestBodyStream(req), size, m),
     );
     setObjectHeaders(reply, view);
     return toObjectDto(view);
@@ -86,7 +82,7 @@ export class ObjectsController {
   @ApiOperation({ summary: 'Delete an object', description: 'Appends `object_deleted`; the bytes are collected by the sweeper once unreferenced.' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(400, 404, 412)
-  async delete(@Param('bucket') bucket: string, @Param() params: Record<string, string>, @Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<void> {
-    await this.commands.execute(new DeleteObjectCommand(bucket, keyOf(params), preconditionsOf(req), { namespace: p.namespace, actor: p.keyId, correlationId: m.correlationId }));
+  async delete(@Param('bucket') bucket: string, @Param() params: Record<string, string>, @Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @CurrentCommandMeta() m: CommandMeta): Promise<void> {
+    await this.commands.execute(new DeleteObjectCommand(bucket, keyOf(params), preconditionsOf(req), m));
   }
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { correlationIdFrom } from '@cave/kernel';
 import { ApiProblems, Public, requestBodyStream, requestContentType, StreamBody } from '@cave/http';
 import { PutObjectCommand } from '../commands/put-object/put-object.command';
 import { SignedMethod } from '../domain/signed-url';
@@ -72,7 +73,7 @@ export class SignedController {
         { bucket: params.bucket, key, contentType: contentTypeOf(requestContentType(req)), preconditions: preconditionsOf(req) },
         requestBodyStream(req),
         size,
-        { namespace: params.namespace, actor: `signed-url:${q.issuer}`, correlationId: String(req.id) },
+        { namespace: params.namespace, actor: `signed-url:${q.issuer}`, role: 'member', correlationId: correlationIdFrom(req.id), channel: 'http' },
       ),
     );
     setObjectHeaders(reply, view);

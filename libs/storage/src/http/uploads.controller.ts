@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from '@cave/kernel';
-import { ApiProblems, CurrentPrincipal, CurrentRequestMeta, RequestMeta, requestBodyStream, StreamBody } from '@cave/http';
+import type { CommandMeta, Principal } from '@cave/kernel';
+import { ApiProblems, CurrentPrincipal, CurrentCommandMeta, requestBodyStream, StreamBody } from '@cave/http';
 import { AbortUploadCommand } from '../commands/abort-upload/abort-upload.command';
 import { CompleteUploadCommand } from '../commands/complete-upload/complete-upload.command';
 import { CreateUploadCommand, UploadView } from '../commands/create-upload/create-upload.command';
@@ -36,8 +36,8 @@ export class UploadsController {
   @ApiBody({ type: CreateUploadDto })
   @ApiCreatedResponse({ type: UploadDto })
   @ApiProblems(400, 404)
-  async create(@Param('bucket') bucket: string, @Body() dto: CreateUploadDto, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<UploadDto> {
-    const view: UploadView = await this.commands.execute(new CreateUploadCommand(bucket, dto.key, contentTypeOf(dto.contentType), this.meta(p, m)));
+  async create(@Param('bucket') bucket: string, @Body() dto: CreateUploadDto, @CurrentPrincipal() p: Principal, @CurrentCommandMeta() m: CommandMeta): Promise<UploadDto> {
+    const view: UploadView = await this.commands.execute(new CreateUploadCommand(bucket, dto.key, contentTypeOf(dto.contentType), m));
     return view;
   }
 
@@ -50,9 +50,9 @@ export class UploadsController {
   @ApiOperation({ summary: 'Upload one part', description: 'Streams the part to the backend; appends `multipart_part_uploaded`. Needs Content-Length.' })
   @ApiOkResponse({ type: PartDto })
   @ApiProblems(400, 404, 409, 411, 413)
-  async part(@Param('bucket') bucket: string, @Param('uploadId') uploadId: string, @Param('partNumber') partNumber: string, @Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<PartDto> {
+  async part(@Param('bucket') bucket: string, @Param('uploadId') uploadId: string, @Param('partNumber') partNumber: string, @Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @CurrentCommandMeta() m: CommandMeta): Promise<PartDto> {
     const n = /^\d{1,5}$/.test(partNumber) ? Number(partNumber) : NaN;
-    const part: PartView = await this.commands.execute(new UploadPartCommand(bucket, uploadId.toLowerCase(), n, requestBodyStream(req), contentLengthOf(req), this.meta(p, m)));
+    const part: PartView = await this.commands.execute(new UploadPartCommand(bucket, uploadId.toLowerCase(), n, requestBodyStream(req), contentLengthOf(req), m));
     return { ...part, etag: objectETag(part.sha256) };
   }
 
@@ -75,8 +75,8 @@ export class UploadsController {
   @ApiBody({ type: CompleteUploadDto, required: false })
   @ApiOkResponse({ type: ObjectDto })
   @ApiProblems(400, 404, 409, 413)
-  async complete(@Param('bucket') bucket: string, @Param('uploadId') uploadId: string, @Body() dto: CompleteUploadDto | undefined, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<ObjectDto> {
-    const view: ObjectView = await this.commands.execute(new CompleteUploadCommand(bucket, uploadId.toLowerCase(), dto?.parts, this.meta(p, m)));
+  async complete(@Param('bucket') bucket: string, @Param('uploadId') uploadId: string, @Body() dto: CompleteUploadDto | undefined, @CurrentPrincipal() p: Principal, @CurrentCommandMeta() m: CommandMeta): Promise<ObjectDto> {
+    const view: ObjectView = await this.commands.execute(new CompleteUploadCommand(bucket, uploadId.toLowerCase(), dto?.parts, m));
     return toObjectDto(view);
   }
 
@@ -87,11 +87,7 @@ export class UploadsController {
   @ApiOperation({ summary: 'Abort the upload', description: 'Appends `multipart_upload_aborted`; its parts are collected by the sweeper.' })
   @ApiNoContentResponse({ description: 'Aborted' })
   @ApiProblems(404, 409)
-  async abort(@Param('bucket') bucket: string, @Param('uploadId') uploadId: string, @CurrentPrincipal() p: Principal, @CurrentRequestMeta() m: RequestMeta): Promise<void> {
-    await this.commands.execute(new AbortUploadCommand(bucket, uploadId.toLowerCase(), this.meta(p, m)));
-  }
-
-  private meta(p: Principal, m: RequestMeta) {
-    return { namespace: p.namespace, actor: p.keyId, correlationId: m.correlationId };
+  async abort(@Param('bucket') bucket: string, @Param('uploadId') uploadId: string, @CurrentPrincipal() p: Principal, @CurrentCommandMeta() m: CommandMeta): Promise<void> {
+    await this.commands.execute(new AbortUploadCommand(bucket, uploadId.toLowerCase(), m));
   }
 }

@@ -1,4 +1,5 @@
 import type { InlineProjection } from '@cave/event-store';
+import type { BucketRow, ObjectRow } from './storage.read-model';
 import type { BucketEvent, ObjectEvent } from '../contracts/storage.events';
 import type { UploadEvent } from '../domain/upload.decider';
 import { BUCKET_COLUMNS, OBJECT_COLUMNS } from './storage.read-model';
@@ -13,7 +14,11 @@ interface Context {
  * position and time from `appended` (InlineProjection), so it runs in the append's own statement. Idempotent by
  * stream version (a replayed or older event changes nothing).
  */
-export function bucketProjection(event: BucketEvent, c: Context): InlineProjection {
+export function bucketProjection(event: BucketEvent, c: Context): InlineProjection<BucketRow> {
+  return { ...bucketStatement(event, c), toRow: (r) => r as unknown as BucketRow };
+}
+
+function bucketStatement(event: BucketEvent, c: Context): { text: string; values: unknown[] } {
   switch (event.type) {
     case 'bucket_created':
       return {
@@ -38,7 +43,11 @@ export function bucketProjection(event: BucketEvent, c: Context): InlineProjecti
   }
 }
 
-export function objectProjection(event: ObjectEvent, c: Context): InlineProjection {
+export function objectProjection(event: ObjectEvent, c: Context): InlineProjection<ObjectRow> {
+  return { ...objectStatement(event, c), toRow: (r) => r as unknown as ObjectRow };
+}
+
+function objectStatement(event: ObjectEvent, c: Context): { text: string; values: unknown[] } {
   switch (event.type) {
     case 'object_stored': {
       const d = event.data;
@@ -69,7 +78,11 @@ export function objectProjection(event: ObjectEvent, c: Context): InlineProjecti
 }
 
 /** Open uploads and their parts: what the sweeper must keep and what a bucket still holds. */
-export function uploadProjection(event: UploadEvent, c: Context): InlineProjection {
+export function uploadProjection(event: UploadEvent, c: Context): InlineProjection<{ upload_id: string }> {
+  return { ...uploadStatement(event, c), toRow: (r) => r as { upload_id: string } };
+}
+
+function uploadStatement(event: UploadEvent, c: Context): { text: string; values: unknown[] } {
   switch (event.type) {
     case 'multipart_upload_created': {
       const d = event.data;

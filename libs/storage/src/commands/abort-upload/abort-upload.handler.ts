@@ -1,11 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Database, EventStore, runCommand } from '@cave/event-store';
-import { UPLOAD_STREAM_TYPE } from '../../contracts/storage.events';
+import { Database, EventStore, CommandRunner } from '@cave/event-store';
 import { UploadNotFoundError } from '../../domain/storage.errors';
 import { uploadStreamId } from '../../domain/streams';
-import { uploadDecider, UploadEvent } from '../../domain/upload.decider';
 import { uploadProjection } from '../../projections/storage.projection';
-import { appendOptions, asDomainEvent } from '../storage-meta';
+import { UPLOAD_STREAM } from '../storage-meta';
 import { loadUpload, UUID } from '../upload-stream';
 import { AbortUploadCommand } from './abort-upload.command';
 
@@ -15,23 +13,20 @@ export class AbortUploadHandler implements ICommandHandler<AbortUploadCommand, v
   constructor(
     private readonly db: Database,
     private readonly store: EventStore,
+    private readonly runner: CommandRunner,
   ) {}
 
   async execute({ bucket, uploadId, meta }: AbortUploadCommand): Promise<void> {
     if (!UUID.test(uploadId)) throw new UploadNotFoundError(uploadId);
     await this.db.tenant(meta.namespace, async (client) => {
       await loadUpload(this.store, client, meta.namespace, bucket, uploadId);
-      await runCommand(
-        this.store,
-        uploadDecider,
-        {
+      await this.runner.run(UPLOAD_STREAM, {
           streamId: uploadStreamId(meta.namespace, uploadId),
           command: { type: 'abort', uploadId },
-          append: appendOptions(meta, UPLOAD_STREAM_TYPE, client),
+          meta: meta,
+          client,
           project: (event) => uploadProjection(event, { namespace: meta.namespace }),
-        },
-        asDomainEvent<UploadEvent>,
-      );
+        });
       await client.query(`delete from object_upload_parts where upload_id = $1`, [uploadId]);
     });
   }

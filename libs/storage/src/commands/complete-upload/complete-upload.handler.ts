@@ -1,16 +1,15 @@
 import { PassThrough } from 'node:stream';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Database, EventStore, runCommand } from '@cave/event-store';
-import { UPLOAD_STREAM_TYPE } from '../../contracts/storage.events';
+import { Database, EventStore, CommandRunner } from '@cave/event-store';
 import { BLOB_BACKEND, BlobBackend } from '../../backends/blob-backend';
 import { UploadNotFoundError, UploadNotOpenError } from '../../domain/storage.errors';
 import { uploadStreamId } from '../../domain/streams';
-import { PartData, partsToComplete, uploadDecider, UploadEvent } from '../../domain/upload.decider';
+import { PartData, partsToComplete } from '../../domain/upload.decider';
 import { uploadProjection } from '../../projections/storage.projection';
 import { ObjectView } from '../../projections/storage.read-model';
 import { ObjectWriter } from '../object-writer';
-import { appendOptions, asDomainEvent } from '../storage-meta';
+import { UPLOAD_STREAM } from '../storage-meta';
 import { loadUpload, UUID } from '../upload-stream';
 import { CompleteUploadCommand } from './complete-upload.command';
 
@@ -23,6 +22,7 @@ export class CompleteUploadHandler implements ICommandHandler<CompleteUploadComm
   constructor(
     private readonly db: Database,
     private readonly store: EventStore,
+    private readonly runner: CommandRunner,
     private readonly writer: ObjectWriter,
     @Inject(BLOB_BACKEND) private readonly backend: BlobBackend,
   ) {}
@@ -36,17 +36,13 @@ export class CompleteUploadHandler implements ICommandHandler<CompleteUploadComm
     const written = await this.backend.write(this.concat(chosen), { expectedSize: size });
     const numbers = chosen.map((p) => p.partNumber);
     return this.writer.commit({ bucket, key: upload.key, contentType: upload.contentType, preconditions: {} }, written, meta, async (client) => {
-      await runCommand(
-        this.store,
-        uploadDecider,
-        {
+      await this.runner.run(UPLOAD_STREAM, {
           streamId: uploadStreamId(meta.namespace, uploadId),
           command: { type: 'complete', uploadId, parts: numbers, size: written.size, sha256: written.sha256 },
-          append: appendOptions(meta, UPLOAD_STREAM_TYPE, client),
+          meta: meta,
+          client,
           project: (event) => uploadProjection(event, { namespace: meta.namespace }),
-        },
-        asDomainEvent<UploadEvent>,
-      );
+        });
       // The parts' bytes stop counting (the object's start) and become the sweeper's.
       await client.query(`delete from object_upload_parts where upload_id = $1`, [uploadId]);
     });

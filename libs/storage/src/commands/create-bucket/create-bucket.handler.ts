@@ -1,11 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ConcurrencyError, Database, EventStore, runCommand } from '@cave/event-store';
-import { BUCKET_STREAM_TYPE, BucketEvent, bucketStreamId } from '../../contracts/storage.events';
-import { bucketDecider } from '../../domain/bucket.decider';
+import { ConcurrencyError, Database, EventStore, CommandRunner } from '@cave/event-store';
+import { bucketStreamId } from '../../contracts/storage.events';
 import { assertBucketName } from '../../domain/names';
 import { bucketProjection } from '../../projections/storage.projection';
 import { BUCKET_COLUMNS, BucketRow, toBucketView } from '../../projections/storage.read-model';
-import { appendOptions, asDomainEvent } from '../storage-meta';
+import { BUCKET_STREAM } from '../storage-meta';
 import { CreateBucketCommand, CreateBucketResult } from './create-bucket.command';
 
 @CommandHandler(CreateBucketCommand)
@@ -13,6 +12,7 @@ export class CreateBucketHandler implements ICommandHandler<CreateBucketCommand,
   constructor(
     private readonly db: Database,
     private readonly store: EventStore,
+    private readonly runner: CommandRunner,
   ) {}
 
   async execute({ bucket, meta }: CreateBucketCommand): Promise<CreateBucketResult> {
@@ -31,18 +31,14 @@ export class CreateBucketHandler implements ICommandHandler<CreateBucketCommand,
       // An existing bucket decides no event (PUT is idempotent), and an append needs one: answer from the row.
       const existing = await client.query<BucketRow>(`select ${BUCKET_COLUMNS} from buckets where name = $1`, [bucket]);
       if (existing.rows.length > 0) return { created: false, bucket: toBucketView(existing.rows[0]) };
-      const result = await runCommand(
-        this.store,
-        bucketDecider,
-        {
+      const result = await this.runner.run(BUCKET_STREAM, {
           streamId: bucketStreamId(meta.namespace, bucket),
           command: { type: 'create', bucket },
-          append: appendOptions(meta, BUCKET_STREAM_TYPE, client),
+          meta: meta,
+          client,
           project: (event) => bucketProjection(event, { namespace: meta.namespace, actor: meta.actor }),
-        },
-        asDomainEvent<BucketEvent>,
-      );
-      return { created: true, bucket: toBucketView(result.append.projected as unknown as BucketRow) };
+        });
+      return { created: true, bucket: toBucketView(result.projected!) };
     });
   }
 }

@@ -1,11 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Database, EventStore, runCommand } from '@cave/event-store';
-import { BUCKET_STREAM_TYPE, BucketEvent, bucketStreamId } from '../../contracts/storage.events';
-import { bucketDecider } from '../../domain/bucket.decider';
+import { Database, EventStore, CommandRunner } from '@cave/event-store';
+import { bucketStreamId } from '../../contracts/storage.events';
 import { assertBucketName } from '../../domain/names';
 import { BucketNotFoundError } from '../../domain/storage.errors';
 import { bucketProjection } from '../../projections/storage.projection';
-import { appendOptions, asDomainEvent } from '../storage-meta';
+import { BUCKET_STREAM } from '../storage-meta';
 import { DeleteBucketCommand } from './delete-bucket.command';
 
 @CommandHandler(DeleteBucketCommand)
@@ -13,6 +12,7 @@ export class DeleteBucketHandler implements ICommandHandler<DeleteBucketCommand,
   constructor(
     private readonly db: Database,
     private readonly store: EventStore,
+    private readonly runner: CommandRunner,
   ) {}
 
   async execute({ bucket, meta }: DeleteBucketCommand): Promise<void> {
@@ -25,17 +25,13 @@ export class DeleteBucketHandler implements ICommandHandler<DeleteBucketCommand,
         `select (select count(*) from objects where bucket = $1) as objects, (select count(*) from object_uploads where bucket = $1) as uploads`,
         [bucket],
       );
-      await runCommand(
-        this.store,
-        bucketDecider,
-        {
+      await this.runner.run(BUCKET_STREAM, {
           streamId: bucketStreamId(meta.namespace, bucket),
           command: { type: 'delete', bucket, objects: Number(rows[0].objects), uploads: Number(rows[0].uploads) },
-          append: appendOptions(meta, BUCKET_STREAM_TYPE, client),
+          meta: meta,
+          client,
           project: (event) => bucketProjection(event, { namespace: meta.namespace, actor: meta.actor }),
-        },
-        asDomainEvent<BucketEvent>,
-      );
+        });
     });
   }
 }

@@ -1,11 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Database, EventStore, runCommand } from '@cave/event-store';
-import { OBJECT_STREAM_TYPE, ObjectEvent } from '../../contracts/storage.events';
+import { Database, EventStore, CommandRunner } from '@cave/event-store';
 import { assertBucketName, assertObjectKey } from '../../domain/names';
-import { objectDecider } from '../../domain/object.decider';
 import { objectStreamId } from '../../domain/streams';
 import { objectProjection } from '../../projections/storage.projection';
-import { appendOptions, asDomainEvent } from '../storage-meta';
+import { OBJECT_STREAM } from '../storage-meta';
 import { DeleteObjectCommand } from './delete-object.command';
 
 /**
@@ -17,23 +15,20 @@ export class DeleteObjectHandler implements ICommandHandler<DeleteObjectCommand,
   constructor(
     private readonly db: Database,
     private readonly store: EventStore,
+    private readonly runner: CommandRunner,
   ) {}
 
   async execute({ bucket, key, preconditions, meta }: DeleteObjectCommand): Promise<void> {
     assertBucketName(bucket);
     assertObjectKey(key);
     await this.db.tenant(meta.namespace, (client) =>
-      runCommand(
-        this.store,
-        objectDecider,
-        {
+      this.runner.run(OBJECT_STREAM, {
           streamId: objectStreamId(meta.namespace, bucket, key),
           command: { type: 'delete', bucket, key, preconditions },
-          append: appendOptions(meta, OBJECT_STREAM_TYPE, client),
+          meta: meta,
+          client,
           project: (event) => objectProjection(event, { namespace: meta.namespace, actor: meta.actor }),
-        },
-        asDomainEvent<ObjectEvent>,
-      ),
+        }),
     );
   }
 }

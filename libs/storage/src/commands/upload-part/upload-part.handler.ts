@@ -2,16 +2,15 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
-import { Database, EventStore, runCommand } from '@cave/event-store';
-import { UPLOAD_STREAM_TYPE } from '../../contracts/storage.events';
+import { Database, EventStore, CommandRunner } from '@cave/event-store';
 import { BLOB_BACKEND, BlobBackend } from '../../backends/blob-backend';
 import { checkQuota, quotaOf } from '../../domain/quota';
 import { BlobMissingError, InvalidPartsError, ObjectTooLargeError, UploadNotFoundError, UploadNotOpenError } from '../../domain/storage.errors';
 import { uploadStreamId } from '../../domain/streams';
-import { MAX_PARTS, uploadDecider, UploadEvent } from '../../domain/upload.decider';
+import { MAX_PARTS } from '../../domain/upload.decider';
 import { uploadProjection } from '../../projections/storage.projection';
 import { ObjectWriter } from '../object-writer';
-import { appendOptions, asDomainEvent } from '../storage-meta';
+import { UPLOAD_STREAM } from '../storage-meta';
 import { loadUpload, UUID } from '../upload-stream';
 import { lockBlobShared, lockUsage, readUsage } from '../storage-usage';
 import { PartView, UploadPartCommand } from './upload-part.command';
@@ -22,6 +21,7 @@ export class UploadPartHandler implements ICommandHandler<UploadPartCommand, Par
   constructor(
     private readonly db: Database,
     private readonly store: EventStore,
+    private readonly runner: CommandRunner,
     private readonly writer: ObjectWriter,
     @Inject(BLOB_BACKEND) private readonly backend: BlobBackend,
     @Inject(CAVE_CONFIG) private readonly config: CaveConfig,
@@ -38,17 +38,13 @@ export class UploadPartHandler implements ICommandHandler<UploadPartCommand, Par
       await this.check(client, bucket, uploadId, partNumber, size, meta.namespace);
       await lockBlobShared(client, written.blob);
       if (!(await this.backend.exists(written.blob))) throw new BlobMissingError();
-      await runCommand(
-        this.store,
-        uploadDecider,
-        {
+      await this.runner.run(UPLOAD_STREAM, {
           streamId: uploadStreamId(meta.namespace, uploadId),
           command: { type: 'upload_part', uploadId, part: { partNumber, size: written.size, sha256: written.sha256, blob: written.blob } },
-          append: appendOptions(meta, UPLOAD_STREAM_TYPE, client),
+          meta: meta,
+          client,
           project: (event) => uploadProjection(event, { namespace: meta.namespace }),
-        },
-        asDomainEvent<UploadEvent>,
-      );
+        });
     });
     return { partNumber, size: written.size, sha256: written.sha256 };
   }
