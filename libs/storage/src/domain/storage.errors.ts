@@ -116,7 +116,7 @@ export class UploadNotOpenError extends DomainError {
   readonly code = 'STORAGE.UPLOAD_NOT_OPEN';
   readonly kind = 'conflict';
   constructor(uploadId: string, status: string) {
-    super(`multipart upload ${uploadId} is ${status}`, { status });
+    super(`multipart upload ${uploadId} is ${status}`, { uploadStatus: status });
   }
 }
 
