@@ -8,6 +8,7 @@ import { McpServerFactory } from './protocol/mcp-server.factory';
 import { SandboxResources } from './resources/sandbox.resources';
 import { createSandboxTool, deleteSandboxTool, startSandboxTool, stopSandboxTool } from './tools/sandbox-lifecycle.tools';
 import { getSandboxTool, listSandboxesTool, sandboxHistoryTool } from './tools/sandbox-read.tools';
+import { McpMetrics } from './tools/mcp.metrics';
 import { MCP_TOOLS, ToolCatalog } from './tools/tool-catalog';
 
 const TOOLS = [createSandboxTool, listSandboxesTool, getSandboxTool, startSandboxTool, stopSandboxTool, deleteSandboxTool, sandboxHistoryTool];
@@ -16,7 +17,7 @@ const TOOLS = [createSandboxTool, listSandboxesTool, getSandboxTool, startSandbo
 @Module({
   imports: [CqrsModule],
   controllers: [McpController],
-  providers: [{ provide: MCP_TOOLS, useValue: TOOLS }, ToolCatalog, SandboxResources, McpServerFactory],
+  providers: [{ provide: MCP_TOOLS, useValue: TOOLS }, McpMetrics, ToolCatalog, SandboxResources, McpServerFactory],
 })
 export class McpModule implements OnModuleInit {
   constructor(private readonly http: HttpAdapterHost) {}

@@ -7,6 +7,7 @@ import { CommandMeta, commandMetaFor, FieldProblem, Principal, VALIDATION_CODE }
 import { canonicalJson, IdempotencyKeyInUseError, IdempotencyKeyReusedError, IdempotencyStore } from '@cave/idempotency';
 import { McpFailure, toMcpFailure, toolErrorResult } from '../errors/mcp-error.mapper';
 import { callFingerprint, callIdempotencyKey } from '../protocol/call-idempotency';
+import { McpMetrics } from './mcp.metrics';
 import { McpTool, ToolOutput } from './mcp-tool';
 
 export const MCP_TOOLS = Symbol('MCP_TOOLS');
@@ -49,6 +50,7 @@ export class ToolCatalog {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly idempotency: IdempotencyStore,
+    private readonly metrics: McpMetrics,
   ) {
     const ajv = new Ajv({ allErrors: true, strict: true });
     for (const tool of tools) this.byName.set(tool.name, { tool, validate: ajv.compile(tool.inputSchema) });
@@ -65,6 +67,17 @@ export class ToolCatalog {
   }
 
   async call(req: ToolRequest): Promise<CallToolResult> {
+    const started = process.hrtime.bigint();
+    const result = await this.dispatch(req);
+    if (this.byName.has(req.name)) {
+      const failure = result.isError ? (result.structuredContent as { kind?: string } | undefined)?.kind : undefined;
+      const outcome = failure ?? (result._meta?.['dev.cave/idempotent-replayed'] ? 'replayed' : 'ok');
+      this.metrics.toolCalls?.observe({ tool: req.name, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    return result;
+  }
+
+  private async dispatch(req: ToolRequest): Promise<CallToolResult> {
     const entry = this.byName.get(req.name);
     // MCP: an unknown tool is a protocol error, not a tool result.
     if (!entry) throw new McpError(ErrorCode.InvalidParams, `unknown tool: ${req.name.slice(0, 100)}`);
@@ -86,7 +99,12 @@ export class ToolCatalog {
   private async runOnce(tool: McpTool, req: ToolRequest, meta: CommandMeta, key: string): Promise<CallToolResult> {
     const { namespace } = req.principal;
     const fingerprint = callFingerprint(tool.name, req.args, canonicalJson);
-    const claim = await this.idempotency.claim(namespace, key, fingerprint);
+    let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+    try {
+      claim = await this.idempotency.claim(namespace, key, fingerprint);
+    } catch (e) {
+      return this.failed(e, req);
+    }
     switch (claim.kind) {
       case 'mismatch':
         this.idempotency.count('mismatch');
@@ -104,8 +122,13 @@ export class ToolCatalog {
           throw e;
         });
         // A failed command committed nothing: release the key so a retry may run (as REST does).
-        if (result.isError) await this.idempotency.release(namespace, key, fingerprint);
-        else await this.idempotency.complete(namespace, key, fingerprint, { status: 200, headers: {}, body: JSON.stringify(result) });
+        try {
+          if (result.isError) await this.idempotency.release(namespace, key, fingerprint);
+          else await this.idempotency.complete(namespace, key, fingerprint, { status: 200, headers: {}, body: JSON.stringify(result) });
+        } catch (e) {
+          // The command committed; a lost record only means a retry within the lease sees "in progress".
+          this.logger.warn({ err: e, tool: tool.name }, 'MCP idempotency record not completed');
+        }
         return result;
       }
     }
