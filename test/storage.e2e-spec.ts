@@ -56,7 +56,7 @@ describe('storage API on the fs backend (e2e)', () => {
     expect(existsSync(blobPath(kept.body.sha256))).toBe(true);
     const back = await request(t.url).get('/api/v1/storage/buckets/sweep/objects/kept').set(a).expect(200);
     expect(back.text).toBe('still here');
-    const metrics = await request(t.url).get('/metrics').expect(200);
+    const metrics = await request(t.url).get('/metrics').set({ authorization: `Bearer ${ADMIN}` }).expect(200);
     expect(metrics.text).toMatch(/cave_storage_swept_total\{kind="blob"\} [1-9]/);
   });
 });
