@@ -18,18 +18,13 @@ export { EventStoreModule } from './event-store.module';
 export { ConcurrencyError } from './store/concurrency.error';
 export { compareCursors, decodeCursor, encodeCursor, InvalidCursorError, START } from './store/event-cursor';
 export type { EventCursor } from './store/event-cursor';
-export { EventStore, preparedStatement, projectionAt } from './store/event-store';
-export type {
-  AppendListener,
-  AppendOptions,
-  EventPosition,
-  InlineProjection,
-  ReadAllFilter,
-  ReadAllOptions,
-  ReadAllResult,
-  ReadStreamOptions,
-  SqlStatement,
-} from './store/event-store';
+export { EventStore } from './store/event-store';
+export type { AppendListener, AppendOptions } from './store/append';
+export { EVENT, literal, param, projectionAt } from './store/inline-projection';
+export type { ColumnValue, EventPosition, InlineProjection, InsertRow, RowWrite, SqlStatement, UpdateRow } from './store/inline-projection';
+export { preparedStatement } from './store/prepared-statement';
+export type { ReadAllFilter, ReadAllOptions, ReadAllResult } from './store/read-all';
+export type { ReadStreamOptions } from './store/read-stream';
 export type { AppendResult, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './store/event.types';
 export { UpcasterRegistry } from './store/upcaster-registry';
 export type { Upcaster } from './store/upcaster-registry';

@@ -1,6 +1,4 @@
 export { SandboxModule } from './sandbox.module';
-export type { SandboxEvent, SandboxEventType, SandboxCreatedData, SandboxLimits } from './domain/sandbox.events';
-export { SANDBOX_STREAM_TYPE, SANDBOX_EVENT_TYPES, sandboxStreamId } from './domain/sandbox.events';
-export { projectSandboxEvent } from './projections/sandboxes.projection';
-export type { ProjectableSandboxEvent, SqlStatement } from './projections/sandboxes.projection';
-export { sandboxViewFold } from './projections/sandbox-view.fold';
+export { isSandboxEvent, SANDBOX_EVENT_TYPES, SANDBOX_STREAM_TYPE, sandboxStreamId } from './contracts/sandbox.events';
+export type { SandboxCreatedData, SandboxEvent, SandboxEventType, SandboxLimits, SandboxMode, SandboxRuntime } from './contracts/sandbox.events';
+export { sandboxViewFold } from './contracts/sandbox-view.fold';

@@ -1,4 +1,4 @@
-import type { SandboxEvent, SandboxEventType } from './sandbox.events';
+import type { SandboxEvent, SandboxEventType } from '../contracts/sandbox.events';
 
 export type SandboxStatus = 'created' | 'running' | 'stopped' | 'deleted';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventStore, RecordedEvent } from '@cave/event-store';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
 import { withDefaultLimits } from '../domain/sandbox-limits';
-import { SANDBOX_STREAM_TYPE, SandboxEvent, sandboxStreamId } from '../domain/sandbox.events';
+import { SANDBOX_STREAM_TYPE, SandboxEvent, sandboxStreamId } from '../contracts/sandbox.events';
 import { sandboxesProjection } from './sandboxes.async-projection';
 import { projectSandboxEvent } from './sandboxes.projection';
 

@@ -1,6 +1,6 @@
 import { executeBatch, preparedStatement, RecordedEvent } from '@cave/event-store';
 import type { Projection } from '@cave/projections';
-import { SANDBOX_EVENT_TYPES, SandboxEvent } from '../domain/sandbox.events';
+import { SANDBOX_EVENT_TYPES, SandboxEvent } from '../contracts/sandbox.events';
 import { projectSandboxEvent } from './sandboxes.projection';
 
 const sandboxIdOf = (e: RecordedEvent) => (e.data as { sandboxId: string }).sandboxId;

@@ -2,7 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandRunner, Database } from '@cave/event-store';
 import { SandboxSpec } from '../../domain/sandbox-spec';
 import { SandboxIdempotencyKeyReusedError } from '../../domain/sandbox.errors';
-import { sandboxStreamId } from '../../domain/sandbox.events';
+import { sandboxStreamId } from '../../contracts/sandbox.events';
 import { SandboxView } from '../../projections/sandbox.read-model';
 import { sandboxProjection } from '../../projections/sandboxes.projection';
 import { SandboxCommandResult, sandboxResult, sandboxStream } from '../sandbox.stream';

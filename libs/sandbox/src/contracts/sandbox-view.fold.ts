@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@cave/event-store';
-import { isSandboxEvent } from '../domain/sandbox.events';
+import { isSandboxEvent } from './sandbox.events';
 import { statusAfter } from '../domain/sandbox.lifecycle';
-import { SandboxView } from './sandbox.read-model';
+import { SandboxView } from '../projections/sandbox.read-model';
 
 /**
  * The sandbox as the API shows it, folded from its stream: what time travel returns for
