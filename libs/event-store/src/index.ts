@@ -6,6 +6,7 @@ export type { DatabaseUrls } from './database/database';
 export { startEmbeddedPostgres } from './database/embedded-postgres.launcher';
 export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from './database/embedded-postgres.launcher';
 export { MIGRATIONS_TABLE, pendingMigrations, runMigrations } from './database/migrator';
+export type { Migrations } from './database/migrator';
 export { executeBatch } from './database/prepared-batch';
 export type { BatchItem } from './database/prepared-batch';
 export { StatementBatcher } from './database/statement-batcher';

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { Database, pendingMigrations } from '@cave/event-store';
 import { HealthRegistry } from '@cave/observability';
 import { HealthDto } from './health.dto';
+import { MIGRATIONS } from '@cave/migrations';
 
 @ApiTags('operations')
 @Public()
@@ -25,7 +26,7 @@ export class HealthController {
     const result: HealthDto = { status: 'ok', checks: { database: { status: 'up' }, migrations: { status: 'up', pending: [] } } };
     try {
       await this.db.admin.query('select 1');
-      const pending = await pendingMigrations(this.db.admin);
+      const pending = await pendingMigrations(this.db.admin, MIGRATIONS);
       result.checks.migrations = { status: pending.length === 0 ? 'up' : 'down', pending };
     } catch (e) {
       result.checks.database = { status: 'down', error: this.publicReason(e) };
