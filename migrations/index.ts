@@ -10,6 +10,7 @@ import { AuditLog1733000000000 } from './1733000000000-audit-log';
 import { ApiKeysColumnGrants1733500000000 } from './1733500000000-api-keys-column-grants';
 import { RuntimeRoleTimeouts1733500000001 } from './1733500000001-runtime-role-timeouts';
 import { ApiKeysIssuedByAdmin1733500000002 } from './1733500000002-api-keys-issued-by-admin';
+import { EventsRecordedAtBrin1733700000000 } from './1733700000000-events-recorded-at-brin';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   ApiKeysColumnGrants1733500000000,
   RuntimeRoleTimeouts1733500000001,
   ApiKeysIssuedByAdmin1733500000002,
+  EventsRecordedAtBrin1733700000000,
 ];

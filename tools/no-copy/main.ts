@@ -17,6 +17,7 @@ import { lintOrigins } from './origins/lint-origins';
 import { parseOriginsDocument } from './origins/origins-document';
 import { buildCorpus, CORPORA_DIR, corpusFileName, loadCorpora } from './scan/corpus';
 import { loadDependencyIndex } from './scan/dependency-index';
+import { ProjectTokenCache } from './scan/project-cache';
 import { formatMatch, readProjectFiles, scan } from './scan/scan';
 import { projectSources, walkSources } from './scan/source-files';
 
@@ -55,7 +56,8 @@ function runScan(): boolean {
   const started = Date.now();
   const git = new Git(ROOT);
   const listed = git.available() ? git.listFiles() : walkSources(ROOT, ROOT, (name) => name === 'node_modules' || name.startsWith('.'));
-  const project = readProjectFiles(ROOT, projectSources(listed.filter((f) => existsSync(join(ROOT, f)))));
+  const cache = new ProjectTokenCache(join(ROOT, 'node_modules/.cache/no-copy/project.json'));
+  const project = readProjectFiles(ROOT, projectSources(listed.filter((f) => existsSync(join(ROOT, f)))), cache);
   const dependencies = loadDependencyIndex(ROOT);
   const references = [{ label: '', index: dependencies.index }, ...loadCorpora(join(ROOT, CORPORA_DIR))];
   const doc = parseOriginsDocument(readFileSync(join(ROOT, ORIGINS_DOCUMENT), 'utf8'));

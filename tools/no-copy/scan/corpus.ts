@@ -7,8 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FingerprintIndex } from './fingerprint-index';
 import { Reference } from './matcher';
-import { contentDigest, languageOf, walkSources } from './source-files';
-import { tokenize } from './tokenizer';
+import { contentDigest, tokenizeSource, walkSources } from './source-files';
 
 export const CORPORA_DIR = 'tools/no-copy/corpora';
 const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'coverage', 'vendor']);
@@ -25,7 +24,7 @@ export function buildCorpus(dir: string, name: string): FingerprintIndex {
     const digest = contentDigest(text);
     if (seen.has(digest)) continue;
     seen.add(digest);
-    index.add(path, tokenize(text, languageOf(path)!));
+    index.add(path, tokenizeSource(path, text));
   }
   return index;
 }

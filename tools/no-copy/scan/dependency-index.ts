@@ -6,9 +6,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FingerprintIndex } from './fingerprint-index';
-import { contentDigest, languageOf, walkSources } from './source-files';
+import { contentDigest, tokenizeSource, walkSources } from './source-files';
 import { FINGERPRINT_VERSION, K, MIN_DISTINCT_TOKENS, W } from './thresholds';
-import { tokenize } from './tokenizer';
 
 export interface DependencyIndexResult {
   index: FingerprintIndex;
@@ -48,7 +47,7 @@ export function buildDependencyIndex(root: string): FingerprintIndex {
     const digest = contentDigest(text);
     if (seen.has(digest)) continue;
     seen.add(digest);
-    index.add(path, tokenize(text, languageOf(path)!));
+    index.add(path, tokenizeSource(path, text));
   }
   return index;
 }

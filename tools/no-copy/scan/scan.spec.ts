@@ -4,6 +4,7 @@ import { buildCorpus } from './corpus';
 import { FingerprintIndex } from './fingerprint-index';
 import { ProjectFile, Reference } from './matcher';
 import { scan } from './scan';
+import { tokenizeSource } from './source-files';
 import { tokenize } from './tokenizer';
 
 const ROOT = join(__dirname, '../../..');
@@ -79,9 +80,22 @@ describe('no-copy scan against dependencies', () => {
     expect(result.matches.map((m) => m.source)).toEqual([MS]);
   });
 
+  it('still finds it when the copy was given TypeScript types', () => {
+    const typed = msParse
+      .replace('function parse(str) {', 'function parse(str: string | number): number | undefined {')
+      .replace('var match =', 'var match: RegExpExecArray | null =')
+      .replace('var n = parseFloat(match[1]);', 'var n: number = parseFloat(match![1] as string);')
+      .replace("var type = (match[2] || 'ms')", "var type: string = (match![2] || 'ms')");
+    expect(typed).toContain('match![1] as string');
+    const file = { path: 'libs/example/src/durations.ts', stream: tokenizeSource('libs/example/src/durations.ts', typed) };
+    const result = scan([file], dependencies(), noAllowList, new Set());
+    expect(result.matches.map((m) => m.source)).toEqual([MS]);
+    expect(result.matches[0].share).toBeGreaterThan(0.95);
+  });
+
   it('does not flag code written independently for the same task', () => {
     const independent = readFileSync(join(FIXTURES, 'independent/parse-duration.ts'), 'utf8');
-    const result = scan([{ path: 'libs/example/src/parse-duration.ts', stream: tokenize(independent, 'js') }], dependencies(), noAllowList, new Set());
+    const result = scan([{ path: 'libs/example/src/parse-duration.ts', stream: tokenizeSource('libs/example/src/parse-duration.ts', independent) }], dependencies(), noAllowList, new Set());
     expect(result.matches).toEqual([]);
   });
 

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AllowList, isAllowed } from '../allowed-matches';
 import { findMatches, Match, ProjectFile, Reference } from './matcher';
-import { languageOf } from './source-files';
-import { tokenize } from './tokenizer';
+import { ProjectTokenCache } from './project-cache';
+import { contentDigest, tokenizeSource } from './source-files';
 
 export interface ScanResult {
   files: number;
@@ -15,8 +15,15 @@ export interface ScanResult {
   coverage: Map<string, number>;
 }
 
-export function readProjectFiles(root: string, paths: string[]): ProjectFile[] {
-  return paths.map((path) => ({ path, stream: tokenize(readFileSync(join(root, path), 'utf8'), languageOf(path)!) }));
+/** The project's files as token streams; with a cache, unchanged files are not lexed again. */
+export function readProjectFiles(root: string, paths: string[], cache?: ProjectTokenCache): ProjectFile[] {
+  const files = paths.map((path) => {
+    const text = readFileSync(join(root, path), 'utf8');
+    const read = () => tokenizeSource(path, text);
+    return { path, stream: cache ? cache.get(path, contentDigest(text), read) : read() };
+  });
+  cache?.save();
+  return files;
 }
 
 export function scan(project: ProjectFile[], references: Reference[], allowList: AllowList, justifications: Set<string>): ScanResult {

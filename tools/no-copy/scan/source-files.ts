@@ -1,11 +1,13 @@
 /** Which files are scanned: the project's own sources, a dependency tree, or a checkout to index as a corpus. */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { Language, tokenize, TokenStream } from './tokenizer';
+import { typeOnlyRanges } from './type-erasure';
 
 const CODE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 const SQL = /\.sql$/;
+const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/;
 /** Type declarations describe an API, they do not implement it; minified files have a readable twin beside them. */
 const NOT_IMPLEMENTATION = /(\.d\.[mc]?ts|\.min\.js)$/;
 /** Never part of the project's own code: test fixtures (planted copies live there), installs and build output. */
@@ -17,8 +19,11 @@ export function languageOf(path: string): Language | undefined {
   return undefined;
 }
 
-export function tokenizeFile(absolute: string, language: Language): TokenStream {
-  return tokenize(readFileSync(absolute, 'utf8'), language);
+/** Tokens of a source file by its name: SQL, JavaScript, or TypeScript read without its type-only syntax. */
+export function tokenizeSource(path: string, text: string): TokenStream {
+  const language = languageOf(path);
+  if (!language) throw new Error(`${path}: not a source file`);
+  return tokenize(text, language, TYPESCRIPT.test(path) ? typeOnlyRanges(text, path) : []);
 }
 
 /** Project files to check, from the list git gives (tracked and untracked-not-ignored). */

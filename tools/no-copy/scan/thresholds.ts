@@ -2,7 +2,7 @@
  * The detector's tuning, in one place (documented in docs/FEATURE_ORIGINS.md, entry 24). Changing K, W,
  * MIN_DISTINCT_TOKENS or the tokenizer changes every fingerprint: bump FINGERPRINT_VERSION so caches and corpora built before are rebuilt/refused.
  */
-export const FINGERPRINT_VERSION = 2;
+export const FINGERPRINT_VERSION = 3;
 
 /** Normalised tokens per k-gram. */
 export const K = 20;

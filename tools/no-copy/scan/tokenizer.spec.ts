@@ -1,3 +1,4 @@
+import { tokenizeSource } from './source-files';
 import { tokenize } from './tokenizer';
 import { IDENTIFIER, STRING, tokenCode } from './token-code';
 import { winnow } from './winnow';
@@ -61,5 +62,31 @@ describe('winnow', () => {
     const prints = winnow(stream, 20, 12);
     expect(prints.length).toBeLessThan(981 / 4);
     expect(new Set(prints.map((p) => p.token)).size).toBe(prints.length);
+  });
+});
+
+describe('TypeScript read without its types', () => {
+  const js = 'class Store extends Base {\n  db;\n  constructor(db, size) { super(); this.db = db; this.size = size; }\n  get(id) { const row = this.db.find(id); return row.value; }\n}\nfunction f(a, b = 2) { return g(a) + b; }';
+  const typed = [
+    'interface Row<T> { value: T; id?: string }',
+    'type Id = string;',
+    'export declare const VERSION: string;',
+    'abstract class Store<T = unknown> extends Base<T> implements Reader, Writer {',
+    '  private readonly db!: Db<Row<T>>;',
+    '  public constructor(db: Db<Row<T>>, protected size: number) { super(); this.db = db; this.size = size; }',
+    '  get(id: Id): T | undefined { const row = this.db.find<Row<T>>(id as Id)!; return row.value satisfies T; }',
+    '}',
+    'function f(a: number, b: number): number;',
+    'function f<T extends number>(a: T, b: number = 2): number { return g<T>(<T>a) + b; }',
+  ].join('\n');
+
+  it('gives the same tokens as the JavaScript it compiles to', () => {
+    expect(tokenizeSource('store.ts', typed).codes).toEqual(tokenizeSource('store.js', js).codes);
+  });
+
+  it('keeps the lines of the TypeScript file', () => {
+    const stream = tokenizeSource('store.ts', typed);
+    expect(stream.lines[0]).toBe(4);
+    expect(stream.lines[stream.lines.length - 1]).toBe(10);
   });
 });

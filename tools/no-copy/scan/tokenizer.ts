@@ -5,6 +5,7 @@
  */
 import { JS_KEYWORDS, SQL_KEYWORDS } from './keywords';
 import { IDENTIFIER, NUMBER, REGEX, STRING, TEMPLATE, tokenCode } from './token-code';
+import { Range } from './type-erasure';
 
 export type Language = 'js' | 'sql';
 
@@ -25,21 +26,40 @@ const isIdStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) |
 const isIdPart = (c: number) => isIdStart(c) || isDigit(c);
 const isSqlIdStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
 
-export function tokenize(text: string, language: Language): TokenStream {
-  const out: TokenStream = { codes: [], lines: [] };
+/** Collects tokens, leaving out those that start inside one of the (sorted, disjoint) skipped ranges. */
+class Sink implements TokenStream {
+  readonly codes: number[] = [];
+  readonly lines: number[] = [];
+  private next = 0;
+
+  constructor(private readonly skipped: Range[]) {}
+
+  push(code: number, line: number, offset: number): void {
+    const { skipped } = this;
+    // Offsets only grow while lexing, so one forward pointer suffices.
+    while (this.next < skipped.length && skipped[this.next][1] <= offset) this.next++;
+    if (this.next < skipped.length && skipped[this.next][0] <= offset) return;
+    this.codes.push(code);
+    this.lines.push(line);
+  }
+}
+
+/** Tokens of `text`; `skipped` are character ranges to leave out (TypeScript's type-only syntax). */
+export function tokenize(text: string, language: Language, skipped: Range[] = []): TokenStream {
+  const out = new Sink(skipped);
   if (language === 'sql') lexSql(text, 0, text.length, 1, out);
   else new JsLexer(text, out).run();
-  return language === 'js' ? dropModuleBoilerplate(out) : out;
+  const stream = { codes: out.codes, lines: out.lines };
+  return language === 'js' ? dropModuleBoilerplate(stream) : stream;
 }
 
 /** Lexes `text[from, to)` as SQL starting at `line`; returns the line it ended on. */
-function lexSql(text: string, from: number, to: number, line: number, out: TokenStream): number {
+function lexSql(text: string, from: number, to: number, line: number, out: Sink): number {
   let i = from;
-  const push = (code: number) => {
-    out.codes.push(code);
-    out.lines.push(line);
-  };
+  let start = from;
+  const push = (code: number) => out.push(code, line, start);
   while (i < to) {
+    start = i;
     const c = text.charCodeAt(i);
     if (c === 10) {
       line++;
@@ -104,12 +124,13 @@ class JsLexer {
   private line = 1;
   private regexAllowed = true;
   private braceDepth = 0;
+  private tokenStart = 0;
   /** Brace depth at which each open `${` of a template literal resumes its text. */
   private readonly templates: number[] = [];
 
   constructor(
     private readonly text: string,
-    private readonly out: TokenStream,
+    private readonly out: Sink,
   ) {}
 
   run(): void {
@@ -119,8 +140,7 @@ class JsLexer {
   }
 
   private push(code: number, regexAllowedAfter: boolean): void {
-    this.out.codes.push(code);
-    this.out.lines.push(this.line);
+    this.out.push(code, this.line, this.tokenStart);
     this.regexAllowed = regexAllowedAfter;
   }
 
@@ -131,6 +151,7 @@ class JsLexer {
 
   private step(): void {
     const { text } = this;
+    this.tokenStart = this.i;
     const c = text.charCodeAt(this.i);
     if (c === 10) {
       this.line++;
@@ -173,8 +194,7 @@ class JsLexer {
       else this.i++;
     }
     this.i++;
-    this.out.codes.push(STRING);
-    this.out.lines.push(line);
+    this.out.push(STRING, line, this.tokenStart);
     this.regexAllowed = false;
   }
 

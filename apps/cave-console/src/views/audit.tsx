@@ -76,7 +76,7 @@ function LatestCheckpoint({ verifierKey }: { verifierKey?: string }) {
     get<string>('/api/v1/admin/audit/checkpoint', { text: true }).then(setNote, (e) => setError(describe(e)));
   }, []);
   useEffect(() => {
-    if (note && verifierKey) verifyNote(note, verifierKey).then(setSigned, () => setSigned(false));
+    if (note && verifierKey && globalThis.crypto?.subtle) verifyNote(note, verifierKey).then(setSigned, () => setSigned(false));
   }, [note, verifierKey]);
   let cp;
   try {
@@ -120,6 +120,7 @@ function InclusionProof({ eventId: initial, verifierKey, admin }: { eventId?: st
   const check = async (id: string) => {
     setError(undefined);
     setVerdict(undefined);
+    if (!globalThis.crypto?.subtle) return setError(NO_WEBCRYPTO);
     try {
       const p = await get<MemberProof>(`/api/v1${admin ? '/admin' : ''}/audit/entries/${encodeURIComponent(id)}/proof`);
       setProof(p);
@@ -172,6 +173,9 @@ function InclusionProof({ eventId: initial, verifierKey, admin }: { eventId?: st
     </section>
   );
 }
+
+/** WebCrypto exists only in secure contexts: https, or http on localhost / 127.0.0.1. */
+const NO_WEBCRYPTO = 'This page is not a secure context (use https or localhost), so the browser offers no WebCrypto to verify with.';
 
 /** Admins: verification, checkpoint and proofs; members: proofs of their own events. */
 export function AuditView({ who, eventId }: { who: Whoami; eventId?: string }) {

@@ -109,7 +109,8 @@ export function ProjectionsView() {
                   <span class="muted">never</span>
                 )}
               </td>
-              <td class="actions">
+              <td>
+                <div class="actions">
                 {p.rebuildable && (
                   <button type="button" onClick={() => setPending({ kind: 'rebuild', p })}>
                     Rebuild {p.name}
@@ -125,6 +126,7 @@ export function ProjectionsView() {
                     </button>
                   </>
                 )}
+                </div>
               </td>
             </tr>
           ))}

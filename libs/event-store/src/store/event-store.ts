@@ -3,9 +3,11 @@ import { Database } from '../database/database';
 import { AppendListener, AppendOptions, appendEvents } from './append';
 import { AppendResult, ExpectedVersion, NewEvent, RecordedEvent } from './event.types';
 import { findIdempotentAppend } from './idempotent-append';
-import { readAll, ReadAllOptions, ReadAllResult } from './read-all';
+import { readAll, ReadAllFilter, ReadAllOptions, ReadAllResult } from './read-all';
 import { readStream, ReadStreamOptions, streamVersion } from './read-stream';
 import { UpcasterRegistry } from './upcaster-registry';
+
+export type { AppendListener, AppendOptions, ReadAllFilter, ReadAllOptions, ReadAllResult, ReadStreamOptions };
 
 /**
  * Append-only store of events in PostgreSQL: a thin facade over one file per operation. All writes go

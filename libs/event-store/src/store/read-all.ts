@@ -36,6 +36,8 @@ export interface ReadAllResult {
 }
 
 const MAX_BATCH = 10_000;
+/** Events read in commit order before a time-range read falls back to the recorded_at index. */
+const TIME_SCAN_BUDGET = 2_000;
 
 /** A pool or a checked-out client: anything that runs one statement. */
 type Queryable = Pick<PoolClient, 'query'>;
@@ -72,11 +74,10 @@ export async function readAll(db: Database, upcasters: UpcasterRegistry, opts: R
     if (f.recordedFrom !== undefined) add('recorded_at >= ?', f.recordedFrom);
     if (f.recordedTo !== undefined) add('recorded_at <= ?', f.recordedTo);
     params.push(limit);
-    const { rows } = await c.query<EventRow>(
-      `select ${EVENT_COLUMNS} from events where ${conds.join(' and ')}
-       order by transaction_id, global_position limit $${params.length}`,
-      params,
-    );
+    const where = conds.join(' and ');
+    const ordered = `select ${EVENT_COLUMNS} from events where ${where} order by transaction_id, global_position limit $${params.length}`;
+    const timed = f.recordedFrom !== undefined || f.recordedTo !== undefined;
+    const rows = timed ? await readTimeRange(c, conds, params, limit) : (await c.query<EventRow>(ordered, params)).rows;
     const events = rows.map((r) => upcasters.upcast(toRecordedEvent(r)));
     return { events, cursor: events.length > 0 ? events[events.length - 1].cursor : encodeCursor(from) };
   };
@@ -86,6 +87,36 @@ export async function readAll(db: Database, upcasters: UpcasterRegistry, opts: R
   // Straight on the pool: it handles a connection that dies mid-query (a checked-out client
   // without an 'error' listener would crash the process).
   return run(db.admin);
+}
+
+/**
+ * A time range matches one contiguous stretch of the append-only table, often far from the cursor. The
+ * planner, assuming matches are spread evenly, would walk the commit-order index from the cursor and
+ * filter, reading up to the whole log. So: first look at the next TIME_SCAN_BUDGET events in commit
+ * order (enough when the range starts near the cursor); if they hold fewer than a page of matches, let
+ * the BRIN index on recorded_at find the matching pages, order only their (xid, position) keys (the
+ * `offset 0` fence stops the planner from turning it back into an index walk) and fetch the page's rows.
+ * `conds` and `params` are the full filter with the limit as last parameter.
+ */
+async function readTimeRange(c: Queryable, conds: string[], params: unknown[], limit: number): Promise<EventRow[]> {
+  const where = conds.join(' and ');
+  const near = await c.query<EventRow>(
+    `select * from (select ${EVENT_COLUMNS}, transaction_id as commit_xid, recorded_at as at from events
+       where ${conds.filter((x) => !x.startsWith('recorded_at')).join(' and ')}
+       order by transaction_id, global_position limit ${TIME_SCAN_BUDGET}) c
+     where ${conds.filter((x) => x.startsWith('recorded_at')).map((x) => x.replace('recorded_at', 'at')).join(' and ')}
+     order by commit_xid, global_position limit $${params.length}`,
+    params,
+  );
+  if (near.rows.length >= limit) return near.rows;
+  const { rows } = await c.query<EventRow>(
+    `select ${EVENT_COLUMNS} from events where global_position in (
+       select global_position from (select transaction_id as x, global_position from events where ${where} offset 0) m
+       order by x, global_position limit $${params.length})
+     order by transaction_id, global_position`,
+    params,
+  );
+  return rows;
 }
 
 /** A plain position N means "behind the event at N" (or the nearest earlier one). */
