@@ -23,6 +23,8 @@ import { projectSources, walkSources } from './scan/source-files';
 
 const ROOT = resolve(__dirname, '../..');
 const ALLOW_LIST = join(ROOT, 'tools/no-copy/allow-list.json');
+/** Outside node_modules so that `npm ci` keeps it; keyed by the lockfile, so a stale one is never used. */
+const CACHE_DIR = join(ROOT, '.cache/no-copy');
 
 function runLintOrigins(): boolean {
   const git = new Git(ROOT);
@@ -56,9 +58,9 @@ function runScan(): boolean {
   const started = Date.now();
   const git = new Git(ROOT);
   const listed = git.available() ? git.listFiles() : walkSources(ROOT, ROOT, (name) => name === 'node_modules' || name.startsWith('.'));
-  const cache = new ProjectTokenCache(join(ROOT, 'node_modules/.cache/no-copy/project.json'));
+  const cache = new ProjectTokenCache(join(CACHE_DIR, 'project.json'));
   const project = readProjectFiles(ROOT, projectSources(listed.filter((f) => existsSync(join(ROOT, f)))), cache);
-  const dependencies = loadDependencyIndex(ROOT);
+  const dependencies = loadDependencyIndex(ROOT, CACHE_DIR);
   const references = [{ label: '', index: dependencies.index }, ...loadCorpora(join(ROOT, CORPORA_DIR))];
   const doc = parseOriginsDocument(readFileSync(join(ROOT, ORIGINS_DOCUMENT), 'utf8'));
   const result = scan(project, references, readAllowList(ALLOW_LIST), doc.justifications);

@@ -16,7 +16,7 @@ export const CurrentCommandMeta = createParamDecorator((_: unknown, ctx: Executi
   if (!req.principal) throw new Error('CurrentCommandMeta used on a route the API-key guard did not authenticate');
   const key = req.headers['idempotency-key'];
   const idempotent = Reflect.getMetadata(IDEMPOTENT_ROUTE, ctx.getHandler()) === true;
-  return commandMetaFor(req.principal, { requestId: req.id, idempotencyKey: idempotent && typeof key === 'string' ? key : undefined });
+  return commandMetaFor(req.principal, { channel: 'http', requestId: req.id, idempotencyKey: idempotent && typeof key === 'string' ? key : undefined });
 });
 
 /** The stream version If-Match requires (undefined when absent or `*`); a malformed header is a 400. */

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from './principal';
 
+/** The edge a command came in through, recorded as `metadata.channel` on its events. */
+export type CommandChannel = 'http' | 'mcp' | 'realtime' | 'system';
+
 /**
  * Who asks and on whose behalf: everything a command carries besides its intent. Built once at each
  * edge (REST, MCP, Socket.IO, a worker) and passed unchanged to the command pipeline, which records
@@ -13,6 +16,8 @@ export interface CommandMeta {
   namespace: string;
   role: Principal['role'];
   correlationId: string;
+  /** Where the command came from: REST `http`, MCP `mcp`, the daemon's own work `system`. */
+  channel: CommandChannel;
   /** Id of the event or message that caused this command, when one did. */
   causationId?: string;
   idempotencyKey?: string;
@@ -30,13 +35,14 @@ export function correlationIdFrom(candidate: unknown): string {
 /** The metadata of a command an authenticated caller sends. */
 export function commandMetaFor(
   principal: Principal,
-  request: { requestId?: unknown; idempotencyKey?: string; causationId?: string },
+  request: { channel: CommandChannel; requestId?: unknown; idempotencyKey?: string; causationId?: string },
 ): CommandMeta {
   return {
     actor: principal.keyId,
     namespace: principal.namespace,
     role: principal.role,
     correlationId: correlationIdFrom(request.requestId),
+    channel: request.channel,
     ...(request.causationId !== undefined && { causationId: request.causationId }),
     ...(request.idempotencyKey !== undefined && { idempotencyKey: request.idempotencyKey }),
   };
@@ -44,5 +50,5 @@ export function commandMetaFor(
 
 /** The metadata of a command the daemon runs itself (bootstrap, workers): an admin-role system actor. */
 export function systemCommandMeta(worker: string, namespace: string): CommandMeta {
-  return { actor: worker, namespace, role: 'admin', correlationId: randomUUID() };
+  return { actor: worker, namespace, role: 'admin', correlationId: randomUUID(), channel: 'system' };
 }

@@ -1,9 +1,10 @@
 /**
- * The fingerprint index of every JS/TS source under node_modules, cached in node_modules/.cache/no-copy under a
- * key of the lockfile and the fingerprint parameters: a warm run only reads it back.
+ * The fingerprint index of every JS/TS source under node_modules, cached in `.cache/no-copy` (outside
+ * node_modules, so `npm ci` keeps it) under a key of the lockfile and the fingerprint parameters: a warm run only
+ * reads it back.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FingerprintIndex } from './fingerprint-index';
 import { contentDigest, tokenizeSource, walkSources } from './source-files';
@@ -23,17 +24,27 @@ export function dependencyCacheKey(root: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-export function loadDependencyIndex(root: string): DependencyIndexResult {
-  const cacheDir = join(root, 'node_modules/.cache/no-copy');
+export function loadDependencyIndex(root: string, cacheDir: string): DependencyIndexResult {
   const cacheFile = join(cacheDir, `dependencies-${dependencyCacheKey(root)}.json`);
   if (existsSync(cacheFile)) {
-    return { index: FingerprintIndex.parse(readFileSync(cacheFile, 'utf8'), cacheFile), cached: true, cacheFile };
+    try {
+      return { index: FingerprintIndex.parse(readFileSync(cacheFile, 'utf8'), cacheFile), cached: true, cacheFile };
+    } catch {
+      // Unreadable (another version's, or damaged): rebuilt below.
+    }
   }
   const index = buildDependencyIndex(root);
   mkdirSync(cacheDir, { recursive: true });
   for (const old of readdirSync(cacheDir)) if (old.startsWith('dependencies-')) rmSync(join(cacheDir, old), { force: true });
-  writeFileSync(cacheFile, index.serialise());
+  writeAtomically(cacheFile, index.serialise());
   return { index, cached: false, cacheFile };
+}
+
+/** Two runs at once must never let one read the other's half-written cache: write aside, then rename. */
+export function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
 }
 
 export function buildDependencyIndex(root: string): FingerprintIndex {

@@ -2,8 +2,9 @@
  * Token streams of the project's files from the last run, keyed by path and content digest, so a warm run
  * re-lexes (and loads the TypeScript parser for) only the files that changed.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeAtomically } from './dependency-index';
 import { FINGERPRINT_VERSION } from './thresholds';
 import { TokenStream } from './tokenizer';
 
@@ -60,6 +61,6 @@ export class ProjectTokenCache {
     if (!this.changed && Object.keys(this.current).length === Object.keys(this.previous).length) return;
     mkdirSync(dirname(this.path), { recursive: true });
     const body: CacheBody = { version: FINGERPRINT_VERSION, files: this.current };
-    writeFileSync(this.path, JSON.stringify(body));
+    writeAtomically(this.path, JSON.stringify(body));
   }
 }

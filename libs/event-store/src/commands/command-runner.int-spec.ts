@@ -33,7 +33,7 @@ describe('CommandRunner (real Postgres)', () => {
   let store: EventStore;
   let runner: CommandRunner;
   const published: EventCommitted[] = [];
-  const meta: CommandMeta = { namespace: 'ns', actor: 'key-1', role: 'member', correlationId: 'req-1' };
+  const meta: CommandMeta = { namespace: 'ns', actor: 'key-1', role: 'member', correlationId: 'req-1', channel: 'http' };
   beforeAll(async () => {
     Logger.overrideLogger(false);
     t = await createTestDatabase();
@@ -92,7 +92,7 @@ describe('CommandRunner (real Postgres)', () => {
       new EventCommitted('ns', 'counter', 'c-5', { type: 'opened', data: {} }, 1, r.append!.globalPositions[0], meta),
     ]);
     const [event] = await store.readStream('c-5', { namespace: 'ns' });
-    expect(event.metadata).toEqual({ actor: 'key-1', correlationId: 'req-1' });
+    expect(event.metadata).toEqual({ actor: 'key-1', correlationId: 'req-1', channel: 'http' });
   });
 
   it('a decision to do nothing appends nothing and notifies nothing', async () => {

@@ -122,6 +122,7 @@ export class CommandRunner {
       correlationId: meta.correlationId,
       causationId: meta.causationId,
       idempotencyKey: meta.idempotencyKey,
+      channel: meta.channel,
       client,
     };
     const append = async (expected: 'no_stream' | number, events: Event[]) => {

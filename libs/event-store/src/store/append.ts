@@ -15,6 +15,8 @@ export interface AppendOptions {
   actor?: string;
   correlationId?: string;
   causationId?: string;
+  /** The edge the command came in through (`http`, `mcp`, `system`), recorded as `metadata.channel`. */
+  channel?: string;
   /** Append inside the caller's transaction (inline projections); it must belong to `namespace`. */
   client?: PoolClient;
   /**
@@ -33,6 +35,7 @@ function payloadOf(events: NewEvent[], opts: AppendOptions): string {
     ...(opts.correlationId !== undefined && { correlationId: opts.correlationId }),
     ...(opts.causationId !== undefined && { causationId: opts.causationId }),
     ...(opts.idempotencyKey !== undefined && { idempotencyKey: opts.idempotencyKey }),
+    ...(opts.channel !== undefined && { channel: opts.channel }),
   };
   return JSON.stringify(
     events.map((e) => ({

@@ -82,7 +82,7 @@ describe('KeysBootstrapService (real Postgres)', () => {
       expect(first).toMatchObject({ namespace: 'system', role: 'admin' });
       expect(await d1.get(KeysBootstrapService).ensureAdminAccess()).toBe('configured-key-present');
 
-      await d1.get(CommandBus).execute(new RevokeKeyCommand(first!.keyId, commandMetaFor(first!, { requestId: 'c' })));
+      await d1.get(CommandBus).execute(new RevokeKeyCommand(first!.keyId, commandMetaFor(first!, { channel: 'http', requestId: 'c' })));
       expect(await auth.authenticate(KEY)).toBeUndefined();
 
       await start(t, { CAVE_BOOTSTRAP_ADMIN_KEY: KEY });

@@ -15,7 +15,7 @@ describe('api_keys read model, RLS and authentication lookup (real Postgres)', (
   let t: TestDatabase;
   let runner: CommandRunner;
   let auth: ApiKeyAuthenticator;
-  const meta: CommandMeta = { actor: 'test', namespace: 'system', role: 'admin', correlationId: 'corr-1' };
+  const meta: CommandMeta = { actor: 'test', namespace: 'system', role: 'admin', correlationId: 'corr-1', channel: 'http' };
   /** A key command in the key's namespace, as the issue and revoke handlers run it. */
   const repo = {
     execute: (namespace: string, keyId: string, command: ApiKeyCommand, m: CommandMeta) =>
@@ -53,7 +53,7 @@ describe('api_keys read model, RLS and authentication lookup (real Postgres)', (
     const row = await t.db.tenant('alpha', (c) => apiKeysReadModel.get(c, keyId));
     expect(row).toMatchObject({ id: keyId, namespace: 'alpha', role: 'member', status: 'active', revokedAt: null });
     const { rows } = await t.db.admin.query('select namespace, stream_type, metadata from events where stream_id = $1', [`api_key-${keyId}`]);
-    expect(rows).toEqual([{ namespace: 'alpha', stream_type: 'api_key', metadata: { actor: 'test', correlationId: 'corr-1' } }]);
+    expect(rows).toEqual([{ namespace: 'alpha', stream_type: 'api_key', metadata: { actor: 'test', correlationId: 'corr-1', channel: 'http' } }]);
   });
 
   it('rolls the event back when the projection fails (duplicate active secret)', async () => {

@@ -18,7 +18,7 @@ describe('sandbox commands: one transaction for append + inline projection (real
   let transition: TransitionSandboxHandler;
   let create: CreateSandboxHandler;
   const published: EventCommitted[] = [];
-  const meta: CommandMeta = { namespace: 'ns-a', actor: 'key-a', role: 'member', correlationId: 'req-1' };
+  const meta: CommandMeta = { namespace: 'ns-a', actor: 'key-a', role: 'member', correlationId: 'req-1', channel: 'http' };
   /** One lifecycle transition with the caller's metadata and, optionally, an If-Match version. */
   const executor = {
     execute: (id: string, c: { type: SandboxTransition; sandboxId: string }, m: CommandMeta & { expectedVersion?: number }) => {

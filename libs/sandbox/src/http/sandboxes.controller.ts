@@ -12,8 +12,8 @@ import { TransitionSandboxCommand } from '../commands/transition-sandbox/transit
 import type { SandboxTransition } from '../domain/sandbox.lifecycle';
 import { GetSandboxQuery } from '../queries/get-sandbox/get-sandbox.query';
 import { GetSandboxAtQuery } from '../queries/get-sandbox-at/get-sandbox-at.query';
-import { GetSandboxEventsQuery } from '../queries/get-sandbox-events/get-sandbox-events.query';
-import { ListSandboxesQuery } from '../queries/list-sandboxes/list-sandboxes.query';
+import { EVENT_PAGE, GetSandboxEventsQuery } from '../queries/get-sandbox-events/get-sandbox-events.query';
+import { ListSandboxesQuery, SANDBOX_PAGE } from '../queries/list-sandboxes/list-sandboxes.query';
 import { CreateSandboxDto } from './create-sandbox.dto';
 import { ListSandboxesQueryDto, SandboxEventsQueryDto } from './list-sandboxes.dto';
 import { SandboxEventPageDto } from './sandbox-events.dto';
@@ -60,7 +60,7 @@ export class SandboxesController {
   @ApiOkResponse({ description: 'One page of sandboxes', type: SandboxPageDto })
   @ApiProblems(400)
   async list(@Query() q: ListSandboxesQueryDto, @CurrentPrincipal() principal: Principal): Promise<SandboxPageDto> {
-    const page = await this.queries.execute(new ListSandboxesQuery(principal.namespace, { state: q.state, limit: q.limit ?? 20, cursor: q.cursor }));
+    const page = await this.queries.execute(new ListSandboxesQuery(principal.namespace, { state: q.state, limit: q.limit ?? SANDBOX_PAGE.defaultLimit, cursor: q.cursor }));
     return { items: page.items.map(toSandboxDto), nextCursor: page.nextCursor };
   }
 
@@ -149,7 +149,7 @@ export class SandboxesController {
     @Query() q: SandboxEventsQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<SandboxEventPageDto> {
-    const page = await this.queries.execute(new GetSandboxEventsQuery(principal.namespace, id, { after: q.after ?? 0, limit: q.limit ?? 100 }));
+    const page = await this.queries.execute(new GetSandboxEventsQuery(principal.namespace, id, { after: q.after ?? 0, limit: q.limit ?? EVENT_PAGE.defaultLimit }));
     return { items: page.items.map(toRecordedEventDto), nextCursor: page.nextCursor };
   }
 

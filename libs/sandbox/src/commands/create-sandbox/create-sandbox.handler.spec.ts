@@ -19,7 +19,7 @@ describe('CreateSandboxHandler', () => {
     },
   } as unknown as CommandRunner;
   const handler = new CreateSandboxHandler(runner, {} as Database);
-  const meta: CommandMeta = { namespace: 'ns', actor: 'key-1', role: 'member', correlationId: 'r' };
+  const meta: CommandMeta = { namespace: 'ns', actor: 'key-1', role: 'member', correlationId: 'r', channel: 'http' };
   beforeEach(() => (calls.length = 0));
 
   it('fills in default limits and empty labels', async () => {

@@ -14,7 +14,7 @@ describe('TransitionSandboxHandler', () => {
         return { state: { status: 'absent' }, events: [], projected: {} };
       },
     } as unknown as CommandRunner;
-    const meta: CommandMeta = { namespace: 'ns', actor: 'key-1', role: 'member', correlationId: 'r', idempotencyKey: 'k' };
+    const meta: CommandMeta = { namespace: 'ns', actor: 'key-1', role: 'member', correlationId: 'r', channel: 'http', idempotencyKey: 'k' };
     await new TransitionSandboxHandler(runner, {} as Database).execute(new TransitionSandboxCommand('id-1', action, meta, 3));
     expect(calls).toEqual([[sandboxStreamId('id-1'), { type: action, sandboxId: 'id-1' }, meta, 3]]);
   });
