@@ -4,3 +4,4 @@ export type { SandboxCreatedData, SandboxEvent, SandboxEventType, SandboxLimits,
 export { sandboxViewFold } from './contracts/sandbox-view.fold';
 export { CreateSandboxCommand, EVENT_PAGE, GetSandboxEventsQuery, GetSandboxQuery, ListSandboxesQuery, SANDBOX_PAGE, toSandboxDto, TransitionSandboxCommand } from './contracts/sandbox.api';
 export { createSandboxInputSchema, listSandboxesInputSchema, sandboxEventsInputSchema, sandboxIdSchema } from './contracts/sandbox-input.schemas';
+export type { SandboxCommandResult, SandboxDto, SandboxEventPage, SandboxPage, SandboxStatus, SandboxTransition, SandboxView } from './contracts/sandbox.api';
