@@ -10,7 +10,7 @@ import { Server } from 'socket.io';
 import { Database, EventStore, provisionRoleLogins, roleUrl, runMigrations, startEmbeddedPostgres } from '@cave/event-store';
 import { PUBLICATION, slotNameForUrl } from '@cave/realtime';
 import { randomUUID } from 'node:crypto';
-import { startRealtimeLibApp } from '../libs/realtime/src/realtime.test-app';
+import { startRealtimeLibApp } from '../libs/realtime/test/realtime.test-app';
 import { ReplicationService } from '../libs/realtime/src/wal/replication-service';
 import { MIGRATIONS } from '@cave/migrations';
 

@@ -16,7 +16,7 @@ export type { PreparedDatabase, PrepareOptions } from './database/prepare-databa
 export { provisionRoleLogins, roleUrl } from './database/role-credentials';
 export type { RuntimeRole } from './database/role-credentials';
 export { EventStoreModule } from './event-store.module';
-export { ConcurrencyError } from './store/concurrency.error';
+export { ConcurrencyError } from './store/concurrency.errors';
 export { compareCursors, decodeCursor, encodeCursor, InvalidCursorError, START } from './store/event-cursor';
 export type { EventCursor } from './store/event-cursor';
 export { EventStore } from './store/event-store';

@@ -1,5 +1,5 @@
 import { DatabaseError } from 'pg';
-import { ConcurrencyError } from './concurrency.error';
+import { ConcurrencyError } from './concurrency.errors';
 import { ExpectedVersion } from './event.types';
 import type { InlineProjection } from './inline-projection';
 

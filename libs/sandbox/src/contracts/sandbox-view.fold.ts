@@ -12,33 +12,25 @@ export const sandboxViewFold = {
   evolve(state: SandboxView | null, e: RecordedEvent): SandboxView | null {
     const event = { type: e.type, data: e.data };
     if (!isSandboxEvent(event)) return state;
-    switch (event.type) {
-      case 'sandbox_created': {
-        const d = event.data;
-        return {
-          id: d.sandboxId,
-          namespace: e.namespace,
-          name: d.name,
-          runtime: d.runtime,
-          mode: d.mode,
-          state: statusAfter(event.type),
-          limits: d.limits,
-          labels: d.labels,
-          version: e.streamVersion,
-          createdBy: e.metadata.actor ?? null,
-          createdAt: e.recordedAt,
-          updatedAt: e.recordedAt,
-          createdPosition: e.globalPosition,
-        };
-      }
-      case 'sandbox_started':
-      case 'sandbox_stopped':
-      case 'sandbox_deleted':
-        return state && { ...state, state: statusAfter(event.type), version: e.streamVersion, updatedAt: e.recordedAt };
-      default: {
-        const unknown: never = event;
-        throw new Error(`unknown sandbox event ${JSON.stringify(unknown)}`);
-      }
+    if (event.type === 'sandbox_created') {
+      const d = event.data;
+      return {
+        id: d.sandboxId,
+        namespace: e.namespace,
+        name: d.name,
+        runtime: d.runtime,
+        mode: d.mode,
+        state: statusAfter(event.type),
+        limits: d.limits,
+        labels: d.labels,
+        version: e.streamVersion,
+        createdBy: e.metadata.actor ?? null,
+        createdAt: e.recordedAt,
+        updatedAt: e.recordedAt,
+        createdPosition: e.globalPosition,
+      };
     }
+    // Every other event is a lifecycle transition: the lifecycle table says what it makes the sandbox.
+    return state && { ...state, state: statusAfter(event.type), version: e.streamVersion, updatedAt: e.recordedAt };
   },
 };

@@ -5,5 +5,3 @@ import type { SandboxCreatedData } from '../contracts/sandbox.events';
 export type SandboxCommand =
   | { type: 'create'; data: SandboxCreatedData }
   | { type: SandboxTransition; sandboxId: string };
-
-export type SandboxAction = SandboxCommand['type'];

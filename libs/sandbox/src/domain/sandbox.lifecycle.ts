@@ -36,8 +36,6 @@ export const TRANSITIONS = {
 
 export type SandboxTransition = keyof typeof TRANSITIONS;
 
-export const SANDBOX_TRANSITIONS = Object.keys(TRANSITIONS) as SandboxTransition[];
-
 /** The event `action` records when the sandbox is `status`, or undefined when that transition is not allowed. */
 export function transitionEvent(action: SandboxTransition, status: SandboxStatus): TransitionEvent | undefined {
   const t = TRANSITIONS[action];

@@ -1,81 +1,52 @@
-import { EVENT, InlineProjection, literal, param, projectionAt, SqlStatement } from '@cave/event-store';
-import { SandboxEvent } from '../contracts/sandbox.events';
-import { statusAfter } from '../domain/sandbox.lifecycle';
-import { SANDBOX_COLUMNS, SandboxRow, SandboxView, toSandboxView } from './sandbox.read-model';
+import { executeBatch, preparedStatement, RecordedEvent } from '@cave/event-store';
+import type { Projection } from '@cave/projections';
+import { SANDBOX_EVENT_TYPES, SandboxEvent } from '../contracts/sandbox.events';
+import { projectSandboxEvent } from './sandboxes.write';
 
-/** What the projection needs of a committed event (a subset of the store's RecordedEvent). */
-export interface ProjectableSandboxEvent {
-  namespace: string;
-  streamVersion: number;
-  globalPosition: number;
-  recordedAt: Date;
-  metadata: { actor?: string };
-  event: SandboxEvent;
-}
-
-const RETURNED = SANDBOX_COLUMNS.split(', ');
-const toRow = (r: Record<string, unknown>): SandboxView => toSandboxView(r as unknown as SandboxRow);
+const sandboxIdOf = (e: RecordedEvent) => (e.data as { sandboxId: string }).sandboxId;
 
 /**
- * Pure: one sandbox event -> its write to `sandboxes`, with the event's version, position and time taken
- * from where the store appended it. Inline, the command runs it in the same statement as its append (as
- * `cave_app`, one round trip, one transaction); a replaying projector runs the same write standalone
- * (`projectSandboxEvent`). The writes are idempotent (an insert that exists already, or an update to a version
- * the row has, changes nothing), so applying an event twice or replaying history over a live table is
- * harmless. Each returns the row it produced, so the inline caller needs no extra read. `table` is the
- * (quoted) table to write: the async projector passes the shadow during a rebuild.
+ * The `sandboxes` read model on the projection runtime. Commands still write their own row inline
+ * (read-your-writes with no wait); this projector replays the same idempotent statements from the
+ * log, so it heals a missed row, and it owns zero-downtime rebuilds (ADR 0006).
  */
-export function sandboxProjection(event: SandboxEvent, e: { namespace: string; metadata: { actor?: string } }, table = 'sandboxes'): InlineProjection<SandboxView> {
-  switch (event.type) {
-    case 'sandbox_created': {
-      const d = event.data;
-      return {
-        write: {
-          insert: table,
-          columns: {
-            id: param(d.sandboxId, 'uuid'),
-            namespace: param(e.namespace, 'text'),
-            name: param(d.name, 'text'),
-            runtime: param(d.runtime, 'text'),
-            mode: param(d.mode, 'text'),
-            state: literal(statusAfter(event.type)),
-            limits: param(JSON.stringify(d.limits), 'jsonb'),
-            labels: param(JSON.stringify(d.labels), 'jsonb'),
-            version: EVENT.streamVersion,
-            created_by: param(e.metadata.actor ?? null, 'text'),
-            created_at: EVENT.recordedAt,
-            updated_at: EVENT.recordedAt,
-            created_position: EVENT.globalPosition,
-            last_position: EVENT.globalPosition,
-          },
-          key: 'id',
-          returning: RETURNED,
-        },
-        toRow,
-      };
-    }
-    case 'sandbox_started':
-    case 'sandbox_stopped':
-    case 'sandbox_deleted':
-      return {
-        write: {
-          update: table,
-          alias: 's',
-          key: { column: 'id', value: param(event.data.sandboxId, 'uuid') },
-          set: { state: param(statusAfter(event.type), 'text'), version: EVENT.streamVersion, updated_at: EVENT.recordedAt, last_position: EVENT.globalPosition },
-          versionColumn: 'version',
-          returning: RETURNED,
-        },
-        toRow,
-      };
-    default: {
-      const unknown: never = event;
-      throw new Error(`sandboxes projection: unhandled event ${JSON.stringify(unknown)}`);
-    }
-  }
-}
-
-/** The same write for an event already in the log (replays, rebuilds): one standalone statement. */
-export function projectSandboxEvent(e: ProjectableSandboxEvent, table = 'sandboxes'): SqlStatement {
-  return projectionAt(sandboxProjection(e.event, e, table), e);
+export function sandboxesProjection(): Projection {
+  return {
+    name: 'sandboxes',
+    version: 1,
+    eventTypes: SANDBOX_EVENT_TYPES,
+    tables: ['sandboxes'],
+    batchSize: 1000,
+    async handle(events, client, ctx) {
+      const table = ctx.table('sandboxes');
+      // Normally every event is already in its row (the command wrote it inline): one read of the rows'
+      // versions skips those, instead of re-running a statement per event that would change nothing. The
+      // statements stay idempotent, so a command committing between this read and the writes is harmless.
+      const ids = [...new Set(events.map(sandboxIdOf))];
+      const { rows } = await client.query<{ id: string; version: number }>({
+        ...preparedStatement(`select id::text as id, version from ${table} where id = any($1::uuid[])`),
+        values: [ids],
+      });
+      const applied = new Map(rows.map((r) => [r.id, r.version]));
+      const missing = events.filter((e) => (applied.get(sandboxIdOf(e)) ?? 0) < e.streamVersion);
+      // The rest (a healed gap, or every event during a rebuild) in one round trip, each statement prepared.
+      await executeBatch(
+        client,
+        missing.map((e) => {
+          const stmt = projectSandboxEvent(
+            {
+              namespace: e.namespace,
+              streamVersion: e.streamVersion,
+              globalPosition: e.globalPosition,
+              recordedAt: e.recordedAt,
+              metadata: e.metadata,
+              event: { type: e.type, data: e.data } as SandboxEvent,
+            },
+            table,
+          );
+          return { statement: preparedStatement(stmt.text), values: stmt.values };
+        }),
+      );
+    },
+  };
 }

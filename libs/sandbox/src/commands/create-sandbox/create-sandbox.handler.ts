@@ -4,7 +4,7 @@ import { SandboxSpec } from '../../domain/sandbox-spec';
 import { SandboxIdempotencyKeyReusedError } from '../../domain/sandbox.errors';
 import { sandboxStreamId } from '../../contracts/sandbox.events';
 import { SandboxView } from '../../projections/sandbox.read-model';
-import { sandboxProjection } from '../../projections/sandboxes.projection';
+import { sandboxProjection } from '../../projections/sandboxes.write';
 import { SandboxCommandResult, sandboxResult, sandboxStream } from '../sandbox.stream';
 import { CreateSandboxCommand } from './create-sandbox.command';
 import { newSandboxId } from './sandbox-id';

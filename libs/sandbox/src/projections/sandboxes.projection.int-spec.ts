@@ -3,8 +3,8 @@ import { EventStore, RecordedEvent } from '@cave/event-store';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
 import { withDefaultLimits } from '../domain/sandbox-limits';
 import { SANDBOX_STREAM_TYPE, SandboxEvent, sandboxStreamId } from '../contracts/sandbox.events';
-import { sandboxesProjection } from './sandboxes.async-projection';
-import { projectSandboxEvent } from './sandboxes.projection';
+import { sandboxesProjection } from './sandboxes.projection';
+import { projectSandboxEvent } from './sandboxes.write';
 
 /**
  * The async projector skips what the commands already wrote inline and applies only what a row lacks, in
