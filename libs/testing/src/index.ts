@@ -4,3 +4,4 @@ export { waitFor } from './wait-for';
 export { startTestApp } from './test-app';
 export type { TestApp } from './test-app';
 export { dropDatabase, withClient, withDatabase } from './pg-admin';
+export { PausableProxy } from './pausable-proxy';
