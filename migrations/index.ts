@@ -12,6 +12,7 @@ import { RuntimeRoleTimeouts1733500000001 } from './1733500000001-runtime-role-t
 import { ApiKeysIssuedByAdmin1733500000002 } from './1733500000002-api-keys-issued-by-admin';
 import { SandboxRuntime1733600000000 } from './1733600000000-sandbox-runtime';
 import { EventsRecordedAtBrin1733700000000 } from './1733700000000-events-recorded-at-brin';
+import { StorageReadModels1734000000000 } from './1734000000000-storage-read-models';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   ApiKeysIssuedByAdmin1733500000002,
   SandboxRuntime1733600000000,
   EventsRecordedAtBrin1733700000000,
+  StorageReadModels1734000000000,
 ];

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { EventStore } from '@cave/event-store';
 import { ProjectionRegistry } from '@cave/projections';
 import { startTestApp, TestApp, waitFor } from '@cave/testing';
-import { createReadModelTable, tallyProjection } from '../libs/projections/src/runtime/projection.fixture';
+import { createReadModelTable, tallyProjection } from '../libs/projections/test/projection.fixture';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 import { CONSOLE_DIST, ensureConsoleBuilt, launchBrowser, PageProblems, screenshot, waitForText, watchPage } from './support/browser';
 

@@ -12,7 +12,10 @@ export type DomainErrorKind =
   | 'unprocessable'
   /** Too many at once: retry after `details.retryAfterSeconds`. */
   | 'rate_limited'
-  | 'unavailable';
+  | 'unavailable'
+  | 'too_large'
+  | 'length_required'
+  | 'range_not_satisfiable';
 
 /** Base of every domain error: a stable machine code (`SANDBOX.INVALID_TRANSITION`) and a kind. */
 export abstract class DomainError extends Error {

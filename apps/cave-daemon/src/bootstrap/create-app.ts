@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { CaveConfig } from '@cave/config';
 import { DatabaseUrls } from '@cave/event-store';
-import { createValidationPipe, installCheckedJsonParser, problemClientErrorHandler, ProblemDetailsFilter, problemType, TITLES } from '@cave/http';
+import { createValidationPipe, installCheckedJsonParser, isStreamBodyRoute, problemClientErrorHandler, ProblemDetailsFilter, problemType, registerStreamBodies, TITLES } from '@cave/http';
 import { MetricsService } from '@cave/observability';
 import { AppModule } from '../app.module';
 import { mountConsole } from './console';
@@ -51,7 +51,10 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
   fastify.addContentTypeParser('application/wasm', { parseAs: 'buffer', bodyLimit: config.sandbox.maxModuleBytes }, (_req, body, done) => done(null, body));
   // A JSON API: a body in any other media type (form data, text) is 415, not parsed into strings
   // that then fail validation confusingly. Bodiless requests need no content type.
+  // Object uploads (`@StreamBody()` routes) carry bytes of any media type, streamed unbuffered and unlimited here.
+  registerStreamBodies(fastify);
   fastify.addHook('preParsing', async (req, _reply, payload) => {
+    if (isStreamBodyRoute(req)) return payload;
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     const type = req.headers['content-type'] ?? '';
     // The one binary route: a WASI module upload (PUT /api/v1/sandboxes/:id/module).
