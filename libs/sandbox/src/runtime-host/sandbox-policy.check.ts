@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@cave/event-store';
 import { checkSandboxAgainstPolicy } from '../domain/runtime/namespace-policy';
-import type { SandboxLimits } from '../domain/sandbox.events';
+import type { SandboxLimits } from '../contracts/sandbox.events';
 import { SandboxRuntimeRepository } from './sandbox-runtime.repository';
 
 /** A new sandbox against its namespace's policy: runtime and mode allowed, limits under the maxima, count under the cap. */

@@ -4,8 +4,8 @@ import { CAVE_CONFIG, CaveConfig } from '@cave/config';
 import { MetricsService } from '@cave/observability';
 import { RealtimeTransient } from '@cave/realtime';
 import { ExecBusyError } from '../domain/runtime/sandbox-runtime.errors';
-import type { SandboxMode } from '../domain/sandbox.events';
-import { sandboxStreamId } from '../domain/sandbox.events';
+import type { SandboxMode } from '../contracts/sandbox.events';
+import { sandboxStreamId } from '../contracts/sandbox.events';
 import type { OutputChunk } from '../runtimes/runtime.types';
 import { SandboxWorkerPool } from '../runtimes/worker/worker-pool';
 

@@ -1,4 +1,4 @@
-import type { SandboxLimits, SandboxRuntime } from '../sandbox.events';
+import type { SandboxLimits, SandboxRuntime } from '../../contracts/sandbox.events';
 import { ExecInvalidError, PolicyViolationError } from './sandbox-runtime.errors';
 import { int, isObject } from './namespace-policy';
 

@@ -1,5 +1,5 @@
 import { LIMIT_BOUNDS } from '../sandbox-limits';
-import type { SandboxLimits, SandboxMode, SandboxRuntime } from '../sandbox.events';
+import type { SandboxLimits, SandboxMode, SandboxRuntime } from '../../contracts/sandbox.events';
 import { ExecInvalidError, PolicyViolationError } from './sandbox-runtime.errors';
 
 const RUNTIMES: readonly SandboxRuntime[] = ['javascript', 'wasi'];

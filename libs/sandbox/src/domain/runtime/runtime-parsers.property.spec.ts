@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DomainError } from '@cave/kernel';
 import { LIMIT_BOUNDS } from '../sandbox-limits';
 import { SandboxSpec } from '../sandbox-spec';
-import type { SandboxLimits } from '../sandbox.events';
+import type { SandboxLimits } from '../../contracts/sandbox.events';
 import { parseExecRequest } from './exec-request';
 import { checkSandboxAgainstPolicy, effectiveLimits, NamespacePolicy, parseNamespacePolicy } from './namespace-policy';
 
