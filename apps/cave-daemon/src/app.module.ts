@@ -7,12 +7,13 @@ import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
-import { ApiKeyAuthenticator, KeysModule } from '@cave/keys';
+import { KeysModule } from '@cave/keys';
 import { McpModule } from '@cave/mcp';
 import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
 import { RealtimeModule } from '@cave/realtime';
 import { SandboxModule } from '@cave/sandbox';
+import { StorageModule } from '@cave/storage';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
@@ -31,7 +32,11 @@ export class AppModule {
           ...(config.logLevel === 'silent' && { forRoutes: [] }),
         }),
         CqrsModule.forRoot(),
-        EventStoreModule.forRoot(db),
+        EventStoreModule.forRoot(db, 20, {
+          connectionTimeoutMillis: config.database.connectTimeoutMs,
+          statement_timeout: config.database.statementTimeoutMs,
+          query_timeout: config.database.queryTimeoutMs,
+        }),
         ObservabilityModule,
         ProjectionsModule.forRoot(),
         HealthModule,
@@ -40,8 +45,9 @@ export class AppModule {
         IdempotencyModule,
         SandboxModule,
         McpModule,
+        StorageModule,
         HistoryModule,
-        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule], authenticator: { useExisting: ApiKeyAuthenticator } }),
+        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule] }),
       ],
     };
   }

@@ -1,7 +1,7 @@
 export { ApiProblems } from './api-problems.decorator';
 export { problemClientErrorHandler } from './client-error';
 export { checkJsonBody, hasLoneSurrogate, installCheckedJsonParser, RequestBodyError } from './json-body';
-export { AdminOnly, CurrentPrincipal, IS_PUBLIC, Public, REQUIRED_ROLE } from './auth.decorators';
+export { AdminOnly, CurrentPrincipal, IS_PUBLIC, OptionalPrincipal, Public, PublicWithOptionalKey, READS_OPTIONAL_KEY, REQUIRED_ROLE } from './auth.decorators';
 export { CurrentCommandMeta, IDEMPOTENT_ROUTE, IfMatchVersion } from './command-meta.decorator';
 export { InvalidIfMatchError, parseIfMatch, versionETag } from './etag';
 export { ProblemDetailsFilter } from './problem-details.filter';
@@ -11,3 +11,4 @@ export { QueryInt } from './query-int';
 export { RecordedEventDto, toRecordedEventDto } from './recorded-event.dto';
 export { UuidParamPipe } from './uuid-param.pipe';
 export { createValidationPipe, MAX_BODY_DEPTH, nestsDeeperThan, RequestValidationError } from './validation';
+export { isStreamBodyRoute, registerStreamBodies, requestBodyStream, requestContentType, StreamBody } from './stream-body';

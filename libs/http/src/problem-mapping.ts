@@ -11,6 +11,9 @@ export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   precondition_failed: HttpStatus.PRECONDITION_FAILED,
   unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  length_required: HttpStatus.LENGTH_REQUIRED,
+  range_not_satisfiable: HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
 };
 
 export const TITLES: Record<number, string> = {
@@ -22,9 +25,11 @@ export const TITLES: Record<number, string> = {
   406: 'Not Acceptable',
   408: 'Request Timeout',
   409: 'Conflict',
+  411: 'Length Required',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
@@ -37,10 +42,11 @@ export function problemType(code: string): string {
 }
 
 const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
-// SQLSTATE class 08 (connection exception), server shutting down or not accepting connections, too many connections.
-const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53300)$/;
-// node-postgres reports a lost or never-established connection as a plain Error without a code.
-const PG_CONNECTION_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+// SQLSTATE class 08 (connection exception), server shutting down or not accepting connections, too many
+// connections, and a statement cancelled by statement_timeout (a stalled or overloaded server).
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53300|57014)$/;
+// node-postgres reports a lost, never-established or unanswered connection as a plain Error without a code.
+const PG_CONNECTION_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout)/;
 
 /**
  * True when `e` means "the database cannot be reached right now" rather than "this request is
