@@ -7,6 +7,9 @@ import { registerSensitiveFields } from '@cave/event-store';
 
 export const API_KEY_STREAM_TYPE = 'api_key';
 
+/** The namespace of the daemon's own keys (the bootstrap admin key). */
+export const SYSTEM_NAMESPACE = 'system';
+
 export const KEY_ISSUED = 'key_issued';
 export const KEY_REVOKED = 'key_revoked';
 /** Reserved for rotation (DESIGN.md §8); not emitted yet. */
