@@ -130,15 +130,15 @@ describe('hostile input at the HTTP edge (e2e)', () => {
       // A first request that claimed the key and then crashed: its lease (30 s) still runs.
       await withClient(t.database.ownerUrl, (c) =>
         c.query(
-          `insert into idempotency_keys (namespace, idempotency_key, fingerprint, state, locked_until, expires_at)
-           values ('team-h', 'crashed-owner', $1, 'in_progress', now() + interval '30 seconds', now() + interval '1 day')`,
+          `insert into idempotency_keys (namespace, idempotency_key, fingerprint, state, created_at, locked_until, expires_at)
+           values ('team-h', 'crashed-owner', $1, 'in_progress', now() - interval '5 seconds', now() + interval '25 seconds', now() + interval '1 day')`,
           [fingerprint],
         ),
       );
       const res = await create('crashed-owner');
       expectProblem(res, 409, 'HTTP.IDEMPOTENCY_KEY_IN_USE');
-      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(29);
-      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(30);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(24);
+      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(25);
     });
   });
 
