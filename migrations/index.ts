@@ -11,6 +11,7 @@ import { ApiKeysColumnGrants1733500000000 } from './1733500000000-api-keys-colum
 import { RuntimeRoleTimeouts1733500000001 } from './1733500000001-runtime-role-timeouts';
 import { ApiKeysIssuedByAdmin1733500000002 } from './1733500000002-api-keys-issued-by-admin';
 import { EventsRecordedAtBrin1733700000000 } from './1733700000000-events-recorded-at-brin';
+import { StorageReadModels1734000000000 } from './1734000000000-storage-read-models';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   RuntimeRoleTimeouts1733500000001,
   ApiKeysIssuedByAdmin1733500000002,
   EventsRecordedAtBrin1733700000000,
+  StorageReadModels1734000000000,
 ];

@@ -10,7 +10,10 @@ export type DomainErrorKind =
   | 'conflict'
   | 'precondition_failed'
   | 'unprocessable'
-  | 'unavailable';
+  | 'unavailable'
+  | 'too_large'
+  | 'length_required'
+  | 'range_not_satisfiable';
 
 /** Base of every domain error: a stable machine code (`SANDBOX.INVALID_TRANSITION`) and a kind. */
 export abstract class DomainError extends Error {

@@ -21,6 +21,9 @@ const RPC_CODE_BY_KIND: Record<DomainErrorKind, number> = {
   precondition_failed: ErrorCode.InvalidRequest,
   unprocessable: ErrorCode.InvalidParams,
   unavailable: ErrorCode.InternalError,
+  too_large: ErrorCode.InvalidParams,
+  length_required: ErrorCode.InvalidParams,
+  range_not_satisfiable: ErrorCode.InvalidParams,
 };
 
 /**
