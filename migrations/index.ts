@@ -10,6 +10,8 @@ import { AuditLog1733000000000 } from './1733000000000-audit-log';
 import { ApiKeysColumnGrants1733500000000 } from './1733500000000-api-keys-column-grants';
 import { RuntimeRoleTimeouts1733500000001 } from './1733500000001-runtime-role-timeouts';
 import { ApiKeysIssuedByAdmin1733500000002 } from './1733500000002-api-keys-issued-by-admin';
+import { Webhooks1734200000000 } from './1734200000000-webhooks';
+import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -28,4 +30,6 @@ export const MIGRATIONS = [
   ApiKeysColumnGrants1733500000000,
   RuntimeRoleTimeouts1733500000001,
   ApiKeysIssuedByAdmin1733500000002,
+  Webhooks1734200000000,
+  KeyRotation1734200000001,
 ];
