@@ -10,6 +10,7 @@ export type DomainErrorKind =
   | 'conflict'
   | 'precondition_failed'
   | 'unprocessable'
+  | 'rate_limited'
   | 'unavailable';
 
 /** Base of every domain error: a stable machine code (`SANDBOX.INVALID_TRANSITION`) and a kind. */

@@ -1,13 +1,20 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { WebhooksModule } from '@cave/webhooks';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { AuthThrottle } from './auth/auth-throttle';
 import { AuthMetrics } from './auth/auth.metrics';
 import { KeysBootstrapService } from './bootstrap/keys-bootstrap.service';
 import { ApiKeyRepository } from './commands/api-key.repository';
 import { IssueKeyHandler } from './commands/issue-key/issue-key.handler';
 import { RevokeKeyHandler } from './commands/revoke-key/revoke-key.handler';
+import { ApplyPeerRotationHandler } from './commands/apply-peer-rotation/apply-peer-rotation.handler';
+import { KeyExpirySweeper } from './commands/expire-keys/key-expiry.sweeper';
+import { RotateKeyHandler } from './commands/rotate-key/rotate-key.handler';
 import { KeysController } from './http/keys.controller';
+import { RotationReceiverController } from './http/rotation-receiver.controller';
+import { KeyWebhookSources } from './webhooks/key-webhook-sources';
 import { GetKeyHandler } from './queries/get-key/get-key.handler';
 import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
 
@@ -16,15 +23,21 @@ import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
  * route. Needs EventStoreModule, ConfigModule, ObservabilityModule and CqrsModule from the root.
  */
 @Module({
-  controllers: [KeysController],
+  imports: [WebhooksModule],
+  controllers: [KeysController, RotationReceiverController],
   providers: [
     ApiKeyAuthenticator,
     AuthMetrics,
+    AuthThrottle,
     ApiKeyRepository,
     IssueKeyHandler,
     RevokeKeyHandler,
     ListKeysHandler,
     GetKeyHandler,
+    RotateKeyHandler,
+    ApplyPeerRotationHandler,
+    KeyExpirySweeper,
+    KeyWebhookSources,
     KeysBootstrapService,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],

@@ -35,7 +35,7 @@ import { GetDeliveryHandler, GetEndpointHandler, ListDeliveriesHandler, ListEndp
     ListDeliveriesHandler,
     GetDeliveryHandler,
   ],
-  exports: [WebhookSources, AddressGuard],
+  exports: [WebhookSources],
 })
 export class WebhooksModule implements OnModuleInit {
   constructor(

@@ -34,6 +34,8 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db, opts.logDestination), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Webhook signatures are verified over the bytes received (`req.rawBody`), never a re-serialised body.
+    rawBody: true,
     logger: opts.silent ? false : undefined,
   });
   if (!opts.silent) app.useLogger(app.get(Logger));

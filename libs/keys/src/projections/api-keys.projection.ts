@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { ApiKeyEvent, KEY_ISSUED, KEY_REVOKED } from '../contracts/api-key.events';
+import { ApiKeyEvent, KEY_ISSUED, KEY_REVOKED, KEY_ROTATED } from '../contracts/api-key.events';
 import { ApiKeyAlreadyExistsError } from '../domain/api-key.errors';
 
 /**
@@ -28,6 +28,14 @@ export async function projectApiKeyEvent(client: PoolClient, event: ApiKeyEvent,
         `update api_keys set revoked_at = $2, version = $3 where id = $1 and version < $3`,
         [event.data.keyId, event.data.revokedAt, streamVersion],
       );
+      return;
+    case KEY_ROTATED:
+      // Only the admin role may set expires_at (rotation and peer rotations run as cave_admin).
+      await client.query(`update api_keys set expires_at = $2, version = $3 where id = $1 and version < $3`, [
+        event.data.keyId,
+        event.data.revokesAt,
+        streamVersion,
+      ]);
       return;
     default: {
       const unknown: never = event;

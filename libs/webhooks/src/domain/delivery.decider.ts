@@ -40,7 +40,7 @@ export function decideDelivery(command: DeliveryCommand, state: DeliveryState): 
     case 'retry_delivery':
       if (state.status !== 'dead') {
         throw new DeliveryNotDeadError(`delivery ${command.data.deliveryId} is ${state.status}; only dead-lettered deliveries can be retried`, {
-          status: state.status,
+          deliveryStatus: state.status,
         });
       }
       return [{ type: WEBHOOK_DELIVERY_RETRIED, data: command.data }];

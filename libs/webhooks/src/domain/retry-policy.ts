@@ -5,6 +5,9 @@ export type AttemptResult =
   | { kind: 'connection_error'; message: string }
   | { kind: 'refused'; message: string };
 
+/** Longest `Retry-After` honoured; a larger one is treated as this. */
+export const RETRY_AFTER_MAX_MS = 3_600_000;
+
 export interface RetrySchedule {
   maxAttempts: number;
   baseMs: number;
@@ -30,13 +33,13 @@ export function judgeAttempt(r: AttemptResult): AttemptVerdict {
  * Delay before the next attempt after `attemptsSoFar` failures in this round: exponential
  * (base * 2^(n-1), capped) with "equal jitter" (half fixed, half random), so receivers recovering
  * from an outage are not hit by every sender at the same instant. A `Retry-After` the receiver sent
- * (408/429) wins when it is longer, still capped at the maximum.
+ * (408/429) wins when it is longer: the receiver knows its limits better than our schedule does, up to an hour.
  */
 export function retryDelayMs(attemptsSoFar: number, schedule: RetrySchedule, random: () => number, retryAfterSeconds?: number): number {
   const exp = Math.min(schedule.maxMs, schedule.baseMs * 2 ** Math.max(0, attemptsSoFar - 1));
   const jittered = Math.round(exp / 2 + (exp / 2) * random());
   if (retryAfterSeconds === undefined) return jittered;
-  return Math.min(schedule.maxMs, Math.max(jittered, retryAfterSeconds * 1000));
+  return Math.max(jittered, Math.min(RETRY_AFTER_MAX_MS, retryAfterSeconds * 1000));
 }
 
 /** `Retry-After` as delta-seconds or an HTTP date; undefined when absent or unparseable. */
