@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import boundaries from './.eslint/cave-boundaries.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '**/*.js', '.eslint/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '**/*.js', '.eslint/fixtures/**', 'tools/no-copy/fixtures/**'] },
   ...tseslint.configs.recommended,
   {
     plugins: { cave: boundaries },

@@ -10,6 +10,7 @@ import { AuditLog1733000000000 } from './1733000000000-audit-log';
 import { ApiKeysColumnGrants1733500000000 } from './1733500000000-api-keys-column-grants';
 import { RuntimeRoleTimeouts1733500000001 } from './1733500000001-runtime-role-timeouts';
 import { ApiKeysIssuedByAdmin1733500000002 } from './1733500000002-api-keys-issued-by-admin';
+import { EventsRecordedAtBrin1733700000000 } from './1733700000000-events-recorded-at-brin';
 import { Webhooks1734200000000 } from './1734200000000-webhooks';
 import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
 
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   ApiKeysColumnGrants1733500000000,
   RuntimeRoleTimeouts1733500000001,
   ApiKeysIssuedByAdmin1733500000002,
+  EventsRecordedAtBrin1733700000000,
   Webhooks1734200000000,
   KeyRotation1734200000001,
 ];

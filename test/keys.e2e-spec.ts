@@ -35,7 +35,7 @@ describe('API keys over real HTTP', () => {
     const mine = events.rows.find((e) => e.stream_id === `api_key-${res.body.id}`)!;
     expect(mine.namespace).toBe('acme');
     const admin = await t.database.db.admin.query(`select id from api_keys where namespace = 'system'`);
-    expect(mine.metadata).toEqual({ actor: admin.rows[0].id, correlationId: 'corr-e2e-1' });
+    expect(mine.metadata).toEqual({ actor: admin.rows[0].id, correlationId: 'corr-e2e-1', channel: 'http' });
     await api().get('/api/v1/auth/keys').set(bearer(res.body.key)).expect(200);
   });
 

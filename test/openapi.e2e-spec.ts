@@ -101,6 +101,10 @@ describe('openapi/openapi.yaml', () => {
         if (Number(status) >= 400) expect({ path, status, types: Object.keys(res.content ?? {}) }).toEqual({ path, status, types: ['application/problem+json'] });
       }
     }
+    // MCP is not REST, but operators look here first: documented, authenticated, JSON-RPC error bodies.
+    const mcp = committed.paths['/mcp'].post;
+    expect(Object.keys(mcp.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '406', '413']));
+    expect(Object.keys(mcp.responses['401'].content ?? {})).toEqual(['application/json']);
     const create = committed.paths['/api/v1/sandboxes'].post;
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '413', '415', '422']));
     expect(create.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));

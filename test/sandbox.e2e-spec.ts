@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startTestApp, TestApp } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
+import { INVALID_CREATE_BODIES } from './support/sandbox-bad-inputs';
 
 const ADMIN = 'cave_sk_' + 'x'.repeat(40);
 
@@ -253,34 +254,7 @@ describe('sandboxes API (e2e)', () => {
   });
 
   describe('validation: every failure class is a 4xx problem, never a 500', () => {
-    const invalidBodies: [string, unknown, string?][] = [
-      ['missing name', { runtime: 'javascript', mode: 'quick' }, 'name'],
-      ['missing runtime', { name: 'x', mode: 'quick' }, 'runtime'],
-      ['unknown field', { ...body, colour: 'red' }, 'colour'],
-      ['unknown nested field', { ...body, limits: { memoryMb: 64, cpu: 2 } }, 'limits.cpu'],
-      ['name of wrong type', { ...body, name: 42 }, 'name'],
-      ['empty name', { ...body, name: '' }, 'name'],
-      ['name too long', { ...body, name: 'n'.repeat(101) }, 'name'],
-      ['name with control characters', { ...body, name: 'a\u0000b' }, 'name'],
-      ['runtime not in enum', { ...body, runtime: 'python' }, 'runtime'],
-      ['mode not in enum', { ...body, mode: 'fast' }, 'mode'],
-      ['limit as string', { ...body, limits: { memoryMb: '64' } }, 'limits.memoryMb'],
-      ['fractional limit', { ...body, limits: { memoryMb: 1.5 } }, 'limits.memoryMb'],
-      ['memoryMb below range', { ...body, limits: { memoryMb: 0 } }, 'limits.memoryMb'],
-      ['memoryMb above range', { ...body, limits: { memoryMb: 1025 } }, 'limits.memoryMb'],
-      ['timeoutMs above range', { ...body, limits: { timeoutMs: 60001 } }, 'limits.timeoutMs'],
-      ['maxOutputBytes below range', { ...body, limits: { maxOutputBytes: -1 } }, 'limits.maxOutputBytes'],
-      ['maxOutputBytes above range', { ...body, limits: { maxOutputBytes: 1048577 } }, 'limits.maxOutputBytes'],
-      ['limits not an object', { ...body, limits: 5 }, 'limits'],
-      ['labels not an object', { ...body, labels: ['a'] }, 'labels'],
-      ['label value not a string', { ...body, labels: { a: 1 } }, 'labels'],
-      ['label key invalid', { ...body, labels: { 'bad key!': 'v' } }, 'labels'],
-      ['label value too long', { ...body, labels: { a: 'v'.repeat(256) } }, 'labels'],
-      ['too many labels', { ...body, labels: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, 'labels'],
-      ['array body', [body], 'body'],
-      ['string body', 'hello', 'body'],
-      ['number body', 42, 'body'],
-    ];
+    const invalidBodies = INVALID_CREATE_BODIES;
     it.each(invalidBodies)('%s -> 400 with field errors', async (_, payload, field) => {
       const res = await http().post('/api/v1/sandboxes').set(bearer(keys.memberA)).set('content-type', 'application/json').send(JSON.stringify(payload));
       expectProblem(res, 400);

@@ -8,6 +8,7 @@ import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
 import { ApiKeyAuthenticator, KeysModule } from '@cave/keys';
+import { McpModule } from '@cave/mcp';
 import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
 import { RealtimeModule } from '@cave/realtime';
@@ -38,6 +39,7 @@ export class AppModule {
         AuditModule,
         IdempotencyModule,
         SandboxModule,
+        McpModule,
         HistoryModule,
         RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule], authenticator: { useExisting: ApiKeyAuthenticator } }),
       ],

@@ -45,4 +45,6 @@ export interface CaveConfig {
   };
   /** Upper bound of a request body in bytes; larger bodies get 413. */
   bodyLimitBytes: number;
+  /** Built admin console (static files served at /console/). */
+  consoleDir: string;
 }

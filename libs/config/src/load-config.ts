@@ -90,6 +90,8 @@ export function loadConfig(env: Env = process.env): CaveConfig {
       windowSeconds: int('CAVE_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
     },
     bodyLimitBytes: int('CAVE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    // Built by `npm run build:console` (part of `npm run build`, so of `npm start`).
+    consoleDir: resolve(str('CAVE_CONSOLE_DIR') ?? './apps/cave-console/dist'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,4 +1,6 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { CommandRunner } from './commands/command-runner';
 import { Database, DatabaseUrls } from './database/database';
 import { EventStore } from './store/event-store';
 import { UpcasterRegistry } from './store/upcaster-registry';
@@ -10,7 +12,7 @@ class DatabaseCloser implements OnApplicationShutdown {
   }
 }
 
-/** Provides the runtime pools, the upcaster registry and the event store. */
+/** Provides the runtime pools, the upcaster registry, the event store and the command pipeline. */
 @Global()
 @Module({})
 export class EventStoreModule {
@@ -21,9 +23,14 @@ export class EventStoreModule {
         { provide: Database, useFactory: () => new Database(urls, poolSize) },
         { provide: UpcasterRegistry, useValue: new UpcasterRegistry() },
         { provide: EventStore, inject: [Database, UpcasterRegistry], useFactory: (db: Database, up: UpcasterRegistry) => new EventStore(db, up) },
+        {
+          provide: CommandRunner,
+          inject: [Database, EventStore, { token: EventBus, optional: true }],
+          useFactory: (db: Database, store: EventStore, bus?: EventBus) => new CommandRunner(db, store, bus),
+        },
         { provide: DatabaseCloser, inject: [Database], useFactory: (db: Database) => new DatabaseCloser(db) },
       ],
-      exports: [Database, UpcasterRegistry, EventStore],
+      exports: [Database, UpcasterRegistry, EventStore, CommandRunner],
     };
   }
 }

@@ -1,8 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '@cave/kernel';
+import { DomainError, VALIDATION_CODE } from '@cave/kernel';
 import { ProblemDto } from './problem.dto';
 import { isDatabaseUnavailable, problemType, STATUS_BY_KIND, TITLES } from './problem-mapping';
+import { RequestBodyError } from './json-body';
 import { RequestValidationError } from './validation';
 
 interface CodedError {
@@ -54,11 +55,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // Text PostgreSQL cannot store (a NUL byte, e.g. `%00` in a path or `\u0000` in JSON) is the
     // client's input, wherever it reached the database: 400, not a 500.
     if (coded.code === '22021' || coded.code === '22P05') return make(400, 'HTTP.INVALID_TEXT', 'text must not contain NUL characters');
+    if (e instanceof RequestBodyError) return make(400, e.problemCode, e.message);
+    // The last line behind the edge checks: a value PostgreSQL cannot read as its type (text that is not
+    // valid in a jsonb, an id that is no uuid) came from the request.
+    if (coded.code === '22P02') return make(400, 'HTTP.INVALID_TEXT', 'a value in the request is not valid for its field');
     // A lost database is an outage to retry after, not a bug: 503, and the detail names no host.
     if (isDatabaseUnavailable(e)) return make(503, 'HTTP.DATABASE_UNAVAILABLE', 'the database is unavailable; retry later');
     if (coded.code === 'EVENT_STORE.INVALID_CURSOR') return make(400, 'HTTP.INVALID_CURSOR', String(coded.message));
     if (e instanceof RequestValidationError) {
-      return make(400, 'HTTP.VALIDATION', 'request validation failed', { errors: e.fieldErrors });
+      return make(400, VALIDATION_CODE, 'request validation failed', { errors: e.fieldErrors });
     }
     if (e instanceof HttpException) {
       const status = e.getStatus();

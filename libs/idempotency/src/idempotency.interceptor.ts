@@ -17,7 +17,7 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * and its response (status, body, ETag, Location) is stored; a retry with the same key and the same
  * request gets that response back (`Idempotent-Replayed: true`) without running the handler again.
  * The same key with a different request is 422; a duplicate that arrives while the first still runs
- * is 409 with Retry-After. A failed request releases the key: our commands are atomic, so a failure
+ * is 409 with Retry-After (when the first one's lease ends). A failed request releases the key: our commands are atomic, so a failure
  * committed nothing and running again is safe.
  */
 @Injectable()
@@ -41,7 +41,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             throw new IdempotencyKeyReusedError();
           case 'in_progress':
             this.store.count('in_progress');
-            void reply.header('retry-after', '1');
+            void reply.header('retry-after', String(claim.retryAfterSeconds));
             throw new IdempotencyKeyInUseError();
           case 'replay': {
             this.store.count('replayed');

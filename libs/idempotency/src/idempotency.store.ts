@@ -14,7 +14,7 @@ export type Claim =
   | { kind: 'claimed' }
   | { kind: 'replay'; response: StoredResponse }
   | { kind: 'mismatch' }
-  | { kind: 'in_progress' };
+  | { kind: 'in_progress'; retryAfterSeconds: number };
 
 export interface IdempotencyTimings {
   /** How long a claim is held before another request may take over (its owner is presumed dead). */
@@ -68,13 +68,16 @@ export class IdempotencyStore {
         [namespace, key, fingerprint, this.timings.leaseSeconds, this.timings.retentionSeconds],
       );
       if (claimed.rowCount === 1) return { kind: 'claimed' } as const;
-      const { rows } = await c.query<{ fingerprint: string; state: string; status: number; headers: Record<string, string>; body: string | null }>(
-        `select fingerprint, state, status, headers, body from idempotency_keys where namespace = $1 and idempotency_key = $2`,
+      const { rows } = await c.query<{ fingerprint: string; state: string; status: number; headers: Record<string, string>; body: string | null; lease: number }>(
+        `select fingerprint, state, status, headers, body,
+                greatest(1, ceil(extract(epoch from locked_until - now())))::int as lease
+         from idempotency_keys where namespace = $1 and idempotency_key = $2`,
         [namespace, key],
       );
       const row = rows[0];
       if (row.fingerprint !== fingerprint) return { kind: 'mismatch' } as const;
-      if (row.state === 'in_progress') return { kind: 'in_progress' } as const;
+      // The owner may have crashed: a retry can only take over when its lease ends, so that is when to come back.
+      if (row.state === 'in_progress') return { kind: 'in_progress', retryAfterSeconds: row.lease } as const;
       return { kind: 'replay', response: { status: row.status, headers: row.headers, body: row.body } } as const;
     });
   }

@@ -1,6 +1,6 @@
-import { applyDecorators, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { ApiProblems } from '@cave/http';
+import { ApiProblems, IDEMPOTENT_ROUTE } from '@cave/http';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 
 /**
@@ -10,6 +10,8 @@ import { IdempotencyInterceptor } from './idempotency.interceptor';
 export function Idempotent(): MethodDecorator {
   return applyDecorators(
     UseInterceptors(IdempotencyInterceptor),
+    // Tells CurrentCommandMeta that this route validated the key, so commands may carry it.
+    SetMetadata(IDEMPOTENT_ROUTE, true),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,

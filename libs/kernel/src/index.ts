@@ -1,2 +1,9 @@
-export * from './domain-error';
-export * from './principal';
+export { commandMetaFor, correlationIdFrom, systemCommandMeta } from './command-meta';
+export type { CommandMeta } from './command-meta';
+export { fold } from './decider';
+export type { Decider } from './decider';
+export { DomainError } from './domain-error';
+export type { DomainErrorKind } from './domain-error';
+export { InvalidInputError, VALIDATION_CODE } from './invalid-input.error';
+export type { FieldProblem } from './invalid-input.error';
+export type { Principal } from './principal';

@@ -6,7 +6,6 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthThrottle } from './auth/auth-throttle';
 import { AuthMetrics } from './auth/auth.metrics';
 import { KeysBootstrapService } from './bootstrap/keys-bootstrap.service';
-import { ApiKeyRepository } from './commands/api-key.repository';
 import { IssueKeyHandler } from './commands/issue-key/issue-key.handler';
 import { RevokeKeyHandler } from './commands/revoke-key/revoke-key.handler';
 import { ApplyPeerRotationHandler } from './commands/apply-peer-rotation/apply-peer-rotation.handler';
@@ -15,6 +14,7 @@ import { RotateKeyHandler } from './commands/rotate-key/rotate-key.handler';
 import { KeysController } from './http/keys.controller';
 import { RotationReceiverController } from './http/rotation-receiver.controller';
 import { KeyWebhookSources } from './webhooks/key-webhook-sources';
+import { WhoAmIController } from './http/whoami.controller';
 import { GetKeyHandler } from './queries/get-key/get-key.handler';
 import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
 
@@ -24,12 +24,11 @@ import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
  */
 @Module({
   imports: [WebhooksModule],
-  controllers: [KeysController, RotationReceiverController],
+  controllers: [KeysController, WhoAmIController, RotationReceiverController],
   providers: [
     ApiKeyAuthenticator,
     AuthMetrics,
     AuthThrottle,
-    ApiKeyRepository,
     IssueKeyHandler,
     RevokeKeyHandler,
     ListKeysHandler,

@@ -2,10 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ProjectionRegistry, StreamFoldRegistry } from '@cave/projections';
 import { CreateSandboxHandler } from './commands/create-sandbox/create-sandbox.handler';
-import { DeleteSandboxHandler } from './commands/delete-sandbox/delete-sandbox.handler';
-import { SandboxCommandExecutor } from './commands/sandbox-command.executor';
-import { StartSandboxHandler } from './commands/start-sandbox/start-sandbox.handler';
-import { StopSandboxHandler } from './commands/stop-sandbox/stop-sandbox.handler';
+import { TransitionSandboxHandler } from './commands/transition-sandbox/transition-sandbox.handler';
 import { SandboxesController } from './http/sandboxes.controller';
 import { GetSandboxHandler } from './queries/get-sandbox/get-sandbox.handler';
 import { GetSandboxAtHandler } from './queries/get-sandbox-at/get-sandbox-at.handler';
@@ -20,11 +17,8 @@ import { ListSandboxesHandler } from './queries/list-sandboxes/list-sandboxes.ha
   imports: [CqrsModule],
   controllers: [SandboxesController],
   providers: [
-    SandboxCommandExecutor,
     CreateSandboxHandler,
-    StartSandboxHandler,
-    StopSandboxHandler,
-    DeleteSandboxHandler,
+    TransitionSandboxHandler,
     GetSandboxHandler,
     GetSandboxAtHandler,
     ListSandboxesHandler,

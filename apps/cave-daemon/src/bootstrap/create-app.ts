@@ -6,9 +6,10 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { CaveConfig } from '@cave/config';
 import { DatabaseUrls } from '@cave/event-store';
-import { createValidationPipe, ProblemDetailsFilter, problemType, TITLES } from '@cave/http';
+import { createValidationPipe, installCheckedJsonParser, problemClientErrorHandler, ProblemDetailsFilter, problemType, TITLES } from '@cave/http';
 import { MetricsService } from '@cave/observability';
 import { AppModule } from '../app.module';
+import { mountConsole } from './console';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -21,6 +22,7 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
     logger: false,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    clientErrorHandler: problemClientErrorHandler,
     // Fastify answers URLs it cannot decode (e.g. `%FF` in a path) before Nest's filter runs;
     // they are the client's fault and leave as problem+json like every other 4xx.
     frameworkErrors: (error: Error & { statusCode?: number }, _req: FastifyRequest, reply: FastifyReply) => {
@@ -34,8 +36,8 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db, opts.logDestination), adapter, {
     bufferLogs: true,
     abortOnError: false,
-    // Webhook signatures are verified over the bytes received (`req.rawBody`), never a re-serialised body.
-    rawBody: true,
+    // The JSON parser is ours (installCheckedJsonParser): depth and Unicode checks before anything walks a body.
+    bodyParser: false,
     logger: opts.silent ? false : undefined,
   });
   if (!opts.silent) app.useLogger(app.get(Logger));
@@ -44,6 +46,7 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
 
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  installCheckedJsonParser(fastify);
   // A JSON API: a body in any other media type (form data, text) is 415, not parsed into strings
   // that then fail validation confusingly. Bodiless requests need no content type.
   fastify.addHook('preParsing', async (req, _reply, payload) => {
@@ -62,5 +65,6 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
   });
 
   mountSwagger(app, buildOpenApiDocument(app));
+  await mountConsole(app, config.consoleDir);
   return app;
 }

@@ -1,10 +1,10 @@
-import { Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, ApiProblems } from '@cave/http';
 import { AuditService } from '../audit.service';
 import {
   AuditEntriesPageDto, ConsistencyProofDto, ConsistencyProofQueryDto, EntriesQueryDto, InclusionProofDto,
-  InclusionProofQueryDto, VerificationReportDto,
+  InclusionProofQueryDto, MemberProofDto, VerificationReportDto,
 } from './audit.dto';
 
 @ApiTags('audit')
@@ -53,6 +53,14 @@ export class AuditAdminController {
   @ApiOkResponse({ type: AuditEntriesPageDto })
   entries(@Query() q: EntriesQueryDto): Promise<AuditEntriesPageDto> {
     return this.audit.entries(q.after === undefined ? undefined : Number(q.after), Number(q.limit ?? 100));
+  }
+
+  @Get('entries/:eventId/proof')
+  @ApiOperation({ summary: "Any namespace's event: its audit entry, inclusion proof and the signed checkpoint it leads to (members: GET /api/v1/audit/entries/{eventId}/proof)" })
+  @ApiOkResponse({ type: MemberProofDto })
+  @ApiProblems(404)
+  proof(@Param('eventId') eventId: string): Promise<MemberProofDto> {
+    return this.audit.memberProof(undefined, eventId);
   }
 
   @Post('verify')

@@ -18,6 +18,13 @@ export function assertNamespace(namespace: string): void {
 }
 
 /**
+ * Session settings that batched literals (`executeBatch`) depend on, sent in every connection's startup packet
+ * so neither a server, database nor role setting can change them: with a client encoding where a backslash can
+ * end a multibyte character and `backslash_quote = on`, an escaped value could end its literal early.
+ */
+const PINNED_SESSION = '-c client_encoding=UTF8 -c standard_conforming_strings=on -c backslash_quote=safe_encoding';
+
+/**
  * The two runtime connection pools. Tenant work always goes through `tenant()`, which pins the
  * namespace for one transaction with `set_config(..., true)` so RLS can never see a stale value
  * from a pooled connection's previous user.
@@ -36,8 +43,9 @@ export class Database {
   private readonly commitHooks = new WeakMap<PoolClient, (() => void)[]>();
 
   constructor(urls: DatabaseUrls, poolSize = 20, extra: PoolConfig = {}) {
-    this.app = new Pool({ connectionString: urls.appUrl, max: poolSize, application_name: 'cave-app', ...extra });
-    this.admin = new Pool({ connectionString: urls.adminUrl, max: Math.max(4, Math.floor(poolSize / 2)), application_name: 'cave-admin', ...extra });
+    const pinned = { ...extra, options: PINNED_SESSION };
+    this.app = new Pool({ connectionString: urls.appUrl, max: poolSize, application_name: 'cave-app', ...pinned });
+    this.admin = new Pool({ connectionString: urls.adminUrl, max: Math.max(4, Math.floor(poolSize / 2)), application_name: 'cave-admin', ...pinned });
     // One round trip in flight per batcher: everything that arrives meanwhile leaves in the next one. More in
     // flight only made the batches smaller and the CPU per statement higher (docs/BENCHMARKS.md, http); a
     // batch of 64 per round trip still carries tens of thousands of statements a second.

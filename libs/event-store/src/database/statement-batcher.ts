@@ -1,5 +1,5 @@
 import { DatabaseError, Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
-import { BatchItem, executeBatch } from './prepared-batch';
+import { BatchItem, executeBatch, failedBatchIndex } from './prepared-batch';
 import { UnsupportedLiteralError } from './sql-literal';
 
 export interface StatementBatcherOptions {
@@ -13,7 +13,7 @@ export interface StatementBatcherOptions {
 export interface BatcherStats {
   roundTrips: number;
   statements: number;
-  /** Batches a server error rolled back, whose statements then ran one by one. */
+  /** Batches a server error rolled back; their other statements were then re-sent (docs/adr/0009). */
   splits: number;
 }
 
@@ -31,9 +31,13 @@ interface Pending {
  * before); under load the cost per statement falls with the batch size.
  *
  * Each statement keeps its own outcome. A batch is atomic, so when the server rejects one statement the
- * others are rolled back with it; they are then re-run one by one, and each caller gets exactly what it would
- * have got alone. A broken connection is different: the batch may or may not have committed, so every caller
- * gets that error (as a lone statement would), and nothing is re-run that could apply twice.
+ * others are rolled back with it. The server stops at the first error, so the failed statement is known: its
+ * caller gets that error (what it would have got alone: the statements before it ran first in both cases),
+ * and the others are re-sent together as one batch. One tenant's bad statements therefore cost the other
+ * callers one extra round trip per bad statement, not a round trip and a commit each. When the failed item is
+ * not known (a statement could not even be prepared) the batch is halved until it is. A broken connection is
+ * different: the batch may or may not have committed, so every caller gets that error (as a lone statement
+ * would), and nothing is re-run that could apply twice.
  *
  * Revocation-sensitive reads stay exact: a statement queued after a change committed is sent after it too.
  */
@@ -99,7 +103,18 @@ export class StatementBatcher {
       return;
     }
     this.stats.splits++;
-    await Promise.all(batch.map((p) => this.alone(p)));
+    const index = failedBatchIndex(failure);
+    if (index === undefined || index >= batch.length) {
+      const half = Math.ceil(batch.length / 2);
+      await Promise.all([this.send(batch.slice(0, half)), this.send(batch.slice(half))]);
+      return;
+    }
+    const failed = batch[index];
+    const others = [...batch.slice(0, index), ...batch.slice(index + 1)];
+    // Refused for its own content: the caller gets the server's answer. Refused for a reason that may pass on
+    // a second try (a serialization conflict, a value only a bound parameter can carry): it runs alone.
+    const retryAlone = failure instanceof UnsupportedLiteralError || isTransient(failure);
+    await Promise.all([retryAlone ? this.alone(failed) : Promise.resolve(failed.reject(failure)), others.length > 0 ? this.send(others) : undefined]);
   }
 
   private async alone(p: Pending): Promise<void> {
@@ -111,10 +126,19 @@ export class StatementBatcher {
   }
 }
 
+/** Serialization failures and deadlocks (class 40): the statement itself may well succeed when re-run. */
+function isTransient(e: unknown): boolean {
+  return e instanceof DatabaseError && typeof e.code === 'string' && e.code.startsWith('40');
+}
+
 /**
  * The server refused a statement (and rolled the batch back), or a value could not be sent as text: the
- * connection is fine and nothing committed, so re-running each statement alone is safe.
+ * connection is fine and nothing committed, so re-sending the other statements is safe. A cancelled statement
+ * (57014, the statement timeout) is not: the whole batch was too slow, and re-running it would wait again.
  */
 function isStatementFailure(e: unknown): boolean {
-  return e instanceof UnsupportedLiteralError || (e instanceof DatabaseError && typeof e.code === 'string' && !e.code.startsWith('08') && !e.code.startsWith('57P'));
+  return (
+    e instanceof UnsupportedLiteralError ||
+    (e instanceof DatabaseError && typeof e.code === 'string' && !e.code.startsWith('08') && !e.code.startsWith('57'))
+  );
 }

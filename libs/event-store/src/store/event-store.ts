@@ -14,13 +14,15 @@ export interface AppendOptions {
   actor?: string;
   correlationId?: string;
   causationId?: string;
+  /** The edge the command came in through (`http`, `mcp`, `system`), recorded as `metadata.channel`. */
+  channel?: string;
   /** Append inside the caller's transaction (inline projections); it must belong to `namespace`. */
   client?: PoolClient;
   /**
    * A read-model write executed in the same SQL statement as the append (so in the same transaction,
    * with or without `client`): one round trip for both. Only for single-event appends; see InlineProjection.
    */
-  projection?: InlineProjection;
+  projection?: InlineProjection<unknown>;
 }
 
 /**
@@ -31,7 +33,18 @@ export interface AppendOptions {
  * It runs as the appender's role after `cave_append` set `cave.namespace`, so RLS applies exactly as in
  * `Database.tenant`. Its text must be one of a small, fixed set (it becomes a named prepared statement).
  */
-export interface InlineProjection {
+export interface InlineProjection<Row = Record<string, unknown>> extends SqlStatement {
+  /** The statement's returned row (column names as selected) as the context's read-model type. */
+  toRow(row: Record<string, unknown>): Row;
+  /**
+   * Unique constraints of the read model whose violation is a domain outcome, not a bug (two active keys
+   * with one secret): the append fails with that error instead of the database's.
+   */
+  violations?: Record<string, () => Error>;
+}
+
+/** One parameterised SQL statement. */
+export interface SqlStatement {
   text: string;
   values: unknown[];
 }
@@ -47,7 +60,7 @@ export interface EventPosition {
  * The statement of an InlineProjection as a standalone statement for an event already in the log: `appended`
  * becomes a one-row VALUES list. Used by async projectors, so inline and replayed writes share one text.
  */
-export function projectionAt(projection: InlineProjection, at: EventPosition): InlineProjection {
+export function projectionAt(projection: SqlStatement, at: EventPosition): SqlStatement {
   const n = projection.values.length;
   return {
     text:
@@ -74,6 +87,14 @@ export interface ReadAllFilter {
   streamId?: string;
   streamType?: string;
   types?: string[];
+  /** metadata.actor (the API key id that caused the event). */
+  actor?: string;
+  correlationId?: string;
+  causationId?: string;
+  eventId?: string;
+  /** recorded_at bounds, both inclusive. */
+  recordedFrom?: Date;
+  recordedTo?: Date;
 }
 
 export interface ReadAllOptions {
@@ -92,6 +113,8 @@ export interface ReadAllResult {
 }
 
 const MAX_BATCH = 10_000;
+/** Events read in commit order before a time-range read falls back to the recorded_at index. */
+const TIME_SCAN_BUDGET = 2_000;
 
 /** A pool or a checked-out client: anything that runs one statement. */
 type Queryable = Pick<PoolClient, 'query'>;
@@ -186,6 +209,7 @@ export class EventStore {
       ...(opts.correlationId !== undefined && { correlationId: opts.correlationId }),
       ...(opts.causationId !== undefined && { causationId: opts.causationId }),
       ...(opts.idempotencyKey !== undefined && { idempotencyKey: opts.idempotencyKey }),
+      ...(opts.channel !== undefined && { channel: opts.channel }),
     };
     const payload = JSON.stringify(
       events.map((e) => ({
@@ -255,6 +279,8 @@ export class EventStore {
           ...(projected && { projected }),
         };
       } catch (e) {
+        const violations = projection?.violations;
+        if (e instanceof DatabaseError && violations && e.constraint && Object.hasOwn(violations, e.constraint)) throw violations[e.constraint]();
         const conflict = toConcurrencyError(e, streamId, expected);
         if (!conflict) throw e;
         const retryable = !opts.client && attempt < 3 && (expected === 'any' || opts.idempotencyKey !== undefined);
@@ -302,12 +328,17 @@ export class EventStore {
       if (f.streamId !== undefined) add('stream_id = ?', f.streamId);
       if (f.streamType !== undefined) add('stream_type = ?', f.streamType);
       if (f.types !== undefined && f.types.length > 0) add('event_type = any(?)', f.types);
+      if (f.actor !== undefined) add("metadata->>'actor' = ?", f.actor);
+      if (f.correlationId !== undefined) add("metadata->>'correlationId' = ?", f.correlationId);
+      if (f.causationId !== undefined) add("metadata->>'causationId' = ?", f.causationId);
+      if (f.eventId !== undefined) add('event_id = ?::uuid', f.eventId);
+      if (f.recordedFrom !== undefined) add('recorded_at >= ?', f.recordedFrom);
+      if (f.recordedTo !== undefined) add('recorded_at <= ?', f.recordedTo);
       params.push(limit);
-      const { rows } = await c.query<EventRow>(
-        `select ${EVENT_COLUMNS} from events where ${conds.join(' and ')}
-         order by transaction_id, global_position limit $${params.length}`,
-        params,
-      );
+      const where = conds.join(' and ');
+      const ordered = `select ${EVENT_COLUMNS} from events where ${where} order by transaction_id, global_position limit $${params.length}`;
+      const timed = f.recordedFrom !== undefined || f.recordedTo !== undefined;
+      const rows = timed ? await this.readTimeRange(c, conds, params, limit) : (await c.query<EventRow>(ordered, params)).rows;
       const events = rows.map((r) => this.upcasters.upcast(toRecordedEvent(r)));
       return { events, cursor: events.length > 0 ? events[events.length - 1].cursor : encodeCursor(from) };
     };
@@ -358,6 +389,36 @@ export class EventStore {
       );
       return rows[0].v;
     });
+  }
+
+  /**
+   * A time range matches one contiguous stretch of the append-only table, often far from the cursor. The
+   * planner, assuming matches are spread evenly, would walk the commit-order index from the cursor and
+   * filter, reading up to the whole log. So: first look at the next TIME_SCAN_BUDGET events in commit
+   * order (enough when the range starts near the cursor); if they hold fewer than a page of matches, let
+   * the BRIN index on recorded_at find the matching pages, order only their (xid, position) keys (the
+   * `offset 0` fence stops the planner from turning it back into an index walk) and fetch the page's rows.
+   * `conds` and `params` are the full filter with the limit as last parameter.
+   */
+  private async readTimeRange(c: Queryable, conds: string[], params: unknown[], limit: number): Promise<EventRow[]> {
+    const where = conds.join(' and ');
+    const near = await c.query<EventRow>(
+      `select * from (select ${EVENT_COLUMNS}, transaction_id as commit_xid, recorded_at as at from events
+         where ${conds.filter((x) => !x.startsWith('recorded_at')).join(' and ')}
+         order by transaction_id, global_position limit ${TIME_SCAN_BUDGET}) c
+       where ${conds.filter((x) => x.startsWith('recorded_at')).map((x) => x.replace('recorded_at', 'at')).join(' and ')}
+       order by commit_xid, global_position limit $${params.length}`,
+      params,
+    );
+    if (near.rows.length >= limit) return near.rows;
+    const { rows } = await c.query<EventRow>(
+      `select ${EVENT_COLUMNS} from events where global_position in (
+         select global_position from (select transaction_id as x, global_position from events where ${where} offset 0) m
+         order by x, global_position limit $${params.length})
+       order by transaction_id, global_position`,
+      params,
+    );
+    return rows;
   }
 
   /** A plain position N means "behind the event at N" (or the nearest earlier one). */

@@ -31,6 +31,8 @@ export interface EventMetadata {
   correlationId?: string;
   causationId?: string;
   idempotencyKey?: string;
+  /** The edge the command came in through: `http`, `mcp`, `system`. */
+  channel?: string;
   [key: string]: unknown;
 }
 

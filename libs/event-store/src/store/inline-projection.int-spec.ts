@@ -38,12 +38,14 @@ describe('EventStore.append with an inline projection (real Postgres)', () => {
            select $1::text, $2::text, $3::text, a.stream_version, a.global_position, a.recorded_at from appended a where not a.replayed
            on conflict (id) do nothing returning id, namespace, version, position`,
     values: [id, namespace, name],
+    toRow: (r) => r,
   });
   const renameThing = (id: string, name: string): InlineProjection => ({
     text: `update things t set name = $2::text, version = a.stream_version, position = a.global_position
            from appended a where t.id = $1::text and t.version < a.stream_version and not a.replayed
            returning t.id, t.name, t.version`,
     values: [id, name],
+    toRow: (r) => r,
   });
   const ev = { type: 'thing_happened', data: {} };
   const alpha = { namespace: 'alpha', streamType: 'thing' };

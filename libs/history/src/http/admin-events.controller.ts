@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, ApiProblems, toRecordedEventDto } from '@cave/http';
 import { ListEventsQuery } from '../queries/list-events/list-events.query';
+import { toEventLogFilter } from './event-filter';
 import { EventLogPageDto, ListEventsQueryDto } from './list-events.dto';
 
 @ApiTags('admin')
@@ -15,14 +16,14 @@ export class AdminEventsController {
   @Get()
   @ApiOperation({
     summary: 'Global event history (admin keys only)',
-    description: 'Every namespace, in commit-safe global order; filter by namespace, stream or type. Members get 403.',
+    description:
+      'Every namespace, in commit-safe global order; filter by namespace, stream, type, actor, correlation, causation, ' +
+      'event id and recorded time range. Members get 403 (they read their own namespace at GET /api/v1/events).',
   })
   @ApiOkResponse({ description: 'One page of the global log', type: EventLogPageDto })
   @ApiProblems(400, 401, 403)
   async list(@Query() q: ListEventsQueryDto): Promise<EventLogPageDto> {
-    const page = await this.queries.execute(
-      new ListEventsQuery({ after: q.after, limit: q.limit ?? 100, namespace: q.namespace, streamId: q.streamId, type: q.type }),
-    );
+    const page = await this.queries.execute(new ListEventsQuery(toEventLogFilter(q)));
     return { items: page.events.map(toRecordedEventDto), nextCursor: page.cursor };
   }
 }

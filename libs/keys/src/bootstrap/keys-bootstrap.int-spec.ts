@@ -9,6 +9,7 @@ import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { RevokeKeyCommand } from '../commands/revoke-key/revoke-key.command';
 import { KeysModule } from '../keys.module';
 import { KeysBootstrapService } from './keys-bootstrap.service';
+import { commandMetaFor } from '@cave/kernel';
 
 /** One "daemon": the keys module with its real dependencies; init() runs the bootstrap. */
 async function startDaemon(t: TestDatabase, env: Record<string, string> = {}): Promise<TestingModule> {
@@ -81,7 +82,7 @@ describe('KeysBootstrapService (real Postgres)', () => {
       expect(first).toMatchObject({ namespace: 'system', role: 'admin' });
       expect(await d1.get(KeysBootstrapService).ensureAdminAccess()).toBe('configured-key-present');
 
-      await d1.get(CommandBus).execute(new RevokeKeyCommand(first!.keyId, first!, { actor: first!.keyId, correlationId: 'c' }));
+      await d1.get(CommandBus).execute(new RevokeKeyCommand(first!.keyId, commandMetaFor(first!, { channel: 'http', requestId: 'c' })));
       expect(await auth.authenticate(KEY)).toBeUndefined();
 
       await start(t, { CAVE_BOOTSTRAP_ADMIN_KEY: KEY });

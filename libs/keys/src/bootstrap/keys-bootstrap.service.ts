@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
 import { Database } from '@cave/event-store';
+import { systemCommandMeta } from '@cave/kernel';
 import { apiKeyPrefix, hashApiKey } from '../auth/api-key-secret';
 import { IssueKeyCommand } from '../commands/issue-key/issue-key.command';
 
@@ -36,7 +36,7 @@ export class KeysBootstrapService implements OnApplicationBootstrap {
   }
 
   async ensureAdminAccess(): Promise<BootstrapOutcome> {
-    const meta = { actor: BOOTSTRAP_ACTOR, correlationId: randomUUID() };
+    const meta = systemCommandMeta(BOOTSTRAP_ACTOR, SYSTEM_NAMESPACE);
     const configured = this.config.bootstrapAdminKey;
     return this.db.asAdmin(async (c) => {
       await c.query(`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`);

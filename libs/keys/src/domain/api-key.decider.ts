@@ -1,3 +1,4 @@
+import type { Decider } from '@cave/kernel';
 import { ApiKeyEvent, ApiKeyRole, KEY_ISSUED, KEY_REVOKED, KEY_ROTATED } from '../contracts/api-key.events';
 import { ApiKeyCommand, ApplyPeerRotation, ExpireKey, IssueKey, MAX_GRACE_SECONDS, RevokeKey, RotateKey } from './api-key.commands';
 import { ApiKeyAlreadyExistsError, ApiKeyForbiddenError, ApiKeyNotFoundError, ApiKeyNotRotatableError, InvalidApiKeyError } from './api-key.errors';
@@ -146,8 +147,8 @@ export function evolveApiKey(state: ApiKeyState, event: ApiKeyEvent): ApiKeyStat
   }
 }
 
-/** The api_key aggregate as a pure decider (`Decider` from @cave/event-store has this shape). */
-export const apiKeyDecider = {
+/** The api_key aggregate as a pure decider. */
+export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyState, ApiKeyEvent> = {
   initialState: initialApiKeyState,
   decide: decideApiKey,
   evolve: evolveApiKey,

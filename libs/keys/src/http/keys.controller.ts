@@ -1,16 +1,14 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { AdminOnly, ApiProblems, CurrentPrincipal } from '@cave/http';
-import type { Principal } from '@cave/kernel';
+import { AdminOnly, ApiProblems, CurrentCommandMeta, CurrentPrincipal } from '@cave/http';
+import type { CommandMeta, Principal } from '@cave/kernel';
 import { IssueKeyCommand } from '../commands/issue-key/issue-key.command';
 import { RevokeKeyCommand } from '../commands/revoke-key/revoke-key.command';
 import { RotateKeyCommand } from '../commands/rotate-key/rotate-key.command';
 import { GetKeyQuery } from '../queries/get-key/get-key.query';
 import { ListKeysQuery } from '../queries/list-keys/list-keys.query';
 import { ApiKeyDto, ApiKeyListDto } from './api-key.dto';
-import { commandMetadata } from './command-metadata';
 import { IssueKeyRequestDto, IssuedKeyDto } from './issue-key.dto';
 import { KeyIdParamsDto } from './key-id-params.dto';
 import { ListKeysQueryDto } from './list-keys-query.dto';
@@ -33,8 +31,8 @@ export class KeysController {
   @ApiOperation({ summary: 'Issue an API key (admin). The key is in this response only; it is stored as a SHA-256 hash.' })
   @ApiCreatedResponse({ type: IssuedKeyDto })
   @ApiProblems(400, 403)
-  async issue(@Body() body: IssueKeyRequestDto, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest): Promise<IssuedKeyDto> {
-    return this.commands.execute(new IssueKeyCommand(body.namespace, body.name, body.role, commandMetadata(req, principal)));
+  async issue(@Body() body: IssueKeyRequestDto, @CurrentCommandMeta() meta: CommandMeta): Promise<IssuedKeyDto> {
+    return this.commands.execute(new IssueKeyCommand(body.namespace, body.name, body.role, meta));
   }
 
   @Post('rotate')
@@ -50,8 +48,8 @@ export class KeysController {
   })
   @ApiOkResponse({ type: RotationOutcomeDto })
   @ApiProblems(400, 403, 404, 409)
-  async rotate(@Body() body: RotateKeyRequestDto, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest): Promise<RotationOutcomeDto> {
-    return this.commands.execute(new RotateKeyCommand(body.keyId?.toLowerCase(), body.graceSeconds ?? 0, principal, commandMetadata(req, principal)));
+  async rotate(@Body() body: RotateKeyRequestDto, @CurrentCommandMeta() meta: CommandMeta): Promise<RotationOutcomeDto> {
+    return this.commands.execute(new RotateKeyCommand(body.keyId?.toLowerCase(), body.graceSeconds ?? 0, meta));
   }
 
   @Get()
@@ -80,7 +78,7 @@ export class KeysController {
   })
   @ApiNoContentResponse({ description: 'Revoked (or already revoked)' })
   @ApiProblems(400, 403, 404)
-  async revoke(@Param() params: KeyIdParamsDto, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest): Promise<void> {
-    await this.commands.execute(new RevokeKeyCommand(params.id, principal, commandMetadata(req, principal)));
+  async revoke(@Param() params: KeyIdParamsDto, @CurrentCommandMeta() meta: CommandMeta): Promise<void> {
+    await this.commands.execute(new RevokeKeyCommand(params.id, meta));
   }
 }

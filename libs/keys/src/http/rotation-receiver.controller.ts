@@ -3,7 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
-import { ApiProblems, CurrentRequestMeta, Public, RequestMeta } from '@cave/http';
+import { ApiProblems, Public } from '@cave/http';
+import { correlationIdFrom } from '@cave/kernel';
 import { CAVE_SIGNATURE_HEADER, ReceiverDisabledError, verifyCaveSignature, WebhookPayloadInvalidError } from '@cave/webhooks';
 import { ApplyPeerRotationCommand, PeerRotationReceipt } from '../commands/apply-peer-rotation/apply-peer-rotation.command';
 import type { ReceivedRotation } from '../contracts/rotation-webhook';
@@ -55,13 +56,13 @@ export class RotationReceiverController {
   @ApiHeader({ name: 'X-Cave-Webhook-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>' })
   @ApiOkResponse({ type: PeerRotationReceiptDto })
   @ApiProblems(400, 401, 503)
-  async receive(@Req() req: FastifyRequest, @CurrentRequestMeta() meta: RequestMeta): Promise<PeerRotationReceipt> {
+  async receive(@Req() req: FastifyRequest): Promise<PeerRotationReceipt> {
     const w = this.config.webhooks;
     if (w.rotationSecret === undefined) throw new ReceiverDisabledError('this daemon has no CAVE_ROTATION_WEBHOOK_SECRET; it cannot verify rotation webhooks');
     const secrets = [w.rotationSecret, ...(w.rotationPreviousSecret ? [w.rotationPreviousSecret] : [])];
     const raw = req.rawBody ?? Buffer.alloc(0);
     const t = verifyCaveSignature(req.headers[CAVE_SIGNATURE_HEADER], raw, secrets, Math.floor(Date.now() / 1000), w.toleranceSeconds);
     const rotation = parseRotation(req.body);
-    return this.commands.execute(new ApplyPeerRotationCommand(rotation, new Date(t * 1000), meta.correlationId));
+    return this.commands.execute(new ApplyPeerRotationCommand(rotation, new Date(t * 1000), correlationIdFrom(req.id)));
   }
 }

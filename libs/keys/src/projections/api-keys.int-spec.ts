@@ -1,17 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { EventStore } from '@cave/event-store';
+import { CommandRunner, EventStore } from '@cave/event-store';
+import type { CommandMeta } from '@cave/kernel';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { generateApiKey, hashApiKey } from '../auth/api-key-secret';
-import { ApiKeyRepository } from '../commands/api-key.repository';
+import { API_KEY_RETRIES, apiKeyStream } from '../commands/api-key.stream';
+import { apiKeyStreamId } from '../contracts/api-key.events';
+import { ApiKeyCommand } from '../domain/api-key.commands';
 import { ApiKeyAlreadyExistsError } from '../domain/api-key.errors';
+import { apiKeyProjection } from './api-keys.projection';
 import { apiKeysReadModel } from './api-keys.read-model';
 
 describe('api_keys read model, RLS and authentication lookup (real Postgres)', () => {
   let t: TestDatabase;
-  let repo: ApiKeyRepository;
+  let runner: CommandRunner;
   let auth: ApiKeyAuthenticator;
-  const meta = { actor: 'test', correlationId: 'corr-1' };
+  const meta: CommandMeta = { actor: 'test', namespace: 'system', role: 'admin', correlationId: 'corr-1', channel: 'http' };
+  /** A key command in the key's namespace, as the issue and revoke handlers run it. */
+  const repo = {
+    execute: (namespace: string, keyId: string, command: ApiKeyCommand, m: CommandMeta) =>
+      runner.run(apiKeyStream, {
+        streamId: apiKeyStreamId(keyId),
+        command,
+        meta: m,
+        namespace,
+        transaction: command.type === 'issue_key' ? 'admin' : 'tenant',
+        retries: API_KEY_RETRIES,
+        project: (event) => apiKeyProjection(event, m.actor),
+      }),
+  };
 
   const issue = async (namespace: string, key = generateApiKey(), role: 'member' | 'admin' = 'member') => {
     const keyId = randomUUID();
@@ -26,7 +43,7 @@ describe('api_keys read model, RLS and authentication lookup (real Postgres)', (
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    repo = new ApiKeyRepository(t.db, new EventStore(t.db));
+    runner = new CommandRunner(t.db, new EventStore(t.db));
     auth = new ApiKeyAuthenticator(t.db);
   });
   afterAll(() => t.drop());
@@ -36,7 +53,7 @@ describe('api_keys read model, RLS and authentication lookup (real Postgres)', (
     const row = await t.db.tenant('alpha', (c) => apiKeysReadModel.get(c, keyId));
     expect(row).toMatchObject({ id: keyId, namespace: 'alpha', role: 'member', status: 'active', revokedAt: null });
     const { rows } = await t.db.admin.query('select namespace, stream_type, metadata from events where stream_id = $1', [`api_key-${keyId}`]);
-    expect(rows).toEqual([{ namespace: 'alpha', stream_type: 'api_key', metadata: { actor: 'test', correlationId: 'corr-1' } }]);
+    expect(rows).toEqual([{ namespace: 'alpha', stream_type: 'api_key', metadata: { actor: 'test', correlationId: 'corr-1', channel: 'http' } }]);
   });
 
   it('rolls the event back when the projection fails (duplicate active secret)', async () => {

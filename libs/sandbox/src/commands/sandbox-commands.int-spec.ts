@@ -1,31 +1,40 @@
 import { Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
-import { ConcurrencyError, EventStore } from '@cave/event-store';
+import { CommandRunner, ConcurrencyError, EventCommitted, EventStore } from '@cave/event-store';
+import type { CommandMeta } from '@cave/kernel';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
-import { SandboxChangedNotification } from '../contracts/sandbox-changed.notification';
 import { InvalidSandboxTransitionError, SandboxNotFoundError } from '../domain/sandbox.errors';
 import { sandboxStreamId } from '../domain/sandbox.events';
+import type { SandboxTransition } from '../domain/sandbox.lifecycle';
 import { CreateSandboxCommand } from './create-sandbox/create-sandbox.command';
 import { CreateSandboxHandler } from './create-sandbox/create-sandbox.handler';
-import { SandboxCommandExecutor } from './sandbox-command.executor';
-import { SandboxCommandMeta } from './command-meta';
+import { TransitionSandboxCommand } from './transition-sandbox/transition-sandbox.command';
+import { TransitionSandboxHandler } from './transition-sandbox/transition-sandbox.handler';
 
 describe('sandbox commands: one transaction for append + inline projection (real Postgres)', () => {
   let t: TestDatabase;
   let store: EventStore;
-  let executor: SandboxCommandExecutor;
+  let transition: TransitionSandboxHandler;
   let create: CreateSandboxHandler;
-  const published: SandboxChangedNotification[] = [];
-  const meta: SandboxCommandMeta = { namespace: 'ns-a', actor: 'key-a', correlationId: 'req-1' };
+  const published: EventCommitted[] = [];
+  const meta: CommandMeta = { namespace: 'ns-a', actor: 'key-a', role: 'member', correlationId: 'req-1', channel: 'http' };
+  /** One lifecycle transition with the caller's metadata and, optionally, an If-Match version. */
+  const executor = {
+    execute: (id: string, c: { type: SandboxTransition; sandboxId: string }, m: CommandMeta & { expectedVersion?: number }) => {
+      const { expectedVersion, ...commandMeta } = m;
+      return transition.execute(new TransitionSandboxCommand(id, c.type, commandMeta, expectedVersion));
+    },
+  };
   const input = { name: 'demo', runtime: 'javascript' as const, mode: 'quick' as const };
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
     t = await createTestDatabase();
     store = new EventStore(t.db);
-    executor = new SandboxCommandExecutor(t.db, store, { publish: (e: SandboxChangedNotification) => published.push(e) } as unknown as EventBus);
-    create = new CreateSandboxHandler(executor);
+    const runner = new CommandRunner(t.db, store, { publish: (e: EventCommitted) => published.push(e) } as unknown as EventBus);
+    create = new CreateSandboxHandler(runner, t.db);
+    transition = new TransitionSandboxHandler(runner, t.db);
   });
   afterAll(() => t.drop());
 
@@ -43,7 +52,7 @@ describe('sandbox commands: one transaction for append + inline projection (real
     expect(events.map((e) => e.type)).toEqual(['sandbox_created', 'sandbox_started', 'sandbox_stopped', 'sandbox_started', 'sandbox_stopped', 'sandbox_deleted']);
     expect(events.every((e) => e.metadata.actor === 'key-a' && e.metadata.correlationId === 'req-1' && e.streamType === 'sandbox')).toBe(true);
     expect((await row(sandbox.id)).last_position).toBe(String(events[5].globalPosition));
-    expect(published.filter((p) => p.sandboxId === sandbox.id).map((p) => p.streamVersion)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(published.filter((p) => p.streamId === sandboxStreamId(sandbox.id)).map((p) => p.streamVersion)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('a failing projection rolls the append back: no event without its read-model row', async () => {

@@ -1,10 +1,9 @@
-import { SandboxCreatedData } from './sandbox.events';
+import type { SandboxTransition } from './sandbox.lifecycle';
+import type { SandboxCreatedData } from './sandbox.events';
 
-/** What a caller asks the aggregate to do (already validated at the edge). */
+/** What a caller asks the aggregate to do; `decide` checks every rule (SandboxSpec) itself. */
 export type SandboxCommand =
   | { type: 'create'; data: SandboxCreatedData }
-  | { type: 'start'; sandboxId: string }
-  | { type: 'stop'; sandboxId: string }
-  | { type: 'delete'; sandboxId: string };
+  | { type: SandboxTransition; sandboxId: string };
 
 export type SandboxAction = SandboxCommand['type'];

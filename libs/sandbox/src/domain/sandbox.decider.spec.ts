@@ -1,4 +1,4 @@
-import { fold } from '@cave/event-store';
+import { fold } from '@cave/kernel';
 import { SandboxCommand } from './sandbox.commands';
 import { sandboxDecider } from './sandbox.decider';
 import { InvalidSandboxTransitionError, SandboxNotFoundError } from './sandbox.errors';
@@ -109,5 +109,12 @@ describe('sandbox decider', () => {
       const state = fold(sandboxDecider, [ev.created, ev.started, ev.stopped, ev.started]);
       expect(state).toEqual({ status: 'running', ...created });
     });
+  });
+});
+
+describe('sandbox decider owns the spec rules', () => {
+  it('refuses a create whose spec breaks a rule, whichever edge sent it', () => {
+    const bad: SandboxCommand = { type: 'create', data: { ...created, limits: { ...created.limits, memoryMb: 4096 } } };
+    expect(() => sandboxDecider.decide(bad, sandboxDecider.initialState)).toThrow(expect.objectContaining({ code: 'HTTP.VALIDATION', kind: 'invalid' }));
   });
 });

@@ -15,3 +15,16 @@ export class InvalidSandboxTransitionError extends DomainError {
     super(`sandbox ${sandboxId} is ${from}; cannot ${action} it`, { state: from, action });
   }
 }
+
+/**
+ * A creation's Idempotency-Key names an existing sandbox that was created from a different request (the HTTP
+ * record of the first request expired, but the sandbox id is derived from the key): answering with the old
+ * sandbox would silently ignore this body.
+ */
+export class SandboxIdempotencyKeyReusedError extends DomainError {
+  readonly code = 'SANDBOX.IDEMPOTENCY_KEY_REUSED';
+  readonly kind = 'unprocessable';
+  constructor(sandboxId: string) {
+    super(`this Idempotency-Key already created sandbox ${sandboxId} from a different request; use a new key`, { sandboxId });
+  }
+}

@@ -1,29 +1,35 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { LABEL_LIMITS } from '../domain/sandbox-labels';
 import { LIMIT_BOUNDS } from '../domain/sandbox-limits';
+import { MODES, NAME_RULE, RUNTIMES } from '../domain/sandbox-spec';
 import type { SandboxMode, SandboxRuntime } from '../domain/sandbox.events';
 import { IsLabels } from './labels.validator';
 
-export const RUNTIMES: SandboxRuntime[] = ['javascript', 'wasi'];
-export const MODES: SandboxMode[] = ['quick', 'persistent'];
+const bounds = (b: { min: number; max: number; default: number }) => ({ minimum: b.min, maximum: b.max, default: b.default });
+
+/*
+ * The request as REST describes and checks it. Every bound and pattern comes from the domain (SandboxSpec,
+ * LIMIT_BOUNDS, LABEL_LIMITS), which checks them again in `decide` for every edge.
+ */
 
 export class SandboxLimitsInputDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1024, default: 64, example: 128 })
+  @ApiPropertyOptional({ ...bounds(LIMIT_BOUNDS.memoryMb), example: 128 })
   @IsOptional()
   @IsInt()
   @Min(LIMIT_BOUNDS.memoryMb.min)
   @Max(LIMIT_BOUNDS.memoryMb.max)
   memoryMb?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 60000, default: 5000, example: 10000 })
+  @ApiPropertyOptional({ ...bounds(LIMIT_BOUNDS.timeoutMs), example: 10000 })
   @IsOptional()
   @IsInt()
   @Min(LIMIT_BOUNDS.timeoutMs.min)
   @Max(LIMIT_BOUNDS.timeoutMs.max)
   timeoutMs?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 1048576, default: 65536, example: 65536 })
+  @ApiPropertyOptional({ ...bounds(LIMIT_BOUNDS.maxOutputBytes), example: 65536 })
   @IsOptional()
   @IsInt()
   @Min(LIMIT_BOUNDS.maxOutputBytes.min)
@@ -35,25 +41,26 @@ export class CreateSandboxDto {
   @ApiProperty({
     example: 'build-runner',
     minLength: 1,
-    maxLength: 100,
-    pattern: '^[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]*$',
+    maxLength: NAME_RULE.maxLength,
+    pattern: NAME_RULE.pattern.source,
     description: 'Letters, digits, space, dot, underscore, hyphen; starts with a letter or digit',
   })
   @IsString()
-  @MaxLength(100)
-  @Matches(/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u, { message: 'name must start with a letter or digit and contain only letters, digits, space, ".", "_" or "-"' })
+  @MaxLength(NAME_RULE.maxLength)
+  @Matches(NAME_RULE.pattern, { message: NAME_RULE.message })
   name: string;
 
-  @ApiProperty({ enum: RUNTIMES, example: 'javascript' })
-  @IsIn(RUNTIMES)
+  @ApiProperty({ enum: [...RUNTIMES], example: 'javascript' })
+  @IsIn([...RUNTIMES])
   runtime: SandboxRuntime;
 
-  @ApiProperty({ enum: MODES, example: 'quick', description: 'quick: fresh state per exec; persistent: keeps state across execs' })
-  @IsIn(MODES)
+  @ApiProperty({ enum: [...MODES], example: 'quick', description: 'quick: fresh state per exec; persistent: keeps state across execs' })
+  @IsIn([...MODES])
   mode: SandboxMode;
 
   @ApiPropertyOptional({ type: SandboxLimitsInputDto, description: 'Omitted fields take their defaults' })
-  @IsOptional()
+  // May be omitted, never null: `@IsOptional` would let null through to the domain's defaults (a 500).
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsObject()
   @ValidateNested()
   @Type(() => SandboxLimitsInputDto)
@@ -61,12 +68,12 @@ export class CreateSandboxDto {
 
   @ApiPropertyOptional({
     type: 'object',
-    additionalProperties: { type: 'string', maxLength: 255 },
-    maxProperties: 32,
+    additionalProperties: { type: 'string', maxLength: LABEL_LIMITS.maxValueLength },
+    maxProperties: LABEL_LIMITS.maxCount,
     example: { team: 'payments', env: 'ci' },
     description: 'Up to 32 labels; keys 1-63 of [A-Za-z0-9._/-] starting and ending alphanumeric; values up to 255 characters',
   })
-  @IsOptional()
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsLabels()
   labels?: Record<string, string>;
 }

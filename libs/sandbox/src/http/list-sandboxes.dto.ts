@@ -1,7 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { QueryInt } from '@cave/http';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { SandboxStatus } from '../domain/sandbox.decider';
+import type { SandboxStatus } from '../domain/sandbox.lifecycle';
+import { EVENT_PAGE } from '../queries/get-sandbox-events/get-sandbox-events.query';
+import { SANDBOX_PAGE } from '../queries/list-sandboxes/list-sandboxes.query';
 import { STATES } from './sandbox.dto';
 
 export class ListSandboxesQueryDto {
@@ -10,18 +12,18 @@ export class ListSandboxesQueryDto {
   @IsIn(STATES)
   state?: SandboxStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ minimum: 1, maximum: SANDBOX_PAGE.maxLimit, default: SANDBOX_PAGE.defaultLimit })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(1)
-  @Max(100)
+  @Max(SANDBOX_PAGE.maxLimit)
   limit?: number;
 
   @ApiPropertyOptional({ description: '`nextCursor` of the previous page', example: 'djE6MTA0Mg' })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(SANDBOX_PAGE.maxCursorLength)
   cursor?: string;
 }
 
@@ -31,15 +33,14 @@ export class SandboxEventsQueryDto {
   @QueryInt()
   @IsInt()
   @Min(0)
-  // Stream versions are int4; the page end (after + limit + 1) must stay in range.
-  @Max(1_000_000_000)
+  @Max(EVENT_PAGE.maxAfter)
   after?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ minimum: 1, maximum: EVENT_PAGE.maxLimit, default: EVENT_PAGE.defaultLimit })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(1)
-  @Max(1000)
+  @Max(EVENT_PAGE.maxLimit)
   limit?: number;
 }

@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { SandboxStatus } from '../domain/sandbox.decider';
+import type { SandboxStatus } from '../domain/sandbox.lifecycle';
 import type { SandboxMode, SandboxRuntime } from '../domain/sandbox.events';
-import { MODES, RUNTIMES } from './create-sandbox.dto';
+import { SANDBOX_STATUSES } from '../domain/sandbox.lifecycle';
+import { MODES, RUNTIMES } from '../domain/sandbox-spec';
 
-export const STATES: SandboxStatus[] = ['created', 'running', 'stopped', 'deleted'];
+export const STATES: SandboxStatus[] = [...SANDBOX_STATUSES];
 
 export class SandboxLimitsDto {
   @ApiProperty({ example: 64 }) memoryMb: number;
@@ -15,8 +16,8 @@ export class SandboxDto {
   @ApiProperty({ format: 'uuid', example: '0b8f1f4e-8d7e-4d8c-9d1c-2c3f4a5b6c7d' }) id: string;
   @ApiProperty({ example: 'team-a' }) namespace: string;
   @ApiProperty({ example: 'build-runner' }) name: string;
-  @ApiProperty({ enum: RUNTIMES, example: 'javascript' }) runtime: SandboxRuntime;
-  @ApiProperty({ enum: MODES, example: 'quick' }) mode: SandboxMode;
+  @ApiProperty({ enum: [...RUNTIMES], example: 'javascript' }) runtime: SandboxRuntime;
+  @ApiProperty({ enum: [...MODES], example: 'quick' }) mode: SandboxMode;
   @ApiProperty({ enum: STATES, example: 'running' }) state: SandboxStatus;
   @ApiProperty({ type: SandboxLimitsDto }) limits: SandboxLimitsDto;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'payments' } }) labels: Record<string, string>;

@@ -2,19 +2,18 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Principal } from '@cave/kernel';
-import { ApiProblems, CurrentPrincipal, CurrentRequestMeta, RequestMeta, toRecordedEventDto, UuidParamPipe, versionETag } from '@cave/http';
+import type { CommandMeta, Principal } from '@cave/kernel';
+import { ApiProblems, CurrentCommandMeta, CurrentPrincipal, IfMatchVersion, toRecordedEventDto, UuidParamPipe, versionETag } from '@cave/http';
 import { Idempotent } from '@cave/idempotency';
 import { parsePointInTime, PointInTimeQueryDto } from '@cave/projections';
-import { SandboxCommandMeta, SandboxCommandResult } from '../commands/command-meta';
 import { CreateSandboxCommand } from '../commands/create-sandbox/create-sandbox.command';
-import { DeleteSandboxCommand } from '../commands/delete-sandbox/delete-sandbox.command';
-import { StartSandboxCommand } from '../commands/start-sandbox/start-sandbox.command';
-import { StopSandboxCommand } from '../commands/stop-sandbox/stop-sandbox.command';
+import { SandboxCommandResult } from '../commands/sandbox.stream';
+import { TransitionSandboxCommand } from '../commands/transition-sandbox/transition-sandbox.command';
+import type { SandboxTransition } from '../domain/sandbox.lifecycle';
 import { GetSandboxQuery } from '../queries/get-sandbox/get-sandbox.query';
 import { GetSandboxAtQuery } from '../queries/get-sandbox-at/get-sandbox-at.query';
-import { GetSandboxEventsQuery } from '../queries/get-sandbox-events/get-sandbox-events.query';
-import { ListSandboxesQuery } from '../queries/list-sandboxes/list-sandboxes.query';
+import { EVENT_PAGE, GetSandboxEventsQuery } from '../queries/get-sandbox-events/get-sandbox-events.query';
+import { ListSandboxesQuery, SANDBOX_PAGE } from '../queries/list-sandboxes/list-sandboxes.query';
 import { CreateSandboxDto } from './create-sandbox.dto';
 import { ListSandboxesQueryDto, SandboxEventsQueryDto } from './list-sandboxes.dto';
 import { SandboxEventPageDto } from './sandbox-events.dto';
@@ -41,15 +40,16 @@ export class SandboxesController {
   @ApiOperation({ summary: 'Create a sandbox', description: 'Appends `sandbox_created`. The sandbox starts in state `created`.' })
   @ApiBody({ type: CreateSandboxDto })
   @ApiCreatedResponse({ description: 'The new sandbox (state `created`, version 1)', type: SandboxDto, headers: { ...ETAG_HEADER, Location: { description: 'URL of the new sandbox', schema: { type: 'string' } } } })
-  @ApiProblems(400, 409, 413, 415)
+  @ApiProblems(400, 409, 413, 415, 422)
   async create(
     @Body() dto: CreateSandboxDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentRequestMeta() meta: RequestMeta,
+    @CurrentCommandMeta() meta: CommandMeta,
+    // Not used by a creation, but a malformed If-Match is refused here as on every other write.
+    @IfMatchVersion() _ifMatch: number | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SandboxDto> {
     const result = await this.commands.execute(
-      new CreateSandboxCommand({ name: dto.name, runtime: dto.runtime, mode: dto.mode, limits: dto.limits, labels: dto.labels }, this.meta(principal, meta, false)),
+      new CreateSandboxCommand({ name: dto.name, runtime: dto.runtime, mode: dto.mode, limits: dto.limits, labels: dto.labels }, meta),
     );
     void reply.header('location', `/api/v1/sandboxes/${result.sandbox.id}`);
     return this.respond(result, reply);
@@ -60,7 +60,7 @@ export class SandboxesController {
   @ApiOkResponse({ description: 'One page of sandboxes', type: SandboxPageDto })
   @ApiProblems(400)
   async list(@Query() q: ListSandboxesQueryDto, @CurrentPrincipal() principal: Principal): Promise<SandboxPageDto> {
-    const page = await this.queries.execute(new ListSandboxesQuery(principal.namespace, { state: q.state, limit: q.limit ?? 20, cursor: q.cursor }));
+    const page = await this.queries.execute(new ListSandboxesQuery(principal.namespace, { state: q.state, limit: q.limit ?? SANDBOX_PAGE.defaultLimit, cursor: q.cursor }));
     return { items: page.items.map(toSandboxDto), nextCursor: page.nextCursor };
   }
 
@@ -96,11 +96,11 @@ export class SandboxesController {
   @ApiProblems(400, 404, 409, 412)
   start(
     @Param('id', UuidParamPipe) id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentRequestMeta() meta: RequestMeta,
+    @CurrentCommandMeta() meta: CommandMeta,
+    @IfMatchVersion() expectedVersion: number | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SandboxDto> {
-    return this.transition(new StartSandboxCommand(id, this.meta(principal, meta)), reply);
+    return this.transition(id, 'start', meta, expectedVersion, reply);
   }
 
   @Post(':id/stop')
@@ -113,11 +113,11 @@ export class SandboxesController {
   @ApiProblems(400, 404, 409, 412)
   stop(
     @Param('id', UuidParamPipe) id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentRequestMeta() meta: RequestMeta,
+    @CurrentCommandMeta() meta: CommandMeta,
+    @IfMatchVersion() expectedVersion: number | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SandboxDto> {
-    return this.transition(new StopSandboxCommand(id, this.meta(principal, meta)), reply);
+    return this.transition(id, 'stop', meta, expectedVersion, reply);
   }
 
   @Delete(':id')
@@ -132,11 +132,11 @@ export class SandboxesController {
   @ApiProblems(400, 404, 409, 412)
   delete(
     @Param('id', UuidParamPipe) id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentRequestMeta() meta: RequestMeta,
+    @CurrentCommandMeta() meta: CommandMeta,
+    @IfMatchVersion() expectedVersion: number | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SandboxDto> {
-    return this.transition(new DeleteSandboxCommand(id, this.meta(principal, meta)), reply);
+    return this.transition(id, 'delete', meta, expectedVersion, reply);
   }
 
   @Get(':id/events')
@@ -149,26 +149,16 @@ export class SandboxesController {
     @Query() q: SandboxEventsQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<SandboxEventPageDto> {
-    const page = await this.queries.execute(new GetSandboxEventsQuery(principal.namespace, id, { after: q.after ?? 0, limit: q.limit ?? 100 }));
+    const page = await this.queries.execute(new GetSandboxEventsQuery(principal.namespace, id, { after: q.after ?? 0, limit: q.limit ?? EVENT_PAGE.defaultLimit }));
     return { items: page.items.map(toRecordedEventDto), nextCursor: page.nextCursor };
   }
 
-  private async transition(command: StartSandboxCommand | StopSandboxCommand | DeleteSandboxCommand, reply: FastifyReply): Promise<SandboxDto> {
-    return this.respond(await this.commands.execute(command), reply);
+  private async transition(id: string, action: SandboxTransition, meta: CommandMeta, expectedVersion: number | undefined, reply: FastifyReply): Promise<SandboxDto> {
+    return this.respond(await this.commands.execute(new TransitionSandboxCommand(id, action, meta, expectedVersion)), reply);
   }
 
   private respond(result: SandboxCommandResult, reply: FastifyReply): SandboxDto {
     void reply.header('etag', versionETag(result.sandbox.version));
     return toSandboxDto(result.sandbox);
-  }
-
-  private meta(principal: Principal, meta: RequestMeta, withVersion = true): SandboxCommandMeta {
-    return {
-      namespace: principal.namespace,
-      actor: principal.keyId,
-      correlationId: meta.correlationId,
-      idempotencyKey: meta.idempotencyKey,
-      expectedVersion: withVersion ? meta.expectedVersion : undefined,
-    };
   }
 }

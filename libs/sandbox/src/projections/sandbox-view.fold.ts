@@ -1,8 +1,7 @@
 import type { RecordedEvent } from '@cave/event-store';
 import { isSandboxEvent } from '../domain/sandbox.events';
+import { statusAfter } from '../domain/sandbox.lifecycle';
 import { SandboxView } from './sandbox.read-model';
-
-const STATE_AFTER = { sandbox_started: 'running', sandbox_stopped: 'stopped', sandbox_deleted: 'deleted' } as const;
 
 /**
  * The sandbox as the API shows it, folded from its stream: what time travel returns for
@@ -22,7 +21,7 @@ export const sandboxViewFold = {
           name: d.name,
           runtime: d.runtime,
           mode: d.mode,
-          state: 'created',
+          state: statusAfter(event.type),
           limits: d.limits,
           labels: d.labels,
           version: e.streamVersion,
@@ -35,7 +34,7 @@ export const sandboxViewFold = {
       case 'sandbox_started':
       case 'sandbox_stopped':
       case 'sandbox_deleted':
-        return state && { ...state, state: STATE_AFTER[event.type], version: e.streamVersion, updatedAt: e.recordedAt };
+        return state && { ...state, state: statusAfter(event.type), version: e.streamVersion, updatedAt: e.recordedAt };
       default: {
         const unknown: never = event;
         throw new Error(`unknown sandbox event ${JSON.stringify(unknown)}`);

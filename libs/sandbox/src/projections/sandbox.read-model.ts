@@ -1,5 +1,7 @@
+import type { Database } from '@cave/event-store';
+import { SandboxNotFoundError } from '../domain/sandbox.errors';
 import { SandboxLimits, SandboxMode, SandboxRuntime } from '../domain/sandbox.events';
-import { SandboxStatus } from '../domain/sandbox.decider';
+import { SandboxStatus } from '../domain/sandbox.lifecycle';
 
 /** One row of the `sandboxes` read model as the queries and commands see it. */
 export interface SandboxView {
@@ -53,4 +55,11 @@ export function toSandboxView(r: SandboxRow): SandboxView {
     updatedAt: r.updated_at,
     createdPosition: Number(r.created_position),
   };
+}
+
+/** One sandbox as `cave_app` under the caller's namespace: another tenant's id is simply absent. */
+export async function readSandbox(db: Database, namespace: string, sandboxId: string): Promise<SandboxView> {
+  const rows = await db.tenant(namespace, async (c) => (await c.query<SandboxRow>(`select ${SANDBOX_COLUMNS} from sandboxes where id = $1`, [sandboxId])).rows);
+  if (rows.length === 0) throw new SandboxNotFoundError(sandboxId);
+  return toSandboxView(rows[0]);
 }

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { EventBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
-import { EventStore } from '@cave/event-store';
+import { CommandRunner, EventStore } from '@cave/event-store';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
-import { SandboxCommandExecutor } from '../commands/sandbox-command.executor';
 import { CreateSandboxCommand } from '../commands/create-sandbox/create-sandbox.command';
 import { CreateSandboxHandler } from '../commands/create-sandbox/create-sandbox.handler';
+import { TransitionSandboxCommand } from '../commands/transition-sandbox/transition-sandbox.command';
+import { TransitionSandboxHandler } from '../commands/transition-sandbox/transition-sandbox.handler';
 
 /** Isolation at the database level: the runtime role, scoped to B, cannot see or touch A's rows. */
 describe('sandboxes + events under RLS as cave_app (real Postgres)', () => {
@@ -15,12 +15,14 @@ describe('sandboxes + events under RLS as cave_app (real Postgres)', () => {
   beforeAll(async () => {
     Logger.overrideLogger(false);
     t = await createTestDatabase();
-    const executor = new SandboxCommandExecutor(t.db, new EventStore(t.db), { publish: () => undefined } as unknown as EventBus);
-    const create = new CreateSandboxHandler(executor);
+    const runner = new CommandRunner(t.db, new EventStore(t.db));
+    const create = new CreateSandboxHandler(runner, t.db);
+    const transition = new TransitionSandboxHandler(runner, t.db);
+    const meta = { namespace: 'a', actor: 'key-a', role: 'member' as const, correlationId: 'req-a', channel: 'http' as const };
     ids = [];
     for (let i = 0; i < 3; i++) {
-      const { sandbox } = await create.execute(new CreateSandboxCommand({ name: `a${i}`, runtime: 'wasi', mode: 'persistent' }, { namespace: 'a', actor: 'key-a' }));
-      await executor.execute(sandbox.id, { type: 'start', sandboxId: sandbox.id }, { namespace: 'a', actor: 'key-a' });
+      const { sandbox } = await create.execute(new CreateSandboxCommand({ name: `a${i}`, runtime: 'wasi', mode: 'persistent' }, meta));
+      await transition.execute(new TransitionSandboxCommand(sandbox.id, 'start', meta));
       ids.push(sandbox.id);
     }
   });

@@ -1,6 +1,7 @@
-import { InlineProjection, projectionAt } from '@cave/event-store';
+import { InlineProjection, projectionAt, SqlStatement } from '@cave/event-store';
 import { SandboxEvent } from '../domain/sandbox.events';
-import { SANDBOX_COLUMNS } from './sandbox.read-model';
+import { statusAfter } from '../domain/sandbox.lifecycle';
+import { SANDBOX_COLUMNS, SandboxRow, SandboxView, toSandboxView } from './sandbox.read-model';
 
 /** What the projection needs of a committed event (a subset of the store's RecordedEvent). */
 export interface ProjectableSandboxEvent {
@@ -12,9 +13,9 @@ export interface ProjectableSandboxEvent {
   event: SandboxEvent;
 }
 
-export type SqlStatement = InlineProjection;
+export type { SqlStatement };
 
-const STATE_AFTER = { sandbox_started: 'running', sandbox_stopped: 'stopped', sandbox_deleted: 'deleted' } as const;
+const toRow = (r: Record<string, unknown>): SandboxView => toSandboxView(r as unknown as SandboxRow);
 
 /**
  * Pure: one sandbox event -> the statement that applies it to `sandboxes`, reading the event's version,
@@ -25,7 +26,7 @@ const STATE_AFTER = { sandbox_started: 'running', sandbox_stopped: 'stopped', sa
  * a live table is harmless. Each returns the row it produced, so the inline caller needs no extra read.
  * `table` is the (quoted) table to write: the async projector passes the shadow during a rebuild.
  */
-export function sandboxProjection(event: SandboxEvent, e: { namespace: string; metadata: { actor?: string } }, table = 'sandboxes'): InlineProjection {
+export function sandboxProjection(event: SandboxEvent, e: { namespace: string; metadata: { actor?: string } }, table = 'sandboxes'): InlineProjection<SandboxView> {
   switch (event.type) {
     case 'sandbox_created': {
       const d = event.data;
@@ -38,6 +39,7 @@ export function sandboxProjection(event: SandboxEvent, e: { namespace: string; m
                on conflict (id) do nothing
                returning ${SANDBOX_COLUMNS}`,
         values: [d.sandboxId, e.namespace, d.name, d.runtime, d.mode, JSON.stringify(d.limits), JSON.stringify(d.labels), e.metadata.actor ?? null],
+        toRow,
       };
     }
     case 'sandbox_started':
@@ -48,7 +50,8 @@ export function sandboxProjection(event: SandboxEvent, e: { namespace: string; m
                from appended a
                where s.id = $1::uuid and s.version < a.stream_version and not a.replayed
                returning ${SANDBOX_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}`,
-        values: [event.data.sandboxId, STATE_AFTER[event.type]],
+        values: [event.data.sandboxId, statusAfter(event.type)],
+        toRow,
       };
     default: {
       const unknown: never = event;
@@ -59,5 +62,6 @@ export function sandboxProjection(event: SandboxEvent, e: { namespace: string; m
 
 /** The same write for an event already in the log (replays, rebuilds): one standalone statement. */
 export function projectSandboxEvent(e: ProjectableSandboxEvent, table = 'sandboxes'): SqlStatement {
-  return projectionAt(sandboxProjection(e.event, e, table), e);
+  const { text, values } = sandboxProjection(e.event, e, table);
+  return projectionAt({ text, values }, e);
 }

@@ -1,7 +1,4 @@
-import type { Principal } from '@cave/kernel';
+import type { CommandMeta } from '@cave/kernel';
 
-/** Who asks and under which correlation id (built once at the HTTP edge). */
-export interface WebhookCommandMeta {
-  principal: Principal;
-  correlationId: string;
-}
+/** Who asks (built once at the HTTP edge). */
+export type WebhookCommandMeta = CommandMeta;

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, CurrentPrincipal, CurrentRequestMeta, RequestMeta, UuidParamPipe } from '@cave/http';
-import type { Principal } from '@cave/kernel';
+import { ApiProblems, CurrentCommandMeta, CurrentPrincipal, UuidParamPipe } from '@cave/http';
+import type { CommandMeta, Principal } from '@cave/kernel';
 import { DeleteEndpointCommand } from '../commands/delete-endpoint/delete-endpoint.command';
 import { RegisterEndpointCommand } from '../commands/register-endpoint/register-endpoint.command';
 import { RetryDeliveryCommand } from '../commands/retry-delivery/retry-delivery.command';
@@ -28,8 +28,8 @@ export class WebhooksController {
   })
   @ApiCreatedResponse({ type: RegisteredEndpointDto })
   @ApiProblems(400)
-  register(@Body() body: RegisterEndpointRequestDto, @CurrentPrincipal() principal: Principal, @CurrentRequestMeta() meta: RequestMeta): Promise<RegisteredEndpointDto> {
-    return this.commands.execute(new RegisterEndpointCommand(body.url, body.eventTypes, body.secret, { principal, correlationId: meta.correlationId }));
+  register(@Body() body: RegisterEndpointRequestDto, @CurrentCommandMeta() meta: CommandMeta): Promise<RegisteredEndpointDto> {
+    return this.commands.execute(new RegisterEndpointCommand(body.url, body.eventTypes, body.secret, meta));
   }
 
   @Get('endpoints')
@@ -52,8 +52,8 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Delete an endpoint and its secret; deliveries still queued for it are dead-lettered' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(400, 404)
-  async delete(@Param('id', UuidParamPipe) id: string, @CurrentPrincipal() principal: Principal, @CurrentRequestMeta() meta: RequestMeta): Promise<void> {
-    await this.commands.execute(new DeleteEndpointCommand(id, { principal, correlationId: meta.correlationId }));
+  async delete(@Param('id', UuidParamPipe) id: string, @CurrentCommandMeta() meta: CommandMeta): Promise<void> {
+    await this.commands.execute(new DeleteEndpointCommand(id, meta));
   }
 
   @Get('deliveries')
@@ -78,7 +78,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Give a dead-lettered delivery a fresh round of attempts (409 WEBHOOKS.DELIVERY_NOT_DEAD otherwise)' })
   @ApiOkResponse({ type: DeliveryDto })
   @ApiProblems(400, 404, 409)
-  retry(@Param('id', UuidParamPipe) id: string, @CurrentPrincipal() principal: Principal, @CurrentRequestMeta() meta: RequestMeta): Promise<DeliveryDto> {
-    return this.commands.execute(new RetryDeliveryCommand(id, { principal, correlationId: meta.correlationId }));
+  retry(@Param('id', UuidParamPipe) id: string, @CurrentCommandMeta() meta: CommandMeta): Promise<DeliveryDto> {
+    return this.commands.execute(new RetryDeliveryCommand(id, meta));
   }
 }

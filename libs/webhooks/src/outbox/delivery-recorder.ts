@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { Database, EventStore, RecordedEvent, runCommand } from '@cave/event-store';
+import { CommandRunner, CommandStream, Database, RecordedEvent } from '@cave/event-store';
+import type { CommandMeta } from '@cave/kernel';
 import { WEBHOOK_DELIVERY_STREAM_TYPE, webhookDeliveryStreamId } from '../contracts/webhook.events';
 import { DeliveryCommand, deliveryDecider, DeliveryEvent, DeliveryState } from '../domain/delivery.decider';
 
@@ -21,7 +22,11 @@ export interface DeliveryRow {
 
 export const DELIVERY_COLUMNS = 'id, namespace, webhook_id, event_type, endpoint_id, target, payload, status, attempts, round_attempts, version';
 
-const toDomain = (e: RecordedEvent) => ({ type: e.type, data: e.data }) as DeliveryEvent;
+const deliveryStream: CommandStream<DeliveryCommand, DeliveryState, DeliveryEvent> = {
+  decider: deliveryDecider,
+  streamType: WEBHOOK_DELIVERY_STREAM_TYPE,
+  toEvent: (e: RecordedEvent) => ({ type: e.type, data: e.data }) as DeliveryEvent,
+};
 
 /**
  * Records a delivery's events and updates its queue row and history in one admin transaction. The
@@ -32,22 +37,21 @@ const toDomain = (e: RecordedEvent) => ({ type: e.type, data: e.data }) as Deliv
 export class DeliveryRecorder {
   constructor(
     private readonly db: Database,
-    private readonly store: EventStore,
+    private readonly runner: CommandRunner,
   ) {}
 
-  async record(row: DeliveryRow, command: DeliveryCommand, actor: string, extra: (client: PoolClient, state: DeliveryState, version: number) => Promise<void>): Promise<DeliveryState> {
+  async record(row: DeliveryRow, command: DeliveryCommand, meta: CommandMeta, extra: (client: PoolClient, state: DeliveryState, version: number) => Promise<void>): Promise<DeliveryState> {
     return this.db.asAdmin(async (client) => {
-      const r = await runCommand(
-        this.store,
-        deliveryDecider,
-        {
-          streamId: webhookDeliveryStreamId(row.id),
-          command,
-          expectedVersion: row.version,
-          append: { namespace: row.namespace, streamType: WEBHOOK_DELIVERY_STREAM_TYPE, actor, correlationId: row.webhook_id, client },
-        },
-        toDomain,
-      );
+      const r = await this.runner.run(deliveryStream, {
+        streamId: webhookDeliveryStreamId(row.id),
+        command,
+        expectedVersion: row.version,
+        meta,
+        namespace: row.namespace,
+        transaction: 'admin',
+        client,
+      });
+      if (!r.append) throw new Error(`delivery ${row.id}: the decider decided nothing`);
       await extra(client, r.state, r.append.nextExpectedVersion);
       return r.state;
     });

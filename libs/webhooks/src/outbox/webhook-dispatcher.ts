@@ -187,7 +187,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     };
     this.metrics.latency.observe(latencyMs / 1000);
     try {
-      await this.recorder.record(row, { type: 'record_attempt', data: { ...data, succeeded } }, DISPATCHER_ACTOR, async (client, state, version) => {
+      await this.recorder.record(row, { type: 'record_attempt', data: { ...data, succeeded } }, { actor: DISPATCHER_ACTOR, namespace: row.namespace, role: 'admin', correlationId: row.webhook_id, channel: 'system' }, async (client, state, version) => {
         await client.query(
           `update webhook_deliveries set status = $2, attempts = $3, round_attempts = $4, next_attempt_at = coalesce($5, next_attempt_at),
              lease_until = null, leased_by = null, last_status_code = $6, last_error = $7, delivered_at = $8, version = $9

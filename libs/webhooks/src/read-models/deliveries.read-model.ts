@@ -136,7 +136,7 @@ export const deliveriesReadModel = {
   },
 
   /** Members see their namespace (RLS); admins every namespace, including operator deliveries. */
-  scoped<T>(db: Database, principal: Principal, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  scoped<T>(db: Database, principal: Pick<Principal, 'namespace' | 'role'>, fn: (c: PoolClient) => Promise<T>): Promise<T> {
     return principal.role === 'admin' ? db.asAdmin(fn) : db.tenant(principal.namespace, fn);
   },
 };

@@ -48,7 +48,7 @@ export const endpointsReadModel = {
   },
 
   /** The endpoint as this principal may see it: members through RLS in their namespace, admins anywhere. */
-  async visible(db: Database, principal: Principal, id: string): Promise<WebhookEndpointView | undefined> {
+  async visible(db: Database, principal: Pick<Principal, 'namespace' | 'role'>, id: string): Promise<WebhookEndpointView | undefined> {
     const get = (c: PoolClient) => endpointsReadModel.get(c, id);
     return principal.role === 'admin' ? db.asAdmin(get) : db.tenant(principal.namespace, get);
   },

@@ -7,11 +7,20 @@ export interface EventLogFilter {
   namespace?: string;
   streamId?: string;
   type?: string;
+  actor?: string;
+  correlationId?: string;
+  causationId?: string;
+  eventId?: string;
+  from?: Date;
+  to?: Date;
 }
 
-/** A page of the global event log across all namespaces (admin only). */
+/**
+ * A page of the event log: across all namespaces (admin) or, with `scope`, one namespace read as the
+ * runtime role so row-level security (not this code) keeps other tenants out.
+ */
 export class ListEventsQuery extends Query<ReadAllResult> {
-  constructor(readonly filter: EventLogFilter) {
+  constructor(readonly filter: EventLogFilter, readonly scope?: string) {
     super();
   }
 }

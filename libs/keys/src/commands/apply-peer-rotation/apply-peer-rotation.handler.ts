@@ -1,11 +1,11 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
-import { Database, EventStore, runCommand } from '@cave/event-store';
+import { CommandRunner, Database } from '@cave/event-store';
 import { WebhookReplayedError } from '@cave/webhooks';
-import { API_KEY_STREAM_TYPE, apiKeyStreamId, KEY_ROTATED, KeyRotatedData } from '../../contracts/api-key.events';
-import { apiKeyDecider } from '../../domain/api-key.decider';
-import { projectAppended, toApiKeyEvent } from '../api-key-events';
+import { apiKeyStreamId, KEY_ROTATED, KeyRotatedData } from '../../contracts/api-key.events';
+import { projectAppended } from '../api-key-events';
+import { apiKeyStream } from '../api-key.stream';
 import { ApplyPeerRotationCommand, PeerRotationReceipt } from './apply-peer-rotation.command';
 
 export const PEER_ACTOR = 'system:peer-webhook';
@@ -22,7 +22,7 @@ export class ApplyPeerRotationHandler implements ICommandHandler<ApplyPeerRotati
   constructor(
     @Inject(CAVE_CONFIG) private readonly config: CaveConfig,
     private readonly db: Database,
-    private readonly store: EventStore,
+    private readonly runner: CommandRunner,
   ) {}
 
   async execute(cmd: ApplyPeerRotationCommand): Promise<PeerRotationReceipt> {
@@ -40,16 +40,13 @@ export class ApplyPeerRotationHandler implements ICommandHandler<ApplyPeerRotati
         [r.keyId],
       );
       if (rows.length === 0) return { webhookId: r.webhookId, keyId: r.keyId, applied: false, revokedAt: null };
-      const { events, append } = await runCommand(
-        this.store,
-        apiKeyDecider,
-        {
-          streamId: apiKeyStreamId(r.keyId),
-          command: { type: 'apply_peer_rotation', data: { keyId: r.keyId, newKeyId: r.newKeyId, revokesAt: r.revokedAt, webhookId: r.webhookId, now: new Date() } },
-          append: { namespace: rows[0].namespace, streamType: API_KEY_STREAM_TYPE, actor: PEER_ACTOR, correlationId: cmd.correlationId, client },
-        },
-        toApiKeyEvent,
-      );
+      const { events, append } = await this.runner.run(apiKeyStream, {
+        streamId: apiKeyStreamId(r.keyId),
+        command: { type: 'apply_peer_rotation', data: { keyId: r.keyId, newKeyId: r.newKeyId, revokesAt: r.revokedAt, webhookId: r.webhookId, now: new Date() } },
+        meta: { actor: PEER_ACTOR, namespace: rows[0].namespace, role: 'admin', correlationId: cmd.correlationId, channel: 'http' },
+        transaction: 'admin',
+        client,
+      });
       await projectAppended(client, events, append, PEER_ACTOR);
       const rotated = events.find((e) => e.type === KEY_ROTATED)?.data as KeyRotatedData | undefined;
       return { webhookId: r.webhookId, keyId: r.keyId, applied: rotated !== undefined, revokedAt: rotated?.revokesAt ?? null };

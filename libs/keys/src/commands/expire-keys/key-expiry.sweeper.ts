@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ConcurrencyError, Database, EventStore, runCommand } from '@cave/event-store';
-import { API_KEY_STREAM_TYPE, apiKeyStreamId } from '../../contracts/api-key.events';
-import { apiKeyDecider } from '../../domain/api-key.decider';
-import { projectAppended, toApiKeyEvent } from '../api-key-events';
+import { CommandRunner, ConcurrencyError, Database } from '@cave/event-store';
+import { apiKeyStreamId } from '../../contracts/api-key.events';
+import { projectAppended } from '../api-key-events';
+import { apiKeyStream } from '../api-key.stream';
 
 export const EXPIRY_ACTOR = 'system:key-expiry';
 const INTERVAL_MS = 1000;
@@ -24,7 +24,7 @@ export class KeyExpirySweeper implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     private readonly db: Database,
-    private readonly store: EventStore,
+    private readonly runner: CommandRunner,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -60,16 +60,13 @@ export class KeyExpirySweeper implements OnApplicationBootstrap, BeforeApplicati
           // The row lock makes a concurrent sweeper wait, then find the key revoked and skip it.
           const due = await client.query('select 1 from api_keys where id = $1 and revoked_at is null and expires_at <= now() for update', [r.id]);
           if (due.rowCount === 0) return 0;
-          const { events, append } = await runCommand(
-            this.store,
-            apiKeyDecider,
-            {
-              streamId: apiKeyStreamId(r.id),
-              command: { type: 'expire_key', data: { keyId: r.id, now: new Date() } },
-              append: { namespace: r.namespace, streamType: API_KEY_STREAM_TYPE, actor: EXPIRY_ACTOR, correlationId: randomUUID(), client },
-            },
-            toApiKeyEvent,
-          );
+          const { events, append } = await this.runner.run(apiKeyStream, {
+            streamId: apiKeyStreamId(r.id),
+            command: { type: 'expire_key', data: { keyId: r.id, now: new Date() } },
+            meta: { actor: EXPIRY_ACTOR, namespace: r.namespace, role: 'admin', correlationId: randomUUID(), channel: 'system' },
+            transaction: 'admin',
+            client,
+          });
           if (events.length > 0) await projectAppended(client, events, append, EXPIRY_ACTOR);
           return events.length;
         });

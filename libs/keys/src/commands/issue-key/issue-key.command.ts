@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { ApiKeyRole } from '../../contracts/api-key.events';
-import type { CommandMetadata } from '../api-key.repository';
+import type { CommandMeta } from '@cave/kernel';
 
 /** The one response that ever carries the key in clear. */
 export interface IssuedKey {
@@ -15,10 +15,11 @@ export interface IssuedKey {
 
 export class IssueKeyCommand extends Command<IssuedKey> {
   constructor(
+    /** The namespace the new key belongs to (not necessarily the issuing admin's). */
     readonly namespace: string,
     readonly name: string,
     readonly role: ApiKeyRole,
-    readonly meta: CommandMetadata,
+    readonly meta: CommandMeta,
     /** Only for the configured bootstrap key; otherwise a fresh key is generated. */
     readonly presetKey?: string,
   ) {

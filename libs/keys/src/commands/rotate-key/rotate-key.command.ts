@@ -1,6 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { Principal } from '@cave/kernel';
-import type { CommandMetadata } from '../api-key.repository';
+import type { CommandMeta } from '@cave/kernel';
 
 /** The one response that carries the new key in clear, plus the webhook that announces it. */
 export interface RotationOutcome {
@@ -22,8 +21,7 @@ export class RotateKeyCommand extends Command<RotationOutcome> {
     /** Default: the calling key. */
     readonly keyId: string | undefined,
     readonly graceSeconds: number,
-    readonly principal: Principal,
-    readonly meta: CommandMetadata,
+    readonly meta: CommandMeta,
   ) {
     super();
   }

@@ -3,14 +3,14 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
-import { ConcurrencyError, Database, EventStore, runCommand } from '@cave/event-store';
+import { CommandRunner, ConcurrencyError, Database } from '@cave/event-store';
 import { signCaveHeader } from '@cave/webhooks';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../auth/api-key-secret';
-import { API_KEY_STREAM_TYPE, apiKeyStreamId, KeyRotatedData } from '../../contracts/api-key.events';
+import { apiKeyStreamId, KeyRotatedData } from '../../contracts/api-key.events';
 import { rotationWebhookBody } from '../../contracts/rotation-webhook';
-import { apiKeyDecider } from '../../domain/api-key.decider';
 import { ApiKeyNotFoundError } from '../../domain/api-key.errors';
-import { projectAppended, toApiKeyEvent } from '../api-key-events';
+import { projectAppended } from '../api-key-events';
+import { apiKeyStream } from '../api-key.stream';
 import { RotateKeyCommand, RotationOutcome } from './rotate-key.command';
 
 interface Target {
@@ -31,11 +31,11 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand, Rotat
   constructor(
     @Inject(CAVE_CONFIG) private readonly config: CaveConfig,
     private readonly db: Database,
-    private readonly store: EventStore,
+    private readonly runner: CommandRunner,
   ) {}
 
   async execute(cmd: RotateKeyCommand): Promise<RotationOutcome> {
-    const keyId = cmd.keyId ?? cmd.principal.keyId;
+    const keyId = cmd.keyId ?? cmd.meta.actor;
     const target = await this.targetOf(cmd, keyId);
     const key = generateApiKey();
     const newKeyId = randomUUID();
@@ -61,11 +61,9 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand, Rotat
   }
 
   private async write(client: PoolClient, cmd: RotateKeyCommand, keyId: string, target: Target, n: { key: string; newKeyId: string; webhookId: string; now: Date }): Promise<KeyRotatedData> {
-    const append = { namespace: target.namespace, streamType: API_KEY_STREAM_TYPE, actor: cmd.meta.actor, correlationId: cmd.meta.correlationId, client };
-    const old = await runCommand(
-      this.store,
-      apiKeyDecider,
-      {
+    const common = { meta: cmd.meta, namespace: target.namespace, transaction: 'admin' as const, client };
+    const old = await this.runner.run(apiKeyStream, {
+        ...common,
         streamId: apiKeyStreamId(keyId),
         command: {
           type: 'rotate_key',
@@ -75,19 +73,14 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand, Rotat
             newKeyPrefix: apiKeyPrefix(n.key),
             graceSeconds: cmd.graceSeconds,
             webhookId: n.webhookId,
-            requestedBy: { keyId: cmd.principal.keyId, role: cmd.principal.role },
+            requestedBy: { keyId: cmd.meta.actor, role: cmd.meta.role },
             now: n.now,
           },
         },
-        append,
-      },
-      toApiKeyEvent,
-    );
+    });
     await projectAppended(client, old.events, old.append, cmd.meta.actor);
-    const issued = await runCommand(
-      this.store,
-      apiKeyDecider,
-      {
+    const issued = await this.runner.run(apiKeyStream, {
+        ...common,
         streamId: apiKeyStreamId(n.newKeyId),
         newStream: true,
         command: {
@@ -103,10 +96,7 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand, Rotat
             rotatedFrom: keyId,
           },
         },
-        append,
-      },
-      toApiKeyEvent,
-    );
+    });
     await projectAppended(client, issued.events, issued.append, cmd.meta.actor);
     return old.events[0].data as KeyRotatedData;
   }
@@ -117,7 +107,7 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand, Rotat
    */
   private async targetOf(cmd: RotateKeyCommand, keyId: string): Promise<Target> {
     const read = async (c: PoolClient) => (await c.query<Target>('select namespace, name, role from api_keys where id = $1', [keyId])).rows;
-    const rows = cmd.principal.role === 'admin' ? await this.db.asAdmin(read) : await this.db.tenant(cmd.principal.namespace, read);
+    const rows = cmd.meta.role === 'admin' ? await this.db.asAdmin(read) : await this.db.tenant(cmd.meta.namespace, read);
     if (rows.length === 0) throw new ApiKeyNotFoundError(keyId);
     return rows[0];
   }

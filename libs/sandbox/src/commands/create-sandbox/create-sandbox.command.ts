@@ -1,17 +1,12 @@
 import { Command } from '@nestjs/cqrs';
-import { SandboxLimits, SandboxMode, SandboxRuntime } from '../../domain/sandbox.events';
-import { SandboxCommandMeta, SandboxCommandResult } from '../command-meta';
+import type { CommandMeta } from '@cave/kernel';
+import type { SandboxCommandResult } from '../sandbox.stream';
 
+/** `input` is whatever the edge received; SandboxSpec decides what of it is acceptable. */
 export class CreateSandboxCommand extends Command<SandboxCommandResult> {
   constructor(
-    readonly input: {
-      name: string;
-      runtime: SandboxRuntime;
-      mode: SandboxMode;
-      limits?: Partial<SandboxLimits>;
-      labels?: Record<string, string>;
-    },
-    readonly meta: SandboxCommandMeta,
+    readonly input: unknown,
+    readonly meta: CommandMeta,
   ) {
     super();
   }

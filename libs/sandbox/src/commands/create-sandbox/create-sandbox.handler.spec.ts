@@ -1,15 +1,25 @@
+import type { CommandInput, CommandRunner, Database } from '@cave/event-store';
+import type { CommandMeta } from '@cave/kernel';
 import { SandboxCommand } from '../../domain/sandbox.commands';
-import { SandboxCommandMeta } from '../command-meta';
-import { SandboxCommandExecutor } from '../sandbox-command.executor';
+import { sandboxStreamId } from '../../domain/sandbox.events';
 import { CreateSandboxCommand } from './create-sandbox.command';
 import { CreateSandboxHandler } from './create-sandbox.handler';
 import { newSandboxId } from './sandbox-id';
 
 describe('CreateSandboxHandler', () => {
-  const calls: [string, SandboxCommand, SandboxCommandMeta][] = [];
-  const executor = { execute: async (id: string, c: SandboxCommand, m: SandboxCommandMeta) => (calls.push([id, c, m]), undefined) } as unknown as SandboxCommandExecutor;
-  const handler = new CreateSandboxHandler(executor);
-  const meta = { namespace: 'ns', actor: 'key-1' };
+  const calls: [string, SandboxCommand, CommandMeta][] = [];
+  const runner = {
+    run: async (_: unknown, input: CommandInput<SandboxCommand, unknown, unknown>) => {
+      const { command } = input;
+      const id = command.type === 'create' ? command.data.sandboxId : command.sandboxId;
+      expect(input.streamId).toBe(sandboxStreamId(id));
+      expect(input.newStream).toBe(true);
+      calls.push([id, command, input.meta]);
+      return { state: { status: 'absent' }, events: [{ type: 'sandbox_created', data: {} }], projected: {} };
+    },
+  } as unknown as CommandRunner;
+  const handler = new CreateSandboxHandler(runner, {} as Database);
+  const meta: CommandMeta = { namespace: 'ns', actor: 'key-1', role: 'member', correlationId: 'r', channel: 'http' };
   beforeEach(() => (calls.length = 0));
 
   it('fills in default limits and empty labels', async () => {

@@ -1,23 +1,50 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { withDefaultLimits } from '../../domain/sandbox-limits';
-import { SandboxCommandResult } from '../command-meta';
-import { SandboxCommandExecutor } from '../sandbox-command.executor';
+import { CommandRunner, Database } from '@cave/event-store';
+import { SandboxSpec } from '../../domain/sandbox-spec';
+import { SandboxIdempotencyKeyReusedError } from '../../domain/sandbox.errors';
+import { sandboxStreamId } from '../../domain/sandbox.events';
+import { SandboxView } from '../../projections/sandbox.read-model';
+import { sandboxProjection } from '../../projections/sandboxes.projection';
+import { SandboxCommandResult, sandboxResult, sandboxStream } from '../sandbox.stream';
 import { CreateSandboxCommand } from './create-sandbox.command';
 import { newSandboxId } from './sandbox-id';
 
+/**
+ * A creation decides on the initial state and appends with `no_stream` (newStream): the append with its
+ * inline projection is the whole command, one statement and one round trip.
+ */
 @CommandHandler(CreateSandboxCommand)
 export class CreateSandboxHandler implements ICommandHandler<CreateSandboxCommand, SandboxCommandResult> {
-  constructor(private readonly executor: SandboxCommandExecutor) {}
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly db: Database,
+  ) {}
 
-  execute({ input, meta }: CreateSandboxCommand): Promise<SandboxCommandResult> {
+  async execute({ input, meta }: CreateSandboxCommand): Promise<SandboxCommandResult> {
+    const spec = SandboxSpec.parse(input);
     const sandboxId = newSandboxId(meta.namespace, meta.idempotencyKey);
-    return this.executor.execute(
-      sandboxId,
-      {
-        type: 'create',
-        data: { sandboxId, name: input.name, runtime: input.runtime, mode: input.mode, limits: withDefaultLimits(input.limits), labels: input.labels ?? {} },
-      },
+    const outcome = await this.runner.run(sandboxStream, {
+      streamId: sandboxStreamId(sandboxId),
+      command: { type: 'create', data: { sandboxId, ...spec } },
       meta,
-    );
+      newStream: true,
+      project: (event) => sandboxProjection(event, { namespace: meta.namespace, metadata: { actor: meta.actor } }),
+    });
+    const result = await sandboxResult(outcome, this.db, meta.namespace, sandboxId);
+    // A replay by key must be a replay of the same request; the store's key never expires, the HTTP record does.
+    if (result.replayed && !createdFrom(result.sandbox, spec)) throw new SandboxIdempotencyKeyReusedError(sandboxId);
+    return result;
   }
+}
+
+/** Whether `view` is what `spec` creates (the fields a creation sets and no later command changes). */
+function createdFrom(view: SandboxView, spec: SandboxSpec): boolean {
+  const sorted = (o: object) => JSON.stringify(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return (
+    view.name === spec.name &&
+    view.runtime === spec.runtime &&
+    view.mode === spec.mode &&
+    sorted(view.limits) === sorted(spec.limits) &&
+    sorted(view.labels) === sorted(spec.labels)
+  );
 }

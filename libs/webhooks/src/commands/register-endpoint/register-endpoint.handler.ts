@@ -1,15 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Database, EventStore, RecordedEvent, runCommand } from '@cave/event-store';
+import { CommandRunner, CommandStream, Database, RecordedEvent } from '@cave/event-store';
 import { WebhookSources } from '../../contracts/webhook-sources';
 import { WEBHOOK_ENDPOINT_STREAM_TYPE, webhookEndpointStreamId } from '../../contracts/webhook.events';
-import { endpointDecider, EndpointEvent } from '../../domain/endpoint.decider';
+import { EndpointCommand, endpointDecider, EndpointEvent, EndpointState } from '../../domain/endpoint.decider';
 import { parseEndpointUrl, parseEventTypes, parseSecret } from '../../domain/endpoint.rules';
 import { standardWebhooksKey } from '../../domain/webhook-signature';
 import { AddressGuard } from '../../outbox/address-guard';
 import { endpointsReadModel } from '../../read-models/endpoints.read-model';
 import { RegisteredEndpoint, RegisterEndpointCommand } from './register-endpoint.command';
+
+export const endpointStream: CommandStream<EndpointCommand, EndpointState, EndpointEvent> = {
+  decider: endpointDecider,
+  streamType: WEBHOOK_ENDPOINT_STREAM_TYPE,
+  toEvent: (e: RecordedEvent) => ({ type: e.type, data: e.data }) as EndpointEvent,
+};
 
 /** `whsec_` + 32 random bytes in base64: valid for both signature schemes. */
 export function generateEndpointSecret(): string {
@@ -27,7 +33,7 @@ export class RegisterEndpointHandler implements ICommandHandler<RegisterEndpoint
 
   constructor(
     private readonly db: Database,
-    private readonly store: EventStore,
+    private readonly runner: CommandRunner,
     private readonly guard: AddressGuard,
     private readonly sources: WebhookSources,
   ) {}
@@ -38,33 +44,30 @@ export class RegisterEndpointHandler implements ICommandHandler<RegisterEndpoint
     const secret = cmd.secret === undefined ? generateEndpointSecret() : parseSecret(cmd.secret);
     await this.guard.resolve(url);
     const endpointId = randomUUID();
-    const namespace = cmd.meta.principal.namespace;
+    const namespace = cmd.meta.namespace;
     const view = await this.db.asAdmin(async (client) => {
-      const { events, append } = await runCommand(
-        this.store,
-        endpointDecider,
-        {
-          streamId: webhookEndpointStreamId(endpointId),
-          newStream: true,
-          command: {
-            type: 'register_endpoint',
-            data: { endpointId, namespace, url: url.href, eventTypes, standardWebhooks: standardWebhooksKey(secret) !== undefined, now: new Date() },
-          },
-          append: { namespace, streamType: WEBHOOK_ENDPOINT_STREAM_TYPE, actor: cmd.meta.principal.keyId, correlationId: cmd.meta.correlationId, client },
+      const { events, append } = await this.runner.run(endpointStream, {
+        streamId: webhookEndpointStreamId(endpointId),
+        newStream: true,
+        command: {
+          type: 'register_endpoint',
+          data: { endpointId, namespace, url: url.href, eventTypes, standardWebhooks: standardWebhooksKey(secret) !== undefined, now: new Date() },
         },
-        (e: RecordedEvent) => ({ type: e.type, data: e.data }) as EndpointEvent,
-      );
+        meta: cmd.meta,
+        transaction: 'admin',
+        client,
+      });
       const d = events[0].data as { registeredAt: string; standardWebhooks: boolean };
       await client.query(
         `insert into webhook_endpoints (id, namespace, url, event_types, standard_webhooks, created_at, created_by, version)
          values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [endpointId, namespace, url.href, eventTypes, d.standardWebhooks, d.registeredAt, cmd.meta.principal.keyId, append.nextExpectedVersion],
+        [endpointId, namespace, url.href, eventTypes, d.standardWebhooks, d.registeredAt, cmd.meta.actor, append!.nextExpectedVersion],
       );
       await client.query(`insert into webhook_endpoint_secrets (endpoint_id, secret) values ($1, $2)`, [endpointId, secret]);
       return endpointsReadModel.get(client, endpointId);
     });
     if (!view) throw new Error(`endpoint ${endpointId} vanished inside its own transaction`);
-    this.logger.log(`webhook endpoint ${endpointId} registered in ${namespace} for ${eventTypes.join(', ')} by ${cmd.meta.principal.keyId}`);
+    this.logger.log(`webhook endpoint ${endpointId} registered in ${namespace} for ${eventTypes.join(', ')} by ${cmd.meta.actor}`);
     return { ...view, secret };
   }
 }

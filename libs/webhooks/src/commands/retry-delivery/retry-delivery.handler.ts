@@ -15,7 +15,7 @@ export class RetryDeliveryHandler implements ICommandHandler<RetryDeliveryComman
   ) {}
 
   async execute(cmd: RetryDeliveryCommand): Promise<DeliveryView> {
-    const { principal } = cmd.meta;
+    const principal = cmd.meta;
     // Read with the caller's rights: another tenant's delivery is a 404 like a guessed id.
     const rows = await deliveriesReadModel.scoped(this.db, principal, async (c) =>
       (await c.query<DeliveryRow>(`select ${DELIVERY_COLUMNS} from webhook_deliveries where id = $1`, [cmd.deliveryId])).rows,
@@ -24,8 +24,8 @@ export class RetryDeliveryHandler implements ICommandHandler<RetryDeliveryComman
     const retriedAt = new Date();
     await this.recorder.record(
       rows[0],
-      { type: 'retry_delivery', data: { deliveryId: cmd.deliveryId, requestedBy: principal.keyId, retriedAt: retriedAt.toISOString() } },
-      principal.keyId,
+      { type: 'retry_delivery', data: { deliveryId: cmd.deliveryId, requestedBy: principal.actor, retriedAt: retriedAt.toISOString() } },
+      cmd.meta,
       async (client, state, version) => {
         await client.query(
           `update webhook_deliveries set status = $2, round_attempts = $3, next_attempt_at = $4, lease_until = null, leased_by = null, version = $5 where id = $1`,

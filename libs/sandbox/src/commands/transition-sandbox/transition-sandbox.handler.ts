@@ -1,0 +1,26 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandRunner, Database } from '@cave/event-store';
+import { sandboxStreamId } from '../../domain/sandbox.events';
+import { sandboxProjection } from '../../projections/sandboxes.projection';
+import { SandboxCommandResult, sandboxResult, sandboxStream } from '../sandbox.stream';
+import { TransitionSandboxCommand } from './transition-sandbox.command';
+
+/** Reads the stream and appends (with the inline projection) in one tenant transaction. */
+@CommandHandler(TransitionSandboxCommand)
+export class TransitionSandboxHandler implements ICommandHandler<TransitionSandboxCommand, SandboxCommandResult> {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly db: Database,
+  ) {}
+
+  async execute({ sandboxId, action, meta, expectedVersion }: TransitionSandboxCommand): Promise<SandboxCommandResult> {
+    const outcome = await this.runner.run(sandboxStream, {
+      streamId: sandboxStreamId(sandboxId),
+      command: { type: action, sandboxId },
+      meta,
+      expectedVersion,
+      project: (event) => sandboxProjection(event, { namespace: meta.namespace, metadata: { actor: meta.actor } }),
+    });
+    return sandboxResult(outcome, this.db, meta.namespace, sandboxId);
+  }
+}
