@@ -20,7 +20,8 @@ import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
 
 /**
  * API keys: issue, list, revoke, bootstrap, and the global guard that authenticates every HTTP
- * route. Needs EventStoreModule, ConfigModule, ObservabilityModule and CqrsModule from the root.
+ * route; rotation (its webhooks go through WebhooksModule). Needs EventStoreModule, ConfigModule,
+ * ObservabilityModule, ProjectionsModule and CqrsModule from the root.
  */
 @Module({
   imports: [WebhooksModule],

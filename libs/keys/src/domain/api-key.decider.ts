@@ -11,7 +11,6 @@ export type ApiKeyState =
       keyId: string;
       namespace: string;
       role: ApiKeyRole;
-      name?: string;
       revokedAt?: string;
       /** Set once rotated: the key stays active until `revokesAt`. */
       rotation?: { newKeyId: string; revokesAt: string };
@@ -135,7 +134,7 @@ export function decideApiKey(command: ApiKeyCommand, state: ApiKeyState): ApiKey
 export function evolveApiKey(state: ApiKeyState, event: ApiKeyEvent): ApiKeyState {
   switch (event.type) {
     case KEY_ISSUED:
-      return { status: 'active', keyId: event.data.keyId, namespace: event.data.namespace, role: event.data.role, name: event.data.name };
+      return { status: 'active', keyId: event.data.keyId, namespace: event.data.namespace, role: event.data.role };
     case KEY_REVOKED:
       return state.status === 'absent' ? state : { ...state, status: 'revoked', revokedAt: event.data.revokedAt };
     case KEY_ROTATED:
