@@ -129,8 +129,9 @@ describe('audit log over real HTTP', () => {
     await waitFor(auditedCount, 10_000, 'every event audited');
     await api().get('/api/v1/admin/audit/checkpoint').set(bearer(ADMIN)).expect(200);
     const text = await waitFor(async () => {
-      const m = (await api().get('/metrics').expect(200)).text;
-      return /cave_audit_checkpoint_size [1-9]/.test(m) ? m : undefined;
+      const m = (await api().get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200)).text;
+      // The lag gauge is sampled in the background: the first scrape may still say -1.
+      return /cave_audit_checkpoint_size [1-9]/.test(m) && /cave_audit_lag_events 0/.test(m) ? m : undefined;
     }, 5000, 'checkpoint size metric');
     expect(text).toMatch(/cave_audit_lag_events 0/);
     expect(text).toMatch(/cave_audit_entries_written_total [1-9]/);
@@ -143,10 +144,10 @@ describe('audit log over real HTTP', () => {
       return b.lagEvents === 0 ? b : undefined;
     }, 10_000, 'audit projector caught up');
     expect(view).toMatchObject({ name: 'audit', registered: true, status: 'running', leaderAlive: true, tables: [], rebuildable: false, failure: null });
-    const health = (await api().get('/healthz').expect(200)).body;
+    const health = (await api().get('/healthz').set('authorization', `Bearer ${ADMIN}`).expect(200)).body;
     expect(health.checks.projections.items).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'audit', status: 'running', leaderAlive: true })]));
     const metrics = await waitFor(async () => {
-      const m = (await api().get('/metrics').expect(200)).text;
+      const m = (await api().get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200)).text;
       return /cave_projection_lag_events\{projection="audit"\} 0/.test(m) ? m : undefined;
     }, 5000, 'runtime lag metric of the audit projector');
     expect(metrics).toMatch(/cave_projection_position\{projection="audit"\} [1-9]/);

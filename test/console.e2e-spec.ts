@@ -2,7 +2,10 @@
 import type { Socket } from 'node:net';
 import request from 'supertest';
 import type { Browser, Page } from 'puppeteer-core';
+import { EventStore } from '@cave/event-store';
+import { ProjectionRegistry } from '@cave/projections';
 import { startTestApp, TestApp, waitFor } from '@cave/testing';
+import { createReadModelTable, tallyProjection } from '../libs/projections/src/runtime/projection.fixture';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 import { CONSOLE_DIST, ensureConsoleBuilt, launchBrowser, PageProblems, screenshot, waitForText, watchPage } from './support/browser';
 
@@ -181,6 +184,31 @@ describe('admin console in a real browser', () => {
     const state = await api().get('/api/v1/admin/projections/sandboxes').set(bearer(ADMIN)).expect(200);
     expect(state.body.rebuild.status).toBe('done');
     await screenshot(page, '05-projections');
+  });
+
+  it('shows a projector stopped at a poison event and skips it after confirmation', async () => {
+    await createReadModelTable(t.database.ownerUrl, 'console_poison');
+    t.app.get(ProjectionRegistry).register(
+      tallyProjection({
+        name: 'console-poison',
+        table: 'console_poison',
+        before: (e) => {
+          if ((e.data as { poison?: boolean }).poison) throw new Error('cannot project this one');
+        },
+      }),
+    );
+    const bad = (await t.app.get(EventStore).append('tick-poison', 'any', [{ type: 'tick', data: { poison: true } }], { namespace: 'team-a', streamType: 'tick' })).globalPositions[0];
+    await go(page, '#/projections');
+    const row = 'tr[data-projection="console-poison"]';
+    await waitForText(page, row, (s) => s.includes('failed') && s.includes(`stopped at #${bad}`), 20_000);
+    const skip = await page.waitForSelector(`xpath/.//tr[@data-projection="console-poison"]//button[normalize-space(.)="Skip event"]`);
+    await skip!.click();
+    await waitForText(page, 'dialog[open]', (s) => s.includes(`Skip event #${bad}`));
+    const yes = await page.waitForSelector('xpath/.//dialog[@open]//button[normalize-space(.)="Yes, skip"]');
+    await yes!.click();
+    await waitForText(page, row, (s) => s.includes('running') && !s.includes('stopped at'), 20_000);
+    const decisions = await t.app.get(EventStore).readStream('projection-console-poison', { namespace: 'system' });
+    expect(decisions.map((e) => e.type)).toEqual(['projection_event_skipped']);
   });
 
   it('audit: verifies the log, checks the checkpoint signature and an inclusion proof in the browser', async () => {

@@ -2,15 +2,17 @@ import request from 'supertest';
 import { startTestApp, TestApp } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 
+const ADMIN = 'cave_sk_' + 'o'.repeat(40);
+
 describe('daemon operations endpoints (real HTTP, real Postgres)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(createApp);
+    t = await startTestApp(createApp, { CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN });
   });
   afterAll(() => t.close());
 
-  it('GET /healthz reports the database, migrations and every projector', async () => {
-    const res = await request(t.url).get('/healthz').expect(200);
+  it('GET /healthz reports the database, migrations and every projector to an admin key', async () => {
+    const res = await request(t.url).get('/healthz').set('authorization', `Bearer ${ADMIN}`).expect(200);
     expect(res.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, migrations: { status: 'up', pending: [] } } });
     const projections = res.body.checks.projections;
     expect(projections.status).toBe('up');
@@ -20,7 +22,7 @@ describe('daemon operations endpoints (real HTTP, real Postgres)', () => {
 
   it('GET /metrics serves Prometheus text with HTTP and event-store metrics', async () => {
     await request(t.url).get('/healthz');
-    const res = await request(t.url).get('/metrics').expect(200);
+    const res = await request(t.url).get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toContain('cave_events_appended_total');
     expect(res.text).toMatch(/cave_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/);

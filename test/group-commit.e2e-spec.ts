@@ -24,7 +24,7 @@ describe('group commit under concurrent requests (e2e)', () => {
 
   it('40 concurrent creations from two tenants: each gets its own sandbox, and they shared round trips', async () => {
     const [a, b] = [await issue('gc-a'), await issue('gc-b')];
-    const before = (await request(t.url).get('/metrics').expect(200)).text;
+    const before = (await request(t.url).get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200)).text;
     const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => create(i % 2 ? b.key : a.key, `gc-${i}`)));
     expect(responses.map((r) => r.status)).toEqual(Array(40).fill(201));
     responses.forEach((r, i) => expect(r.body).toMatchObject({ name: `gc-${i}`, namespace: i % 2 ? 'gc-b' : 'gc-a', state: 'created', version: 1 }));
@@ -38,7 +38,7 @@ describe('group commit under concurrent requests (e2e)', () => {
     const created = await request(t.url).get('/api/v1/admin/events?type=sandbox_created&limit=1000').set(bearer(ADMIN)).expect(200);
     expect(created.body.items).toHaveLength(40);
 
-    const after = (await request(t.url).get('/metrics').expect(200)).text;
+    const after = (await request(t.url).get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200)).text;
     const delta = (name: string) => metric(after, name, 'appends') - (metric(before, name, 'appends') || 0);
     expect(delta('cave_db_batch_statements_total')).toBe(40);
     // Coalesced: fewer round trips than statements (the first leaves alone; the rest queue behind it).

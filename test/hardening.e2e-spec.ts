@@ -138,4 +138,18 @@ describe('hostile input at the HTTP edge (e2e)', () => {
       expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(30);
     });
   });
+
+  it('anonymous and member callers get a coarse /healthz and only process metrics; details need an admin key', async () => {
+    for (const auth of [{}, bearer(member), { authorization: 'Bearer cave_sk_' + 'n'.repeat(40) }]) {
+      const health = await http().get('/healthz').set(auth).expect(200);
+      expect(health.body).toEqual({ status: expect.stringMatching(/^(ok|degraded)$/) });
+      const metrics = (await http().get('/metrics').set(auth).expect(200)).text;
+      expect(metrics).toContain('process_cpu_user_seconds_total');
+      expect(metrics).not.toMatch(/^cave_/m);
+      expect(metrics).not.toContain('team-h');
+    }
+    const health = await http().get('/healthz').set(bearer(ADMIN)).expect(200);
+    expect(health.body.checks).toMatchObject({ database: { status: 'up' }, projections: { items: expect.any(Array) } });
+    expect((await http().get('/metrics').set(bearer(ADMIN)).expect(200)).text).toMatch(/^cave_events_appended_total/m);
+  });
 });

@@ -170,7 +170,7 @@ describe('API keys over real HTTP', () => {
 
   it('keeps /healthz, /metrics and the docs public and documents the key routes', async () => {
     await api().get('/healthz').expect(200);
-    const metrics = await api().get('/metrics').expect(200);
+    const metrics = await api().get('/metrics').set(bearer(ADMIN)).expect(200);
     expect(metrics.text).toMatch(/cave_auth_failures_total\{reason="invalid"\} [1-9]/);
     const doc = await api().get('/docs-json').expect(200);
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/keys', '/api/v1/auth/keys/{id}']));

@@ -128,7 +128,7 @@ describe('/mcp (e2e, MCP SDK client)', () => {
     expect(failure(await call(clientA, 'sandbox_get', { id: 'not-a-uuid' }))).toMatchObject({ code: 'HTTP.VALIDATION' });
     // Nothing was appended by the failed calls.
     expect(ok<{ sandbox: Sandbox }>(await call(clientA, 'sandbox_get', { id: sandbox.id })).sandbox.version).toBe(1);
-    const metrics = (await request(t.url).get('/metrics').expect(200)).text;
+    const metrics = (await request(t.url).get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200)).text;
     expect(metrics).toMatch(/cave_mcp_tool_call_seconds_count\{tool="sandbox_stop",outcome="conflict"\} [1-9]/);
     expect(metrics).toMatch(/cave_mcp_tool_call_seconds_count\{tool="sandbox_create",outcome="ok"\} [1-9]/);
   });

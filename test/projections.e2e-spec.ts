@@ -102,7 +102,7 @@ describe('projections admin and time travel over real HTTP', () => {
 
     const list = await api().get('/api/v1/admin/projections').set(bearer(ADMIN)).expect(200);
     expect(list.body.items.map((p: { name: string }) => p.name)).toContain('e2e-tally');
-    const metrics = await api().get('/metrics').expect(200);
+    const metrics = await api().get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200);
     expect(metrics.text).toMatch(/cave_projection_position\{projection="e2e-tally"\} \d+/);
     expect(metrics.text).toMatch(/cave_projection_lag_events\{projection="e2e-tally"\} \d+/);
     expect(metrics.text).toContain('cave_projection_errors_total');
@@ -128,7 +128,7 @@ describe('projections admin and time travel over real HTTP', () => {
     }, 20_000, 'failed');
     expect(failed.failure).toMatchObject({ globalPosition: bad, eventType: 'tick', message: expect.stringContaining('cannot project this one') });
     // A stopped projector degrades health but the daemon still serves: HTTP 200, no error text on the public probe.
-    const health = await api().get('/healthz').expect(200);
+    const health = await api().get('/healthz').set('authorization', `Bearer ${ADMIN}`).expect(200);
     expect(health.body.status).toBe('degraded');
     expect(health.body.checks.projections).toMatchObject({ status: 'down', error: expect.stringContaining(`e2e-poison stopped at position ${bad}`) });
     expect(health.body.checks.projections.items).toEqual(
@@ -146,7 +146,7 @@ describe('projections admin and time travel over real HTTP', () => {
     const decisions = await store.readStream('projection-e2e-poison', { namespace: 'system' });
     expect(decisions.map((e) => e.type)).toEqual(['projection_retried', 'projection_event_skipped']);
     broken = false;
-    expect((await api().get('/healthz').expect(200)).body.checks.projections.status).toBe('up');
+    expect((await api().get('/healthz').set('authorization', `Bearer ${ADMIN}`).expect(200)).body.checks.projections.status).toBe('up');
   });
 
   it('answers admin actions with problem+json: unknown projection 404, nothing to retry 409, member 403', async () => {

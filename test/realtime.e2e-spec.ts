@@ -176,9 +176,13 @@ describe('/realtime over real Socket.IO with real API keys', () => {
   it('reports the slot on /healthz and realtime metrics on /metrics', async () => {
     const c = await connect(ADMIN);
     await c.subscribe({ channel: 'all' });
-    const health = await request(t.url).get('/healthz').expect(200);
+    const health = await request(t.url).get('/healthz').set('authorization', `Bearer ${ADMIN}`).expect(200);
     expect(health.body.checks.realtime).toMatchObject({ status: 'up', role: 'leader', slotActive: true, walStatus: expect.any(String), lagBytes: expect.any(Number), sockets: 1 });
-    const metrics = (await request(t.url).get('/metrics').expect(200)).text;
+    // The slot lag gauge is sampled in the background: the first scrape may still say -1.
+    const metrics = await waitFor(async () => {
+      const m = (await request(t.url).get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200)).text;
+      return /cave_realtime_slot_lag_bytes \d+/.test(m) ? m : undefined;
+    }, 5000, 'slot lag sampled');
     expect(metrics).toMatch(/cave_realtime_slot_lag_bytes \d+/);
     expect(metrics).toMatch(/cave_realtime_connected_sockets 1/);
     expect(metrics).toMatch(/cave_realtime_channel_subscribers\{namespace="\*",channel="all"\} 1/);

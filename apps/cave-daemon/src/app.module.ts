@@ -31,7 +31,11 @@ export class AppModule {
           ...(config.logLevel === 'silent' && { forRoutes: [] }),
         }),
         CqrsModule.forRoot(),
-        EventStoreModule.forRoot(db),
+        EventStoreModule.forRoot(db, 20, {
+          connectionTimeoutMillis: config.database.connectTimeoutMs,
+          statement_timeout: config.database.statementTimeoutMs,
+          query_timeout: config.database.queryTimeoutMs,
+        }),
         ObservabilityModule,
         ProjectionsModule.forRoot(),
         HealthModule,

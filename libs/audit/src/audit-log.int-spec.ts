@@ -217,6 +217,27 @@ describe('audit log over the event store', () => {
     }
   });
 
+  it('serves member proofs against the stored checkpoints: proofs while the log grows sign nothing new', async () => {
+    const h = await built();
+    try {
+      const count = async () => Number((await h.t.db.admin.query('select count(*) as n from audit_checkpoints')).rows[0].n);
+      const { events } = await h.store.readAll({ limit: 100 });
+      const mine = events.find((e) => e.namespace === 'team-b')!;
+      await h.service.memberProof('team-b', mine.eventId);
+      const before = await count();
+      for (let i = 0; i < 8; i++) {
+        // Other tenants' activity grows the log between the member's calls.
+        await h.store.append(`sandbox-grow-${i}`, 'no_stream', [{ type: 'sandbox_created', data: {} }], { namespace: 'team-a', streamType: 'sandbox' });
+        await h.catchUp({ file: false });
+        const p = await h.service.memberProof('team-b', mine.eventId);
+        expect(p.treeSize).toBe(10);
+      }
+      expect(await count()).toBe(before);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('gives members inclusion proofs for their own entries only, checkable against the signed checkpoint', async () => {
     const h = await built();
     try {
@@ -268,6 +289,49 @@ describe('insider tampering is reported with the right entry and reason', () => 
       name: "rewrite a row's stored leaf hash",
       tamper: tamperTable(`update audit_log set leaf_hash = decode(repeat('cd', 32), 'hex') where seq = 5`),
       want: { reason: 'modified', seq: 5, source: 'table' },
+    },
+    // Columns derived from the entry, edited without touching the entry (RLS filters on namespace).
+    {
+      name: "move an entry to another tenant by its namespace column",
+      tamper: tamperTable(`update audit_log set namespace = 'team-a' where seq = 5`),
+      want: { reason: 'modified', seq: 5, source: 'table', detail: expect.stringContaining('namespace') },
+    },
+    {
+      name: 'point a row at another event by its event_id column',
+      tamper: tamperTable(`update audit_log set event_id = '00000000-0000-4000-8000-000000000001' where seq = 3`),
+      want: { reason: 'modified', seq: 3, source: 'table', detail: expect.stringContaining('event_id') },
+    },
+    {
+      name: 'rewrite a global_position column',
+      tamper: tamperTable(`update audit_log set global_position = 987654 where seq = 2`),
+      want: { reason: 'modified', seq: 2, source: 'table', detail: expect.stringContaining('global_position') },
+    },
+    {
+      name: 'rewrite a hash column',
+      tamper: tamperTable(`update audit_log set hash = repeat('e', 64) where seq = 4`),
+      want: { reason: 'modified', seq: 4, source: 'table', detail: expect.stringContaining('hash') },
+    },
+    {
+      name: "re-chain an entry to another predecessor with the HMAC key (prevHash)",
+      tamper: async (h) => {
+        const e = JSON.parse((await entryRows(h))[6].entry);
+        e.prevHash = 'f'.repeat(64);
+        e.hash = entryHash(e);
+        e.hmac = hmacOf(KEY, e.hash);
+        await tamperTable('update audit_log set entry = $1, hash = $2, leaf_hash = $3 where seq = 6', [canonicalEntry(e), e.hash, hashLeaf(canonicalEntry(e))])(h);
+      },
+      want: { reason: 'modified', seq: 5, source: 'table', detail: expect.stringContaining('successor') },
+    },
+    {
+      name: 'an unsigned entry at the seam after signed ones',
+      tamper: async (h) => {
+        const e = JSON.parse((await entryRows(h))[7].entry);
+        e.hmac = null;
+        e.keyId = null;
+        e.hash = entryHash(e);
+        await tamperTable('update audit_log set entry = $1, hash = $2, leaf_hash = $3 where seq = 7', [canonicalEntry(e), e.hash, hashLeaf(canonicalEntry(e))])(h);
+      },
+      want: { reason: 'bad_hmac', seq: 7, source: 'table' },
     },
     { name: 'delete a row', tamper: tamperTable('delete from audit_log where seq = 4'), want: { reason: 'removed', seq: 4, source: 'table' } },
     {

@@ -1,5 +1,6 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { backgroundSample } from '@cave/observability';
 import { ProjectionRegistry } from '@cave/projections';
 import { AuditService } from './audit.service';
 import { CheckpointService } from './checkpoints/checkpoint.service';
@@ -41,14 +42,14 @@ export class AuditRuntime implements OnModuleInit, OnApplicationShutdown {
     this.fileCatchUpMs = opts.fileCatchUpMs ?? 500;
     this.written = new Counter({ name: 'cave_audit_entries_written_total', help: 'Audit entries committed by this instance (while it leads the audit projector)', registers: [registry] });
     this.checkpointSize = new Gauge({ name: 'cave_audit_checkpoint_size', help: 'Tree size of the last checkpoint signed by this instance', registers: [registry] });
-    const lag = () => this.service.lag();
+    const lag = backgroundSample(() => this.service.lag());
     new Gauge({
       name: 'cave_audit_lag_events',
       help: 'Committed events not yet in the audit log (any instance answers; the audit projector also reports cave_projection_lag_events{projection="audit"})',
       registers: [registry],
-      async collect() {
-        // A scrape must not fail because the database is briefly away; -1 marks "unknown".
-        this.set(await lag().catch(() => -1));
+      collect() {
+        // Off the database's critical path: a scrape never waits for it; -1 marks "unknown".
+        this.set(lag());
       },
     });
   }

@@ -25,6 +25,8 @@ export interface MemberProof extends InclusionProof {
   checkpoint: string;
 }
 
+/** At most one checkpoint signed per this interval on behalf of member proofs. */
+const MEMBER_SIGN_INTERVAL_MS = 1_000;
 const b64 = (hs: Buffer[]) => hs.map((h) => h.toString('base64'));
 // The shape the uuid column accepts: anything else names no entry (and would fail the cast: a 500).
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -74,10 +76,34 @@ export class AuditService {
     const find = async (c: Pick<PoolClient, 'query'>) => (await c.query<{ seq: string; entry: string }>('select seq, entry from audit_log where event_id = $1', [eventId])).rows[0];
     const row = UUID.test(eventId) ? await (namespace === undefined ? this.db.asAdmin(find) : this.db.tenant(namespace, find)) : undefined;
     if (!row) throw new AuditEntryNotFoundError(`no audit entry for event ${eventId.slice(0, 40)}`);
-    // The entry is committed, so the freshly signed tree contains it.
-    const cp = await this.checkpoints.signLatest();
+    const cp = await this.checkpointCovering(Number(row.seq));
     const proof = await this.inclusionProof(Number(row.seq), cp.treeSize);
     return { ...proof, entry: JSON.parse(row.entry) as AuditEntry, checkpoint: cp.note };
+  }
+
+  private lastSigning?: { at: number; done: Promise<SignedCheckpoint> };
+
+  /**
+   * The newest signed checkpoint that contains entry `seq`. The writer signs about once a second while the log
+   * grows, so that is almost always the stored one. For an entry newer than it, members share one signing per
+   * second: a member calling in a loop cannot make the log sign (and store) a checkpoint per call, nor read
+   * the live tree size of every tenant's activity from it.
+   */
+  private async checkpointCovering(seq: number): Promise<SignedCheckpoint> {
+    for (let attempt = 0; ; attempt++) {
+      const latest = await this.checkpoints.latest();
+      if (latest && latest.treeSize > seq) return latest;
+      const now = Date.now();
+      const wait = this.lastSigning ? this.lastSigning.at + MEMBER_SIGN_INTERVAL_MS - now : 0;
+      if (wait > 0 && attempt === 0) {
+        const cp = await this.lastSigning!.done.catch(() => undefined);
+        if (cp && cp.treeSize > seq) return cp;
+      }
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      this.lastSigning = { at: Date.now(), done: this.checkpoints.signLatest() };
+      const cp = await this.lastSigning.done;
+      if (cp.treeSize > seq || attempt >= 2) return cp;
+    }
   }
 
   verify(): Promise<OnlineVerificationReport> {

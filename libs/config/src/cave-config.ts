@@ -10,6 +10,20 @@ export interface CaveConfig {
   /** Pretty logs for humans; JSON otherwise. */
   logPretty: boolean;
   bootstrapAdminKey?: string;
+  /**
+   * Issue `bootstrapAdminKey` again although it was revoked (CAVE_BOOTSTRAP_ADMIN_KEY_REISSUE=true). Without it a
+   * revoked bootstrap key stays revoked across restarts.
+   */
+  bootstrapAdminKeyReissue: boolean;
+  /** Bounds on every runtime database call, so a stalled server fails requests instead of hanging them. */
+  database: {
+    /** Opening a connection (pool connect), ms. */
+    connectTimeoutMs: number;
+    /** A statement's server-side run time (`statement_timeout`), ms. */
+    statementTimeoutMs: number;
+    /** A query's round trip as the client sees it (covers a stalled server that never answers), ms. */
+    queryTimeoutMs: number;
+  };
   audit: {
     hmacKey?: string;
     hmacPreviousKeys: string[];

@@ -67,6 +67,12 @@ export function loadConfig(env: Env = process.env): CaveConfig {
     logLevel,
     logPretty: str('LOG_PRETTY') === 'true',
     bootstrapAdminKey,
+    bootstrapAdminKeyReissue: str('CAVE_BOOTSTRAP_ADMIN_KEY_REISSUE') === 'true',
+    database: {
+      connectTimeoutMs: int('CAVE_DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+      statementTimeoutMs: int('CAVE_DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+      queryTimeoutMs: int('CAVE_DB_QUERY_TIMEOUT_MS', 20_000, 100, 3_600_000),
+    },
     audit: {
       hmacKey,
       hmacPreviousKeys: (str('CAVE_AUDIT_LOG_HMAC_PREVIOUS_KEYS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
+import type { PoolConfig } from 'pg';
 import { CommandRunner } from './commands/command-runner';
 import { Database, DatabaseUrls } from './database/database';
 import { EventStore } from './store/event-store';
@@ -16,11 +17,12 @@ class DatabaseCloser implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class EventStoreModule {
-  static forRoot(urls: DatabaseUrls, poolSize = 20): DynamicModule {
+  /** `extra`: pool settings such as the timeouts (defaults: DEFAULT_TIMEOUTS). */
+  static forRoot(urls: DatabaseUrls, poolSize = 20, extra: PoolConfig = {}): DynamicModule {
     return {
       module: EventStoreModule,
       providers: [
-        { provide: Database, useFactory: () => new Database(urls, poolSize) },
+        { provide: Database, useFactory: () => new Database(urls, poolSize, extra) },
         { provide: UpcasterRegistry, useValue: new UpcasterRegistry() },
         { provide: EventStore, inject: [Database, UpcasterRegistry], useFactory: (db: Database, up: UpcasterRegistry) => new EventStore(db, up) },
         {

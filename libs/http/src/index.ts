@@ -1,7 +1,7 @@
 export { ApiProblems } from './api-problems.decorator';
 export { problemClientErrorHandler } from './client-error';
 export { checkJsonBody, hasLoneSurrogate, installCheckedJsonParser, RequestBodyError } from './json-body';
-export { AdminOnly, CurrentPrincipal, IS_PUBLIC, Public, REQUIRED_ROLE } from './auth.decorators';
+export { AdminOnly, CurrentPrincipal, IS_PUBLIC, OptionalPrincipal, Public, PublicWithOptionalKey, READS_OPTIONAL_KEY, REQUIRED_ROLE } from './auth.decorators';
 export { CurrentCommandMeta, IDEMPOTENT_ROUTE, IfMatchVersion } from './command-meta.decorator';
 export { InvalidIfMatchError, parseIfMatch, versionETag } from './etag';
 export { ProblemDetailsFilter } from './problem-details.filter';

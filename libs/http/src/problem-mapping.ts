@@ -38,10 +38,11 @@ export function problemType(code: string): string {
 }
 
 const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
-// SQLSTATE class 08 (connection exception), server shutting down or not accepting connections, too many connections.
-const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53300)$/;
-// node-postgres reports a lost or never-established connection as a plain Error without a code.
-const PG_CONNECTION_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+// SQLSTATE class 08 (connection exception), server shutting down or not accepting connections, too many
+// connections, and a statement cancelled by statement_timeout (a stalled or overloaded server).
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53300|57014)$/;
+// node-postgres reports a lost, never-established or unanswered connection as a plain Error without a code.
+const PG_CONNECTION_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout)/;
 
 /**
  * True when `e` means "the database cannot be reached right now" rather than "this request is

@@ -7,6 +7,9 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
  */
 @Injectable()
 export class MetricsService {
+  /** What anyone may see: the process's own runtime metrics, nothing about tenants or their activity. */
+  readonly publicRegistry = new Registry();
+  /** Everything else (activity, namespaces, channels): /metrics shows it to admin keys only. */
   readonly registry = new Registry();
   readonly httpDuration = new Histogram({
     name: 'cave_http_request_duration_seconds',
@@ -23,6 +26,6 @@ export class MetricsService {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.publicRegistry });
   }
 }

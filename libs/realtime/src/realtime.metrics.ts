@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { backgroundSample } from '@cave/observability';
 
 /** Realtime metrics, registered in the app's registry (see @cave/observability). */
 export class RealtimeMetrics {
@@ -21,12 +22,14 @@ export class RealtimeMetrics {
       labelNames: ['namespace', 'channel'] as const,
       registers,
     });
+    const slotLagSample = backgroundSample(slotLag);
     this.slotLagBytes = new Gauge({
       name: 'cave_realtime_slot_lag_bytes',
       help: 'WAL bytes between the server position and the slot confirmed position (-1: no slot)',
       registers,
-      async collect() {
-        this.set((await slotLag().catch(() => undefined)) ?? -1);
+      collect() {
+        // Off the database's critical path: a scrape never waits for it.
+        this.set(slotLagSample());
       },
     });
     this.slotLeader = new Gauge({ name: 'cave_realtime_slot_leader', help: '1 when this instance holds the replication slot', registers });

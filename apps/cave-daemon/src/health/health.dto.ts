@@ -50,5 +50,5 @@ export class HealthDto {
     description: '`degraded` (HTTP 200): a non-critical component is down (realtime, or a projector stopped at a failing event); `error` (HTTP 503): not ready (database down or migrations pending)',
   })
   status: 'ok' | 'degraded' | 'error';
-  @ApiProperty({ type: HealthChecksDto }) checks: HealthChecksDto;
+  @ApiPropertyOptional({ type: HealthChecksDto, description: 'Per component; only with an admin key' }) checks?: HealthChecksDto;
 }

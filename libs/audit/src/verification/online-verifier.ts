@@ -39,12 +39,17 @@ interface EntryView {
  */
 export async function verifyOnline(db: Database, ring: HmacKeyRing, signer: NoteSigner, filePath?: string): Promise<OnlineVerificationReport> {
   const started = performance.now();
-  const { facts, views, leafMismatch } = await loadTable(db, ring);
+  const { facts, views, leafMismatch, columnMismatch } = await loadTable(db, ring);
   const cpRow = await db.asAdmin(async (c) => (await c.query<{ note: string }>('select note from audit_checkpoints order by tree_size desc limit 1')).rows[0]);
   let problem: VerificationProblem | undefined = verifyChain(facts, { hmacRequired: false }).problem;
   if (leafMismatch !== undefined && (problem === undefined || problem.seq > leafMismatch)) {
     // The stored leaf hash feeds the signer's tree: a row whose entry and leaf disagree was edited.
     problem = { reason: 'modified', seq: leafMismatch, line: leafMismatch + 1, detail: 'stored leaf hash does not match the entry' };
+  }
+  if (columnMismatch !== undefined && (problem === undefined || problem.seq > columnMismatch.seq)) {
+    // RLS filters on the namespace column and proofs look rows up by event id: a column that disagrees with
+    // its (hashed, signed) entry would move the entry to another tenant or another event without touching it.
+    problem = { reason: 'modified', seq: columnMismatch.seq, line: columnMismatch.seq + 1, detail: `column ${columnMismatch.column} does not match the entry` };
   }
   let checkpoint: OnlineVerificationReport['checkpoint'];
   if (cpRow) {
@@ -82,28 +87,62 @@ export async function verifyOnline(db: Database, ring: HmacKeyRing, signer: Note
   return { ok: candidates.length === 0, ...(candidates[0] && { problem: candidates[0] }), table, completeness, ...(file && { file }), ...(checkpoint && { checkpoint }) };
 }
 
-async function loadTable(db: Database, ring: HmacKeyRing): Promise<{ facts: LineFacts; views: EntryView[]; leafMismatch?: number }> {
+interface TableRow {
+  seq: string;
+  global_position: string;
+  event_id: string;
+  namespace: string;
+  hash: string;
+  entry: string;
+  leaf_hash: Buffer;
+}
+
+/**
+ * The first column of `row` that is not what its entry says, if any. `seq` is the chain check's: rows are read
+ * in seq order and each entry's own seq must follow its predecessor's (removed, inserted, reordered).
+ */
+function derivedColumnMismatch(row: TableRow, entry: Partial<EntryView & { hash: string }>): string | undefined {
+  if (row.namespace !== entry.namespace) return 'namespace';
+  if (row.event_id !== entry.eventId) return 'event_id';
+  if (row.global_position !== String(entry.globalPosition)) return 'global_position';
+  if (row.hash !== entry.hash) return 'hash';
+  return undefined;
+}
+
+async function loadTable(db: Database, ring: HmacKeyRing): Promise<{ facts: LineFacts; views: EntryView[]; leafMismatch?: number; columnMismatch?: { seq: number; column: string } }> {
   const chunks: LineFacts[] = [];
   const views: EntryView[] = [];
   let leafMismatch: number | undefined;
+  let columnMismatch: { seq: number; column: string } | undefined;
   for (let from = 0; ; from += PAGE) {
     const rows = await db.asAdmin(
-      async (c) => (await c.query<{ entry: string; leaf_hash: Buffer }>('select entry, leaf_hash from audit_log order by seq offset $1 limit $2', [from, PAGE])).rows,
+      async (c) =>
+        (
+          await c.query<TableRow>(
+            `select seq::text, global_position::text, event_id::text, namespace, hash, entry, leaf_hash
+             from audit_log order by audit_log.seq offset $1 limit $2`,
+            [from, PAGE],
+          )
+        ).rows,
     );
     const facts = new LineFacts(rows.length);
     rows.forEach((r, i) => {
       facts.record(i, r.entry, ring);
       if (leafMismatch === undefined && !facts.leafAt(i).equals(r.leaf_hash)) leafMismatch = from + i;
+      let view: EntryView & { hash?: string };
       try {
-        views.push(JSON.parse(r.entry) as EntryView);
+        view = JSON.parse(r.entry) as EntryView;
       } catch {
-        views.push({} as EntryView);
+        view = {} as EntryView;
       }
+      views.push(view);
+      const column = columnMismatch === undefined ? derivedColumnMismatch(r, view) : undefined;
+      if (column !== undefined) columnMismatch = { seq: from + i, column };
     });
     chunks.push(facts);
     if (rows.length < PAGE) break;
   }
-  return { facts: LineFacts.concat(chunks), views, leafMismatch };
+  return { facts: LineFacts.concat(chunks), views, leafMismatch, columnMismatch };
 }
 
 /**

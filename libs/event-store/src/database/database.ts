@@ -25,6 +25,18 @@ export function assertNamespace(namespace: string): void {
 const PINNED_SESSION = '-c client_encoding=UTF8 -c standard_conforming_strings=on -c backslash_quote=safe_encoding';
 
 /**
+ * Every runtime call is bounded, so a stalled server (a stopped postmaster, a full disk) fails requests
+ * instead of hanging them: opening a connection, a statement's server time, and the round trip as the client
+ * sees it (the only bound when the server does not answer at all). Overridable per pool (`extra`) and by
+ * CAVE_DB_*_TIMEOUT_MS in the daemon.
+ */
+export const DEFAULT_TIMEOUTS: Pick<PoolConfig, 'connectionTimeoutMillis' | 'statement_timeout' | 'query_timeout'> = {
+  connectionTimeoutMillis: 5_000,
+  statement_timeout: 15_000,
+  query_timeout: 20_000,
+};
+
+/**
  * The two runtime connection pools. Tenant work always goes through `tenant()`, which pins the
  * namespace for one transaction with `set_config(..., true)` so RLS can never see a stale value
  * from a pooled connection's previous user.
@@ -43,7 +55,7 @@ export class Database {
   private readonly commitHooks = new WeakMap<PoolClient, (() => void)[]>();
 
   constructor(urls: DatabaseUrls, poolSize = 20, extra: PoolConfig = {}) {
-    const pinned = { ...extra, options: PINNED_SESSION };
+    const pinned = { ...DEFAULT_TIMEOUTS, ...extra, options: PINNED_SESSION };
     this.app = new Pool({ connectionString: urls.appUrl, max: poolSize, application_name: 'cave-app', ...pinned });
     this.admin = new Pool({ connectionString: urls.adminUrl, max: Math.max(4, Math.floor(poolSize / 2)), application_name: 'cave-admin', ...pinned });
     // One round trip in flight per batcher: everything that arrives meanwhile leaves in the next one. More in
@@ -87,7 +99,13 @@ export class Database {
       for (const h of hooks) h();
       return result;
     } catch (e) {
-      await client.query('rollback').catch(() => undefined);
+      // A rollback that fails (a timed-out query still occupies the connection, or the server is gone)
+      // leaves the connection in an unknown state: it is destroyed, never handed to the next caller.
+      const rolledBack = await client.query('rollback').then(
+        () => true,
+        () => false,
+      );
+      if (!rolledBack) broken ??= e instanceof Error ? e : new Error(String(e));
       throw e;
     } finally {
       this.commitHooks.delete(client);

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IS_PUBLIC, REQUIRED_ROLE } from '@cave/http';
+import { IS_PUBLIC, READS_OPTIONAL_KEY, REQUIRED_ROLE } from '@cave/http';
 import type { Principal } from '@cave/kernel';
 import { isWellFormedApiKey } from './api-key-secret';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
@@ -36,10 +36,12 @@ export class ApiKeyGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
     const targets = [ctx.getHandler(), ctx.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-
     const http = ctx.switchToHttp();
     const req = http.getRequest<FastifyRequest>();
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      if (this.reflector.getAllAndOverride<boolean>(READS_OPTIONAL_KEY, targets)) await this.optionalPrincipal(req);
+      return true;
+    }
     const reply = http.getResponse<FastifyReply>();
     const address = req.ip;
     const wait = this.throttle.retryAfterSeconds(address);
@@ -72,4 +74,22 @@ export class ApiKeyGuard implements CanActivate {
     }
     return true;
   }
+
+  /**
+   * A public route that shows more to admins: a presented key that checks out within a short budget puts
+   * its principal on the request; anything else (no key, a bad one, a database too slow to say) answers
+   * anonymously. /healthz must answer while the database stalls, so it never waits for the lookup.
+   */
+  private async optionalPrincipal(req: FastifyRequest): Promise<void> {
+    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
+    if (token === undefined || !isWellFormedApiKey(token)) return;
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), OPTIONAL_KEY_BUDGET_MS);
+    });
+    const principal = await Promise.race([this.authenticator.authenticate(token).catch(() => undefined), giveUp]).finally(() => clearTimeout(timer));
+    if (principal) req.principal = principal;
+  }
 }
+
+const OPTIONAL_KEY_BUDGET_MS = 500;

@@ -76,7 +76,7 @@ describe('KeysBootstrapService (real Postgres)', () => {
     });
     afterAll(() => t.drop());
 
-    it('ensures the configured key on every start, issues it again after a revocation, prints nothing secret', async () => {
+    it('ensures the configured key on every start; once revoked it stays revoked across restarts unless re-issued explicitly', async () => {
       const d1 = await start(t, { CAVE_BOOTSTRAP_ADMIN_KEY: KEY });
       const auth = d1.get(ApiKeyAuthenticator);
       const first = await auth.authenticate(KEY);
@@ -86,7 +86,13 @@ describe('KeysBootstrapService (real Postgres)', () => {
       await d1.get(CommandBus).execute(new RevokeKeyCommand(first!.keyId, commandMetaFor(first!, { channel: 'http', requestId: 'c' })));
       expect(await auth.authenticate(KEY)).toBeUndefined();
 
-      await start(t, { CAVE_BOOTSTRAP_ADMIN_KEY: KEY });
+      // A restart with the variable still set: the revocation holds, and the operator is told why.
+      const d2 = await start(t, { CAVE_BOOTSTRAP_ADMIN_KEY: KEY });
+      expect(await auth.authenticate(KEY)).toBeUndefined();
+      expect(await d2.get(KeysBootstrapService).ensureAdminAccess()).toBe('configured-key-revoked');
+      expect(warn.mock.calls.some((c) => /CAVE_BOOTSTRAP_ADMIN_KEY .*revoked.*CAVE_BOOTSTRAP_ADMIN_KEY_REISSUE=true/.test(String(c[0])))).toBe(true);
+
+      await start(t, { CAVE_BOOTSTRAP_ADMIN_KEY: KEY, CAVE_BOOTSTRAP_ADMIN_KEY_REISSUE: 'true' });
       const again = await auth.authenticate(KEY);
       expect(again).toMatchObject({ namespace: 'system', role: 'admin' });
       expect(again!.keyId).not.toBe(first!.keyId);

@@ -11,13 +11,14 @@ export const BOOTSTRAP_ACTOR = 'system:bootstrap';
 /** Serialises bootstraps of daemons starting together on one database. */
 const BOOTSTRAP_LOCK = `hashtext('cave:keys:bootstrap')`;
 
-export type BootstrapOutcome = 'configured-key-present' | 'configured-key-issued' | 'first-key-issued' | 'keys-present';
+export type BootstrapOutcome = 'configured-key-present' | 'configured-key-issued' | 'configured-key-revoked' | 'first-key-issued' | 'keys-present';
 
 /**
  * Makes sure an operator can always get in:
- * - `CAVE_BOOTSTRAP_ADMIN_KEY` set: that key is an active admin key after every start. If it was
- *   revoked it is issued again (a new key id, same secret): the environment is the operator's
- *   source of truth; to retire the key, unset the variable and revoke it.
+ * - `CAVE_BOOTSTRAP_ADMIN_KEY` set: that key is issued on the first start. Once revoked through the API it
+ *   stays revoked on every later start (a warning says so): a revocation is a security decision that a
+ *   restart must not undo. `CAVE_BOOTSTRAP_ADMIN_KEY_REISSUE=true` issues it again (a new key id, same
+ *   secret), for an operator who locked themselves out.
  * - not set and no key at all: an admin key is created and printed once, as a single warn line.
  * Runs under a transaction-scoped advisory lock, so two daemons never create two keys.
  */
@@ -49,6 +50,14 @@ export class KeysBootstrapService implements OnApplicationBootstrap {
           // A configured key that is not admin cannot happen through the API (keys are random); warn, don't guess.
           if (rows[0].role !== 'admin') this.logger.warn(`CAVE_BOOTSTRAP_ADMIN_KEY (${apiKeyPrefix(configured)}...) is active but not an admin key`);
           return 'configured-key-present';
+        }
+        const revoked = await c.query<{ id: string }>('select id from api_keys where secret_sha256 = $1 order by revoked_at desc limit 1', [hashApiKey(configured)]);
+        if (revoked.rows.length > 0 && !this.config.bootstrapAdminKeyReissue) {
+          this.logger.warn(
+            `CAVE_BOOTSTRAP_ADMIN_KEY (${apiKeyPrefix(configured)}...) was revoked (key id ${revoked.rows[0].id}) and stays revoked. ` +
+              'To issue it again set CAVE_BOOTSTRAP_ADMIN_KEY_REISSUE=true for one start; to retire it, unset CAVE_BOOTSTRAP_ADMIN_KEY.',
+          );
+          return 'configured-key-revoked';
         }
         await this.commands.execute(new IssueKeyCommand(SYSTEM_NAMESPACE, 'bootstrap (CAVE_BOOTSTRAP_ADMIN_KEY)', 'admin', meta, configured));
         this.logger.log(`Issued the admin key from CAVE_BOOTSTRAP_ADMIN_KEY (${apiKeyPrefix(configured)}...)`);
