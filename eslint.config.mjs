@@ -11,6 +11,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'cave/context-boundaries': 'error',
       'cave/pure-domain': 'error',
+      'cave/technical-layer': 'error',
     },
   },
   {

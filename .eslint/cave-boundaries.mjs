@@ -1,7 +1,12 @@
 // Architecture rules from STYLE.md, enforced by lint:
 //  - context-boundaries: code outside a lib imports it only as `@cave/<lib>` (its index.ts), never a deep path.
 //  - pure-domain: files under a `domain/` folder import nothing from @nestjs/*, typeorm or pg.
+//  - technical-layer: technical libs (no domain nouns) import no bounded-context lib: dependencies point down.
+//    Every lib not listed in TECHNICAL_LIBS is a bounded context; a context reaches a technical lib through
+//    ports the technical lib defines (e.g. REALTIME_AUTHENTICATOR, implemented by keys).
 import path from 'node:path';
+
+export const TECHNICAL_LIBS = new Set(['config', 'event-store', 'http', 'idempotency', 'kernel', 'observability', 'projections', 'realtime', 'testing']);
 
 const FRAMEWORK = /^(@nestjs\/|typeorm$|typeorm\/|pg$|fastify|socket\.io)/;
 
@@ -31,6 +36,24 @@ export default {
               if (target && target !== own) context.report({ node, messageId: 'deep', data: { src, lib: target } });
             }
           },
+        };
+      },
+    },
+    'technical-layer': {
+      meta: { type: 'problem', messages: { upward: 'Technical lib "{{own}}" must not import bounded context "{{lib}}"; define a port here and let the context implement it.' } },
+      create(context) {
+        const own = libOf(context.filename);
+        if (!own || !TECHNICAL_LIBS.has(own)) return {};
+        const check = (node, src) => {
+          const alias = /^@cave\/([^/]+)/.exec(src);
+          const target = alias ? alias[1] : src.startsWith('.') ? libOf(path.resolve(path.dirname(context.filename), src) + '/') : undefined;
+          // `@cave/migrations` is the top-level schema list, not a lib.
+          if (target && target !== 'migrations' && !TECHNICAL_LIBS.has(target)) context.report({ node, messageId: 'upward', data: { own, lib: target } });
+        };
+        return {
+          ImportDeclaration: (node) => check(node, String(node.source.value)),
+          ExportNamedDeclaration: (node) => node.source && check(node, String(node.source.value)),
+          ExportAllDeclaration: (node) => check(node, String(node.source.value)),
         };
       },
     },

@@ -14,6 +14,7 @@ import { HmacKeyRing } from '../libs/audit/src/domain/hmac-key-ring';
 import { hashLeaf } from '../libs/audit/src/domain/merkle';
 import { MerkleTree } from '../libs/audit/src/domain/merkle-tree';
 import { NoteSigner } from '../libs/audit/src/domain/signed-note';
+import { MIGRATIONS } from '@cave/migrations';
 
 const KEY = 'bench-audit-hmac-key-0123456789abcdef';
 const TYPES = ['sandbox_created', 'sandbox_started', 'sandbox_exec', 'sandbox_stopped', 'sandbox_deleted'];
@@ -87,7 +88,7 @@ async function bareLoop(file: string): Promise<{ n: number; ms: number }> {
  */
 async function lagUnderLoad(writers: number, seconds: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cave-bench-audit-lag-'));
-  const prepared = await prepareDatabase({ dataDir: join(dir, 'data'), log: () => undefined });
+  const prepared = await prepareDatabase({ dataDir: join(dir, 'data'), log: () => undefined, migrations: MIGRATIONS });
   const db = new Database(prepared, writers + 4);
   try {
     const store = new EventStore(db);

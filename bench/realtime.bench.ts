@@ -10,8 +10,9 @@ import { Server } from 'socket.io';
 import { Database, EventStore, provisionRoleLogins, roleUrl, runMigrations, startEmbeddedPostgres } from '@cave/event-store';
 import { PUBLICATION, slotNameForUrl } from '@cave/realtime';
 import { randomUUID } from 'node:crypto';
-import { startRealtimeLibApp } from '../libs/realtime/src/realtime.test-app';
+import { startRealtimeLibApp } from '../libs/realtime/test/realtime.test-app';
 import { ReplicationService } from '../libs/realtime/src/wal/replication-service';
+import { MIGRATIONS } from '@cave/migrations';
 
 /**
  * `npm run bench -- realtime [--seconds N]`: commit-to-client latency through CAVE's realtime
@@ -138,7 +139,7 @@ export async function run(argv: string[]): Promise<void> {
   // fsync off: the run measures the pipeline, not this shared disk's flush queue (both pipelines alike).
   const pg = await startEmbeddedPostgres({ dataDir: dir, log: () => undefined, settings: { fsync: 'off', full_page_writes: 'off' } });
   try {
-    await runMigrations(pg.url);
+    await runMigrations(pg.url, MIGRATIONS);
     await provisionRoleLogins(pg.url);
     const urls = { appUrl: roleUrl(pg.url, 'cave_app'), adminUrl: roleUrl(pg.url, 'cave_admin'), replicationUrl: roleUrl(pg.url, 'cave_replicator') };
     const db = new Database(urls, 16);

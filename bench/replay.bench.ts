@@ -5,6 +5,7 @@ import { Database, EventStore, provisionRoleLogins, roleUrl, runMigrations, star
 import { Projection, ProjectionAdminService, ProjectionRegistry, ProjectionRuntime } from '@cave/projections';
 import { dropDatabase, withClient, withDatabase } from '@cave/testing';
 import { createTableSql, foldBatch, GENERATE_SQL, MiniEvent, upsertDeltas } from './replay/sandbox-model';
+import { MIGRATIONS } from '@cave/migrations';
 
 const BATCH = 5000;
 
@@ -75,7 +76,7 @@ async function run(argv: string[]): Promise<void> {
   let db: Database | undefined;
   let runtime: ProjectionRuntime | undefined;
   try {
-    await runMigrations(ownerUrl);
+    await runMigrations(ownerUrl, MIGRATIONS);
     await provisionRoleLogins(ownerUrl);
     await withClient(ownerUrl, async (c) => {
       await c.query('set role cave_owner');

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { EventStore } from '@cave/event-store';
 import { ProjectionRegistry } from '@cave/projections';
 import { startTestApp, TestApp, waitFor } from '@cave/testing';
-import { createReadModelTable, tallyProjection } from '../libs/projections/src/runtime/projection.fixture';
+import { createReadModelTable, tallyProjection } from '../libs/projections/test/projection.fixture';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 import { CONSOLE_DIST, ensureConsoleBuilt, launchBrowser, PageProblems, screenshot, waitForText, watchPage } from './support/browser';
 
@@ -74,6 +74,11 @@ describe('admin console in a real browser', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    const asset = /src="(\/console\/assets\/[^"]+\.js)"/.exec(res.text)![1];
+    const js = await api().get(asset).expect(200);
+    expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(js.headers['content-security-policy']).toBe(csp);
     const scripts = res.text.match(/<script\b[^>]*>/g) ?? [];
     expect(scripts.length).toBeGreaterThan(0);
     for (const tag of scripts) expect(tag).toMatch(/\ssrc="\/console\/assets\//);

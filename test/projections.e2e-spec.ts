@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventStore } from '@cave/event-store';
 import { ProjectionRegistry, StreamFoldRegistry } from '@cave/projections';
-import { createReadModelTable, tallyProjection } from '../libs/projections/src/runtime/projection.fixture';
+import { createReadModelTable, tallyProjection } from '../libs/projections/test/projection.fixture';
 import { startTestApp, TestApp, waitFor } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 

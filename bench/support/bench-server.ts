@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { provisionRoleLogins, roleUrl, runMigrations, startEmbeddedPostgres } from '@cave/event-store';
 import { withClient, withDatabase } from '@cave/testing';
+import { MIGRATIONS } from '@cave/migrations';
 
 /** Server settings recorded with every result (they decide what a commit costs). */
 const REPORTED_SETTINGS = ['fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'max_wal_size'];
@@ -64,7 +65,7 @@ export async function startBenchServer(): Promise<BenchServer> {
         if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`invalid database name ${name}`);
         await withClient(pg.url, (c) => c.query(`create database ${name}`));
         const ownerUrl = withDatabase(pg.url, name);
-        await runMigrations(ownerUrl);
+        await runMigrations(ownerUrl, MIGRATIONS);
         await provisionRoleLogins(ownerUrl);
         return { name, ownerUrl, appUrl: roleUrl(ownerUrl, 'cave_app'), adminUrl: roleUrl(ownerUrl, 'cave_admin') };
       },

@@ -7,6 +7,7 @@ import { CaveConfig, loadConfig } from '@cave/config';
 import { Database, EventStore, PreparedDatabase, prepareDatabase } from '@cave/event-store';
 import { ProjectionAdminService, ProjectionRegistry, StreamFoldRegistry, StreamStateService } from '@cave/projections';
 import { SANDBOX_STREAM_TYPE, sandboxViewFold } from '@cave/sandbox';
+import { MIGRATIONS } from '@cave/migrations';
 
 export interface CliConnection {
   prepared: PreparedDatabase;
@@ -52,7 +53,7 @@ export class CliContext {
 
   private async open(): Promise<CliConnection> {
     const databaseUrl = this.config.databaseUrl ?? runningEmbeddedUrl(this.config.dataDir);
-    const prepared = await prepareDatabase({ databaseUrl, dataDir: this.config.dataDir, log: (l, m) => this.log[l](m) });
+    const prepared = await prepareDatabase({ databaseUrl, dataDir: this.config.dataDir, log: (l, m) => this.log[l](m), migrations: MIGRATIONS });
     const db = new Database(prepared, 4, { application_name: 'cave-cli' });
     const store = new EventStore(db);
     return {

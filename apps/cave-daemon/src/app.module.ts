@@ -7,7 +7,7 @@ import { CaveConfig, ConfigModule } from '@cave/config';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
-import { ApiKeyAuthenticator, KeysModule } from '@cave/keys';
+import { KeysModule } from '@cave/keys';
 import { McpModule } from '@cave/mcp';
 import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
@@ -45,7 +45,7 @@ export class AppModule {
         SandboxModule,
         McpModule,
         HistoryModule,
-        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule], authenticator: { useExisting: ApiKeyAuthenticator } }),
+        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule] }),
       ],
     };
   }

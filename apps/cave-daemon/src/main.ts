@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '@cave/config';
 import { prepareDatabase } from '@cave/event-store';
 import { createApp } from './bootstrap/create-app';
 import { REDACT } from './bootstrap/logging';
+import { MIGRATIONS } from '@cave/migrations';
 
 async function main(): Promise<void> {
   let config;
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     log: (level, msg) => log[level](msg),
+    migrations: MIGRATIONS,
   });
   if (prepared.appliedMigrations.length > 0) log.info({ migrations: prepared.appliedMigrations }, 'migrations applied');
 

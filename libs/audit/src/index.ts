@@ -1,5 +1,6 @@
-export * from './audit.module';
-export * from './audit.service';
+export { AuditModule } from './audit.module';
+export { AuditService } from './audit.service';
+export type { ConsistencyProof, InclusionProof, MemberProof } from './audit.service';
 export { AuditWriter } from './projections/audit-writer';
 export { AUDIT_PROJECTION, auditProjection } from './projections/audit.projection';
 export { HmacKeyRing } from './domain/hmac-key-ring';

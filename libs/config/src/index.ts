@@ -1,4 +1,4 @@
-export * from './cave-config';
-export * from './config.error';
-export * from './load-config';
-export * from './config.module';
+export type { CaveConfig } from './cave-config';
+export { ConfigError } from './config.errors';
+export { loadConfig } from './load-config';
+export { CAVE_CONFIG, ConfigModule } from './config.module';

@@ -1,4 +1,4 @@
-import { ConfigError } from './config.error';
+import { ConfigError } from './config.errors';
 import { loadConfig } from './load-config';
 
 describe('loadConfig', () => {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { CaveConfig } from './cave-config';
-import { ConfigError } from './config.error';
+import { ConfigError } from './config.errors';
 
 type Env = Record<string, string | undefined>;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

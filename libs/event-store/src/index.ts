@@ -6,6 +6,7 @@ export type { DatabaseUrls } from './database/database';
 export { startEmbeddedPostgres } from './database/embedded-postgres.launcher';
 export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from './database/embedded-postgres.launcher';
 export { MIGRATIONS_TABLE, pendingMigrations, runMigrations } from './database/migrator';
+export type { Migrations } from './database/migrator';
 export { executeBatch } from './database/prepared-batch';
 export type { BatchItem } from './database/prepared-batch';
 export { StatementBatcher } from './database/statement-batcher';
@@ -15,21 +16,16 @@ export type { PreparedDatabase, PrepareOptions } from './database/prepare-databa
 export { provisionRoleLogins, roleUrl } from './database/role-credentials';
 export type { RuntimeRole } from './database/role-credentials';
 export { EventStoreModule } from './event-store.module';
-export { ConcurrencyError } from './store/concurrency.error';
+export { ConcurrencyError } from './store/concurrency.errors';
 export { compareCursors, decodeCursor, encodeCursor, InvalidCursorError, START } from './store/event-cursor';
 export type { EventCursor } from './store/event-cursor';
-export { EventStore, preparedStatement, projectionAt } from './store/event-store';
-export type {
-  AppendListener,
-  AppendOptions,
-  EventPosition,
-  InlineProjection,
-  ReadAllFilter,
-  ReadAllOptions,
-  ReadAllResult,
-  ReadStreamOptions,
-  SqlStatement,
-} from './store/event-store';
+export { EventStore } from './store/event-store';
+export type { AppendListener, AppendOptions } from './store/append';
+export { EVENT, literal, param, projectionAt } from './store/inline-projection';
+export type { ColumnValue, EventPosition, InlineProjection, InsertRow, RowWrite, SqlStatement, UpdateRow } from './store/inline-projection';
+export { preparedStatement } from './store/prepared-statement';
+export type { ReadAllFilter, ReadAllOptions, ReadAllResult } from './store/read-all';
+export type { ReadStreamOptions } from './store/read-stream';
 export type { AppendResult, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './store/event.types';
 export { UpcasterRegistry } from './store/upcaster-registry';
 export type { Upcaster } from './store/upcaster-registry';

@@ -1,1 +1,1 @@
-export * from './history.module';
+export { HistoryModule } from './history.module';

@@ -1,6 +1,7 @@
-export * from './idempotency.errors';
-export * from './idempotency.interceptor';
-export * from './idempotency.module';
-export * from './idempotency.store';
-export * from './idempotent.decorator';
-export * from './request-fingerprint';
+export { IdempotencyKeyInUseError, IdempotencyKeyInvalidError, IdempotencyKeyReusedError } from './idempotency.errors';
+export { IDEMPOTENCY_HEADER, IdempotencyInterceptor } from './idempotency.interceptor';
+export { IdempotencyModule } from './idempotency.module';
+export { DEFAULT_TIMINGS, IdempotencyStore } from './idempotency.store';
+export type { Claim, IdempotencyTimings, StoredResponse } from './idempotency.store';
+export { Idempotent } from './idempotent.decorator';
+export { canonicalJson, requestFingerprint } from './request-fingerprint';

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { WebhooksModule } from '@cave/webhooks';
+import { REALTIME_AUTHENTICATOR } from '@cave/realtime';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthThrottle } from './auth/auth-throttle';
 import { AuthMetrics } from './auth/auth.metrics';
+import { ApiKeyRealtimeAccess } from './auth/realtime-access';
 import { KeysBootstrapService } from './bootstrap/keys-bootstrap.service';
 import { IssueKeyHandler } from './commands/issue-key/issue-key.handler';
 import { RevokeKeyHandler } from './commands/revoke-key/revoke-key.handler';
@@ -40,7 +42,9 @@ import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
     KeyWebhookSources,
     KeysBootstrapService,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    // Realtime's authentication port, implemented here: handshakes and key invalidation.
+    { provide: REALTIME_AUTHENTICATOR, useClass: ApiKeyRealtimeAccess },
   ],
-  exports: [ApiKeyAuthenticator],
+  exports: [ApiKeyAuthenticator, REALTIME_AUTHENTICATOR],
 })
 export class KeysModule {}

@@ -1,4 +1,5 @@
-export * from './health-registry';
-export * from './metrics.service';
-export * from './observability.module';
-export * from './background-sample';
+export { HealthRegistry } from './health-registry';
+export type { HealthCheckResult, HealthContributor } from './health-registry';
+export { MetricsService } from './metrics.service';
+export { ObservabilityModule } from './observability.module';
+export { backgroundSample } from './background-sample';

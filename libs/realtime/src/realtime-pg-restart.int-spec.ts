@@ -1,4 +1,4 @@
-import { startRealtimeLibApp } from './realtime.test-app';
+import { startRealtimeLibApp } from '../test/realtime.test-app';
 import { clientsClosedAfterEach, expectStreamSurvivesPgRestart, ownServerForSuite } from '../../../test/support/realtime-scenarios';
 
 jest.setTimeout(120_000);

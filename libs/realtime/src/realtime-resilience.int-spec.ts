@@ -2,7 +2,7 @@ import { Database, EventStore } from '@cave/event-store';
 import { MetricsService } from '@cave/observability';
 import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
 import { RealtimeService } from './realtime.service';
-import { startRealtimeLibApp } from './realtime.test-app';
+import { startRealtimeLibApp } from '../test/realtime.test-app';
 import {
   clientsClosedAfterEach,
   expectFailoverWithoutGaps,

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EventStore } from '@cave/event-store';
 import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
 import { RealtimeService } from './realtime.service';
-import { startRealtimeLibApp } from './realtime.test-app';
+import { startRealtimeLibApp } from '../test/realtime.test-app';
 import { RealtimeTestClient } from '../../../test/support/realtime-client';
 
 describe('realtime lib (real Postgres, real Socket.IO)', () => {

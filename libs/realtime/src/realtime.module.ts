@@ -11,18 +11,18 @@ import { RealtimeService } from './realtime.service';
 import { slotLagBytes, slotNameForUrl } from './wal/replication-slot';
 
 export interface RealtimeModuleOptions extends RealtimeOptions {
-  /** How to obtain the authenticator, e.g. `{ useExisting: ApiKeyAuthenticator }`. */
+  /** How to obtain the authenticator; default: REALTIME_AUTHENTICATOR as a module in `imports` exports it. */
   authenticator?: Omit<ClassProvider<RealtimeAuthenticator>, 'provide'> | Omit<ExistingProvider, 'provide'> | Omit<FactoryProvider<RealtimeAuthenticator>, 'provide'>
     | Omit<ValueProvider<RealtimeAuthenticator>, 'provide'>;
-  /** Modules that export the authenticator's dependencies. */
+  /** Modules that export REALTIME_AUTHENTICATOR (the keys context) or the authenticator's dependencies. */
   imports?: ModuleMetadata['imports'];
 }
 
 const failClosed: RealtimeAuthenticator = { authenticate: async () => undefined };
 
 /**
- * WAL -> Socket.IO (`/realtime`). The composition root binds REALTIME_AUTHENTICATOR to the keys
- * context's authenticator (`authenticator`); without one every handshake is refused.
+ * WAL -> Socket.IO (`/realtime`). REALTIME_AUTHENTICATOR is a port: the keys context implements it and the
+ * composition root imports that module here; without one every handshake is refused.
  */
 @Module({})
 export class RealtimeModule {
@@ -34,7 +34,8 @@ export class RealtimeModule {
       imports: imports ?? [],
       providers: [
         { provide: REALTIME_OPTIONS, useValue: options },
-        authenticator ? { provide: REALTIME_AUTHENTICATOR, ...authenticator } : { provide: REALTIME_AUTHENTICATOR, useValue: failClosed },
+        // Without an explicit one, the authenticator an imported module exports (the keys context's) is used.
+        ...(authenticator ? [{ provide: REALTIME_AUTHENTICATOR, ...authenticator }] : []),
         {
           provide: RealtimeMetrics,
           inject: [MetricsService, Database],
@@ -49,9 +50,9 @@ export class RealtimeModule {
         },
         {
           provide: RealtimeHub,
-          inject: [Database, EventStore, EventTail, RealtimeMetrics, REALTIME_AUTHENTICATOR],
-          useFactory: (db: Database, store: EventStore, tail: EventTail, metrics: RealtimeMetrics, auth: RealtimeAuthenticator) =>
-            new RealtimeHub(db, store, tail, metrics, auth, { warn: (o, m) => logger.warn(o, m), error: (o, m) => logger.error(o, m) }),
+          inject: [Database, EventStore, EventTail, RealtimeMetrics, { token: REALTIME_AUTHENTICATOR, optional: true }],
+          useFactory: (db: Database, store: EventStore, tail: EventTail, metrics: RealtimeMetrics, auth?: RealtimeAuthenticator) =>
+            new RealtimeHub(db, store, tail, metrics, auth ?? failClosed, { warn: (o, m) => logger.warn(o, m), error: (o, m) => logger.error(o, m) }),
         },
         RealtimeService,
         RealtimeGateway,

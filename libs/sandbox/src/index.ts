@@ -1,8 +1,7 @@
 export { SandboxModule } from './sandbox.module';
-export type { SandboxEvent, SandboxEventType, SandboxCreatedData, SandboxLimits } from './domain/sandbox.events';
-export { SANDBOX_STREAM_TYPE, SANDBOX_EVENT_TYPES, sandboxStreamId } from './domain/sandbox.events';
-export { projectSandboxEvent } from './projections/sandboxes.projection';
-export type { ProjectableSandboxEvent, SqlStatement } from './projections/sandboxes.projection';
-export { sandboxViewFold } from './projections/sandbox-view.fold';
-export * from './contracts/sandbox.api';
-export * from './contracts/sandbox-input.schemas';
+export { isSandboxEvent, SANDBOX_EVENT_TYPES, SANDBOX_STREAM_TYPE, sandboxStreamId } from './contracts/sandbox.events';
+export type { SandboxCreatedData, SandboxEvent, SandboxEventType, SandboxLimits, SandboxMode, SandboxRuntime } from './contracts/sandbox.events';
+export { sandboxViewFold } from './contracts/sandbox-view.fold';
+export { CreateSandboxCommand, EVENT_PAGE, GetSandboxEventsQuery, GetSandboxQuery, ListSandboxesQuery, SANDBOX_PAGE, toSandboxDto, TransitionSandboxCommand } from './contracts/sandbox.api';
+export { createSandboxInputSchema, listSandboxesInputSchema, sandboxEventsInputSchema, sandboxIdSchema } from './contracts/sandbox-input.schemas';
+export type { SandboxCommandResult, SandboxDto, SandboxEventPage, SandboxPage, SandboxStatus, SandboxTransition, SandboxView } from './contracts/sandbox.api';

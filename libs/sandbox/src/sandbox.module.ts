@@ -6,9 +6,9 @@ import { TransitionSandboxHandler } from './commands/transition-sandbox/transiti
 import { SandboxesController } from './http/sandboxes.controller';
 import { GetSandboxHandler } from './queries/get-sandbox/get-sandbox.handler';
 import { GetSandboxAtHandler } from './queries/get-sandbox-at/get-sandbox-at.handler';
-import { SANDBOX_STREAM_TYPE } from './domain/sandbox.events';
-import { sandboxViewFold } from './projections/sandbox-view.fold';
-import { sandboxesProjection } from './projections/sandboxes.async-projection';
+import { SANDBOX_STREAM_TYPE } from './contracts/sandbox.events';
+import { sandboxViewFold } from './contracts/sandbox-view.fold';
+import { sandboxesProjection } from './projections/sandboxes.projection';
 import { GetSandboxEventsHandler } from './queries/get-sandbox-events/get-sandbox-events.handler';
 import { ListSandboxesHandler } from './queries/list-sandboxes/list-sandboxes.handler';
 

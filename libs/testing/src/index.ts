@@ -1,5 +1,7 @@
-export * from './test-database';
-export * from './wait-for';
-export * from './test-app';
-export * from './pg-admin';
-export * from './pausable-proxy';
+export { createTestDatabase } from './test-database';
+export type { TestDatabase } from './test-database';
+export { waitFor } from './wait-for';
+export { startTestApp } from './test-app';
+export type { TestApp } from './test-app';
+export { dropDatabase, withClient, withDatabase } from './pg-admin';
+export { PausableProxy } from './pausable-proxy';

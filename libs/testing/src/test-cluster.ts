@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { provisionRoleLogins, runMigrations, startEmbeddedPostgres } from '@cave/event-store';
 import { dropDatabase, withDatabase } from './pg-admin';
+import { MIGRATIONS } from '@cave/migrations';
 
 export const TEMPLATE_ENV = 'CAVE_TEST_TEMPLATE_DB';
 export const SERVER_ENV = 'CAVE_TEST_SERVER_URL';
@@ -41,7 +42,7 @@ export async function startTestCluster(): Promise<void> {
   await admin.query(`create database ${template}`);
   await admin.end();
   const templateUrl = withDatabase(serverUrl, template);
-  await runMigrations(templateUrl);
+  await runMigrations(templateUrl, MIGRATIONS);
   await provisionRoleLogins(templateUrl);
   process.env[SERVER_ENV] = serverUrl;
   process.env[TEMPLATE_ENV] = template;

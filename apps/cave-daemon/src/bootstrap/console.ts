@@ -58,6 +58,8 @@ export async function mountConsole(app: NestFastifyApplication, dir: string): Pr
     prefix: '/console/',
     // Swagger UI registers @fastify/static too; only one may decorate the reply.
     decorateReply: false,
+    // Our own Cache-Control below (send's default would overwrite it).
+    cacheControl: false,
     index: ['index.html'],
     setHeaders: (res, path) => {
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);

@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { Database, pendingMigrations } from '@cave/event-store';
 import { HealthRegistry } from '@cave/observability';
 import { HealthDto } from './health.dto';
+import { MIGRATIONS } from '@cave/migrations';
 
 /** How long /healthz waits for any one check before calling it down. */
 const CHECK_BUDGET_MS = 1_500;
@@ -49,7 +50,7 @@ export class HealthController {
     // budget per check (and never the database's own, longer timeouts).
     const database = within(CHECK_BUDGET_MS, async () => {
       await this.db.admin.query('select 1');
-      return pendingMigrations(this.db.admin);
+      return pendingMigrations(this.db.admin, MIGRATIONS);
     });
     const contributors = this.registry.list().map((c) => ({
       c,

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { EventBus } from '@nestjs/cqrs';
 import { CommandMeta, Decider } from '@cave/kernel';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
-import { ConcurrencyError } from '../store/concurrency.error';
+import { ConcurrencyError } from '../store/concurrency.errors';
 import { EventStore } from '../store/event-store';
 import { RecordedEvent } from '../store/event.types';
 import { CommandRunner, CommandStream } from './command-runner';

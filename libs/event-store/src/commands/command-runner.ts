@@ -3,8 +3,10 @@ import { EventBus } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
 import { CommandMeta, Decider, fold } from '@cave/kernel';
 import { Database } from '../database/database';
-import { ConcurrencyError } from '../store/concurrency.error';
-import { AppendOptions, EventStore, InlineProjection } from '../store/event-store';
+import { ConcurrencyError } from '../store/concurrency.errors';
+import type { AppendOptions } from '../store/append';
+import { EventStore } from '../store/event-store';
+import type { InlineProjection } from '../store/inline-projection';
 import { AppendResult, RecordedEvent } from '../store/event.types';
 import { EventCommitted } from './event-committed.notification';
 

@@ -1,18 +1,20 @@
-import { MIGRATIONS } from '@cave/migrations';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationInterface } from 'typeorm';
 
 export const MIGRATIONS_TABLE = 'cave_migrations';
+
+/** The schema's migrations in order; the composition root passes its list (the top-level `migrations/`). */
+export type Migrations = readonly (new () => MigrationInterface)[];
 
 /**
  * Applies pending migrations as the owner URL's user. TypeORM is used for migrations only
  * (synchronize is off); runtime queries go through `pg` directly.
  */
-export async function runMigrations(ownerUrl: string): Promise<string[]> {
+export async function runMigrations(ownerUrl: string, migrations: Migrations): Promise<string[]> {
   const ds = new DataSource({
     type: 'postgres',
     url: ownerUrl,
-    migrations: MIGRATIONS,
+    migrations: [...migrations],
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'each',
     synchronize: false,
@@ -33,8 +35,8 @@ export async function runMigrations(ownerUrl: string): Promise<string[]> {
 }
 
 /** Names of migrations known to this build that the database has not applied yet. */
-export async function pendingMigrations(pool: Pool): Promise<string[]> {
-  const known = MIGRATIONS.map((m) => new m().name as string);
+export async function pendingMigrations(pool: Pool, migrations: Migrations): Promise<string[]> {
+  const known = migrations.map((m) => new m().name as string);
   const { rows } = await pool.query<{ name: string }>(`select name from ${MIGRATIONS_TABLE}`);
   const applied = new Set(rows.map((r) => r.name));
   return known.filter((n) => !applied.has(n));

@@ -1,6 +1,6 @@
 import { DatabaseUrls } from './database';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded-postgres.launcher';
-import { runMigrations } from './migrator';
+import { Migrations, runMigrations } from './migrator';
 import { provisionRoleLogins, roleUrl } from './role-credentials';
 import { inspectServer, ServerFacts } from './server-check';
 
@@ -16,6 +16,8 @@ export interface PrepareOptions {
   databaseUrl?: string;
   dataDir: string;
   log: (level: 'info' | 'warn' | 'debug', message: string) => void;
+  /** The schema to migrate to (the composition root's list). */
+  migrations: Migrations;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function prepareDatabase(opts: PrepareOptions): Promise<PreparedDat
           `Set wal_level = logical in postgresql.conf and restart PostgreSQL.`,
       );
     }
-    const appliedMigrations = await runMigrations(ownerUrl);
+    const appliedMigrations = await runMigrations(ownerUrl, opts.migrations);
     await provisionRoleLogins(ownerUrl);
     return {
       ownerUrl,

@@ -1,5 +1,5 @@
 import { createTestDatabase, TestDatabase } from '@cave/testing';
-import { ConcurrencyError } from './concurrency.error';
+import { ConcurrencyError } from './concurrency.errors';
 import { EventStore } from './event-store';
 
 /** The guarantees the append fast path (migration 1732550000000) must keep. */

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
-import { ConcurrencyError } from './concurrency.error';
+import { ConcurrencyError } from './concurrency.errors';
 import { EventStore } from './event-store';
 import { UpcasterRegistry } from './upcaster-registry';
 

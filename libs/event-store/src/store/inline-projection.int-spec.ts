@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
-import { ConcurrencyError } from './concurrency.error';
-import { EventStore, InlineProjection, projectionAt } from './event-store';
+import { ConcurrencyError } from './concurrency.errors';
+import { EventStore } from './event-store';
+import { EVENT, InlineProjection, param, projectionAt } from './inline-projection';
 
 /**
  * An append with an inline projection is one statement: the read-model row must see the namespace that
@@ -34,17 +35,29 @@ describe('EventStore.append with an inline projection (real Postgres)', () => {
   afterAll(() => t.drop());
 
   const insertThing = (id: string, namespace: string, name = 'n'): InlineProjection => ({
-    text: `insert into things (id, namespace, name, version, position, at)
-           select $1::text, $2::text, $3::text, a.stream_version, a.global_position, a.recorded_at from appended a where not a.replayed
-           on conflict (id) do nothing returning id, namespace, version, position`,
-    values: [id, namespace, name],
+    write: {
+      insert: 'things',
+      columns: {
+        id: param(id, 'text'),
+        namespace: param(namespace, 'text'),
+        name: param(name, 'text'),
+        version: EVENT.streamVersion,
+        position: EVENT.globalPosition,
+        at: EVENT.recordedAt,
+      },
+      key: 'id',
+      returning: ['id', 'namespace', 'version', 'position'],
+    },
     toRow: (r) => r,
   });
   const renameThing = (id: string, name: string): InlineProjection => ({
-    text: `update things t set name = $2::text, version = a.stream_version, position = a.global_position
-           from appended a where t.id = $1::text and t.version < a.stream_version and not a.replayed
-           returning t.id, t.name, t.version`,
-    values: [id, name],
+    write: {
+      update: 'things',
+      key: { column: 'id', value: param(id, 'text') },
+      set: { name: param(name, 'text'), version: EVENT.streamVersion, position: EVENT.globalPosition },
+      versionColumn: 'version',
+      returning: ['id', 'name', 'version'],
+    },
     toRow: (r) => r,
   });
   const ev = { type: 'thing_happened', data: {} };

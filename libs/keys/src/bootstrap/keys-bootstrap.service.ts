@@ -5,8 +5,8 @@ import { Database } from '@cave/event-store';
 import { systemCommandMeta } from '@cave/kernel';
 import { apiKeyPrefix, hashApiKey } from '../auth/api-key-secret';
 import { IssueKeyCommand } from '../commands/issue-key/issue-key.command';
+import { SYSTEM_NAMESPACE } from '../contracts/api-key.events';
 
-export const SYSTEM_NAMESPACE = 'system';
 export const BOOTSTRAP_ACTOR = 'system:bootstrap';
 /** Serialises bootstraps of daemons starting together on one database. */
 const BOOTSTRAP_LOCK = `hashtext('cave:keys:bootstrap')`;

@@ -7,6 +7,9 @@ import { registerSensitiveFields } from '@cave/event-store';
 
 export const API_KEY_STREAM_TYPE = 'api_key';
 
+/** The namespace of the daemon's own keys (the bootstrap admin key). */
+export const SYSTEM_NAMESPACE = 'system';
+
 export const KEY_ISSUED = 'key_issued';
 export const KEY_REVOKED = 'key_revoked';
 /** A key was replaced by a new one; it stays valid until `revokesAt` (the grace window), then `key_revoked` follows. */

@@ -8,7 +8,7 @@ import { API_KEY_RETRIES, apiKeyStream } from '../commands/api-key.stream';
 import { apiKeyStreamId } from '../contracts/api-key.events';
 import { ApiKeyCommand } from '../domain/api-key.commands';
 import { ApiKeyAlreadyExistsError } from '../domain/api-key.errors';
-import { apiKeyProjection } from './api-keys.projection';
+import { apiKeyProjection } from './api-keys.write';
 import { apiKeysReadModel } from './api-keys.read-model';
 
 describe('api_keys read model, RLS and authentication lookup (real Postgres)', () => {

@@ -4,7 +4,7 @@ import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
 import { ProjectionAdminService } from '../admin/projection-admin.service';
 import { ProjectionNotFailedError, SkipPositionMismatchError } from '../admin/projection.errors';
 import { ProjectionView } from '../admin/projection.view';
-import { createReadModelTable, tallyProjection } from './projection.fixture';
+import { createReadModelTable, tallyProjection } from '../../test/projection.fixture';
 import { ProjectionMetrics } from './projection.metrics';
 import { ProjectionRegistry } from './projection.registry';
 import { ProjectionRuntime } from './projection.runtime';

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { Database, EventStore } from '@cave/event-store';
 import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
-import { createReadModelTable, tallyProjection } from './projection.fixture';
+import { createReadModelTable, tallyProjection } from '../../test/projection.fixture';
 import { ProjectionRegistry } from './projection.registry';
 import { ProjectionRuntime } from './projection.runtime';
 

@@ -2,7 +2,7 @@ import { Database, decodeCursor, encodeCursor, EventStore, ReadAllOptions, Recor
 import type { Principal } from '@cave/kernel';
 import { ChannelSpec, channelMetricLabel, resolveChannel } from '../channels/channel';
 import { invalidRequest, notSubscribed, streamNotFound, tooManySubscriptions } from '../channels/realtime.errors';
-import { KEY_INVALIDATING_EVENTS, RealtimeAuthenticator } from '../gateway/realtime-authenticator';
+import { RealtimeAuthenticator } from '../gateway/realtime-authenticator';
 import { RealtimeMetrics } from '../realtime.metrics';
 import { EventTail } from './event-tail';
 import { DeliverableEvent, RealtimeEventPayload, toDeliverable } from './realtime-event';
@@ -199,13 +199,12 @@ export class RealtimeHub {
       }
     }
     this.metrics.deliveryLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    const keyEvents = events.filter((e) => KEY_INVALIDATING_EVENTS.has(e.type));
-    if (keyEvents.length > 0) void this.recheckKeys(keyEvents);
+    const invalidated = events.map((e) => this.authenticator.invalidatedKeys?.(e)).filter((ids) => ids !== undefined);
+    if (invalidated.length > 0) void this.recheckKeys(new Set(invalidated.flat()));
   }
 
   /** After a key event every open socket proves its key again; revoked ones are disconnected. */
-  private async recheckKeys(events: RecordedEvent[]): Promise<void> {
-    const named = new Set(events.flatMap((e) => keyIdsOf(e)));
+  private async recheckKeys(named: ReadonlySet<string>): Promise<void> {
     await Promise.all(
       [...this.connections.values()].map(async ({ conn }) => {
         try {
@@ -218,11 +217,3 @@ export class RealtimeHub {
     );
   }
 }
-
-/** Key ids an event names directly (data.keyId, data.oldKeyId, or the stream id), to skip a lookup. */
-function keyIdsOf(e: RecordedEvent): string[] {
-  if (e.type !== 'key_revoked') return [];
-  const d = (e.data ?? {}) as Record<string, unknown>;
-  return [d.keyId, d.revokedKeyId, e.streamId].filter((v): v is string => typeof v === 'string');
-}
-

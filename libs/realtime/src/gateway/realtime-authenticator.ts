@@ -1,3 +1,4 @@
+import type { RecordedEvent } from '@cave/event-store';
 import type { Principal } from '@cave/kernel';
 
 /**
@@ -7,9 +8,12 @@ import type { Principal } from '@cave/kernel';
  */
 export interface RealtimeAuthenticator {
   authenticate(token: string): Promise<Principal | undefined>;
+  /**
+   * Whether a committed event may invalidate keys of open sockets: undefined when it cannot (not a key
+   * event), otherwise the key ids it names, whose sockets are dropped without a lookup (empty: every open
+   * socket proves its key again). The keys context knows its events; realtime only asks.
+   */
+  invalidatedKeys?(event: RecordedEvent): readonly string[] | undefined;
 }
 
 export const REALTIME_AUTHENTICATOR = Symbol('REALTIME_AUTHENTICATOR');
-
-/** Event types after which open sockets must prove their key again. */
-export const KEY_INVALIDATING_EVENTS = new Set(['key_revoked', 'key_rotated']);

@@ -5,7 +5,7 @@ import { CommandRunner, ConcurrencyError, EventCommitted, EventStore } from '@ca
 import type { CommandMeta } from '@cave/kernel';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
 import { InvalidSandboxTransitionError, SandboxNotFoundError } from '../domain/sandbox.errors';
-import { sandboxStreamId } from '../domain/sandbox.events';
+import { sandboxStreamId } from '../contracts/sandbox.events';
 import type { SandboxTransition } from '../domain/sandbox.lifecycle';
 import { CreateSandboxCommand } from './create-sandbox/create-sandbox.command';
 import { CreateSandboxHandler } from './create-sandbox/create-sandbox.handler';

@@ -1,7 +1,7 @@
 import type { CommandOutcome, CommandStream, Database, RecordedEvent } from '@cave/event-store';
 import { SandboxCommand } from '../domain/sandbox.commands';
 import { sandboxDecider, SandboxState } from '../domain/sandbox.decider';
-import { isSandboxEvent, SANDBOX_STREAM_TYPE, SandboxEvent } from '../domain/sandbox.events';
+import { isSandboxEvent, SANDBOX_STREAM_TYPE, SandboxEvent } from '../contracts/sandbox.events';
 import { readSandbox, SandboxView } from '../projections/sandbox.read-model';
 
 function toSandboxEvent(e: RecordedEvent): SandboxEvent {

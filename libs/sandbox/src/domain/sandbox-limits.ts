@@ -1,4 +1,4 @@
-import { SandboxLimits } from './sandbox.events';
+import { SandboxLimits } from '../contracts/sandbox.events';
 
 /**
  * Bounds and defaults of the per-sandbox policy (issue 3). The one copy: SandboxSpec enforces them and the

@@ -1,7 +1,7 @@
 import { FieldProblem, InvalidInputError } from '@cave/kernel';
 import { labelsProblem } from './sandbox-labels';
 import { LIMIT_NAMES, limitProblem, withDefaultLimits } from './sandbox-limits';
-import { SandboxLimits, SandboxMode, SandboxRuntime } from './sandbox.events';
+import { SandboxLimits, SandboxMode, SandboxRuntime } from '../contracts/sandbox.events';
 
 export const RUNTIMES: readonly SandboxRuntime[] = ['javascript', 'wasi'];
 export const MODES: readonly SandboxMode[] = ['quick', 'persistent'];

@@ -2,7 +2,7 @@ import { fold } from '@cave/kernel';
 import { SandboxCommand } from './sandbox.commands';
 import { sandboxDecider } from './sandbox.decider';
 import { InvalidSandboxTransitionError, SandboxNotFoundError } from './sandbox.errors';
-import { SandboxCreatedData, SandboxEvent } from './sandbox.events';
+import { SandboxCreatedData, SandboxEvent } from '../contracts/sandbox.events';
 
 const id = '7d3f6a62-1c7e-4c55-9a57-0c1b0e3f2a10';
 const created: SandboxCreatedData = {

@@ -1,7 +1,7 @@
 import type { Decider } from '@cave/kernel';
 import { SandboxCommand } from './sandbox.commands';
 import { InvalidSandboxTransitionError, SandboxNotFoundError } from './sandbox.errors';
-import { SandboxCreatedData, SandboxEvent } from './sandbox.events';
+import { SandboxCreatedData, SandboxEvent } from '../contracts/sandbox.events';
 import { SandboxStatus, statusAfter, transitionEvent } from './sandbox.lifecycle';
 import { SandboxSpec } from './sandbox-spec';
 

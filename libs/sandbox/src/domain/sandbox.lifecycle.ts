@@ -1,4 +1,4 @@
-import type { SandboxEvent, SandboxEventType } from './sandbox.events';
+import type { SandboxEvent, SandboxEventType } from '../contracts/sandbox.events';
 
 export type SandboxStatus = 'created' | 'running' | 'stopped' | 'deleted';
 
@@ -35,8 +35,6 @@ export const TRANSITIONS = {
 } as const satisfies Record<string, { records: TransitionEvent; from: readonly SandboxStatus[] }>;
 
 export type SandboxTransition = keyof typeof TRANSITIONS;
-
-export const SANDBOX_TRANSITIONS = Object.keys(TRANSITIONS) as SandboxTransition[];
 
 /** The event `action` records when the sandbox is `status`, or undefined when that transition is not allowed. */
 export function transitionEvent(action: SandboxTransition, status: SandboxStatus): TransitionEvent | undefined {

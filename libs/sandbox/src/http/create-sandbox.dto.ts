@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, M
 import { LABEL_LIMITS } from '../domain/sandbox-labels';
 import { LIMIT_BOUNDS } from '../domain/sandbox-limits';
 import { MODES, NAME_RULE, RUNTIMES } from '../domain/sandbox-spec';
-import type { SandboxMode, SandboxRuntime } from '../domain/sandbox.events';
+import type { SandboxMode, SandboxRuntime } from '../contracts/sandbox.events';
 import { IsLabels } from './labels.validator';
 
 const bounds = (b: { min: number; max: number; default: number }) => ({ minimum: b.min, maximum: b.max, default: b.default });

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { SandboxStatus } from '../domain/sandbox.lifecycle';
-import type { SandboxMode, SandboxRuntime } from '../domain/sandbox.events';
+import type { SandboxMode, SandboxRuntime } from '../contracts/sandbox.events';
 import { SANDBOX_STATUSES } from '../domain/sandbox.lifecycle';
 import { MODES, RUNTIMES } from '../domain/sandbox-spec';
 

@@ -1,6 +1,6 @@
 import type { Database } from '@cave/event-store';
 import { SandboxNotFoundError } from '../domain/sandbox.errors';
-import { SandboxLimits, SandboxMode, SandboxRuntime } from '../domain/sandbox.events';
+import { SandboxLimits, SandboxMode, SandboxRuntime } from '../contracts/sandbox.events';
 import { SandboxStatus } from '../domain/sandbox.lifecycle';
 
 /** One row of the `sandboxes` read model as the queries and commands see it. */

@@ -1,67 +1,52 @@
-import { InlineProjection, projectionAt, SqlStatement } from '@cave/event-store';
-import { SandboxEvent } from '../domain/sandbox.events';
-import { statusAfter } from '../domain/sandbox.lifecycle';
-import { SANDBOX_COLUMNS, SandboxRow, SandboxView, toSandboxView } from './sandbox.read-model';
+import { executeBatch, preparedStatement, RecordedEvent } from '@cave/event-store';
+import type { Projection } from '@cave/projections';
+import { SANDBOX_EVENT_TYPES, SandboxEvent } from '../contracts/sandbox.events';
+import { projectSandboxEvent } from './sandboxes.write';
 
-/** What the projection needs of a committed event (a subset of the store's RecordedEvent). */
-export interface ProjectableSandboxEvent {
-  namespace: string;
-  streamVersion: number;
-  globalPosition: number;
-  recordedAt: Date;
-  metadata: { actor?: string };
-  event: SandboxEvent;
-}
-
-export type { SqlStatement };
-
-const toRow = (r: Record<string, unknown>): SandboxView => toSandboxView(r as unknown as SandboxRow);
+const sandboxIdOf = (e: RecordedEvent) => (e.data as { sandboxId: string }).sandboxId;
 
 /**
- * Pure: one sandbox event -> the statement that applies it to `sandboxes`, reading the event's version,
- * position and time from the relation `appended` (InlineProjection). Inline, the command runs it in the same
- * statement as its append (as `cave_app`, one round trip, one transaction); a replaying projector runs the same
- * text over a VALUES row (`projectSandboxEvent`). The statements are idempotent (an insert that exists already,
- * or an update to a version the row has, changes nothing), so applying an event twice or replaying history over
- * a live table is harmless. Each returns the row it produced, so the inline caller needs no extra read.
- * `table` is the (quoted) table to write: the async projector passes the shadow during a rebuild.
+ * The `sandboxes` read model on the projection runtime. Commands still write their own row inline
+ * (read-your-writes with no wait); this projector replays the same idempotent statements from the
+ * log, so it heals a missed row, and it owns zero-downtime rebuilds (ADR 0006).
  */
-export function sandboxProjection(event: SandboxEvent, e: { namespace: string; metadata: { actor?: string } }, table = 'sandboxes'): InlineProjection<SandboxView> {
-  switch (event.type) {
-    case 'sandbox_created': {
-      const d = event.data;
-      return {
-        text: `insert into ${table} (id, namespace, name, runtime, mode, state, limits, labels, version, created_by,
-                                      created_at, updated_at, created_position, last_position)
-               select $1::uuid, $2::text, $3::text, $4::text, $5::text, 'created', $6::jsonb, $7::jsonb, a.stream_version, $8::text,
-                      a.recorded_at, a.recorded_at, a.global_position, a.global_position
-               from appended a where not a.replayed
-               on conflict (id) do nothing
-               returning ${SANDBOX_COLUMNS}`,
-        values: [d.sandboxId, e.namespace, d.name, d.runtime, d.mode, JSON.stringify(d.limits), JSON.stringify(d.labels), e.metadata.actor ?? null],
-        toRow,
-      };
-    }
-    case 'sandbox_started':
-    case 'sandbox_stopped':
-    case 'sandbox_deleted':
-      return {
-        text: `update ${table} s set state = $2::text, version = a.stream_version, updated_at = a.recorded_at, last_position = a.global_position
-               from appended a
-               where s.id = $1::uuid and s.version < a.stream_version and not a.replayed
-               returning ${SANDBOX_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}`,
-        values: [event.data.sandboxId, statusAfter(event.type)],
-        toRow,
-      };
-    default: {
-      const unknown: never = event;
-      throw new Error(`sandboxes projection: unhandled event ${JSON.stringify(unknown)}`);
-    }
-  }
-}
-
-/** The same write for an event already in the log (replays, rebuilds): one standalone statement. */
-export function projectSandboxEvent(e: ProjectableSandboxEvent, table = 'sandboxes'): SqlStatement {
-  const { text, values } = sandboxProjection(e.event, e, table);
-  return projectionAt({ text, values }, e);
+export function sandboxesProjection(): Projection {
+  return {
+    name: 'sandboxes',
+    version: 1,
+    eventTypes: SANDBOX_EVENT_TYPES,
+    tables: ['sandboxes'],
+    batchSize: 1000,
+    async handle(events, client, ctx) {
+      const table = ctx.table('sandboxes');
+      // Normally every event is already in its row (the command wrote it inline): one read of the rows'
+      // versions skips those, instead of re-running a statement per event that would change nothing. The
+      // statements stay idempotent, so a command committing between this read and the writes is harmless.
+      const ids = [...new Set(events.map(sandboxIdOf))];
+      const { rows } = await client.query<{ id: string; version: number }>({
+        ...preparedStatement(`select id::text as id, version from ${table} where id = any($1::uuid[])`),
+        values: [ids],
+      });
+      const applied = new Map(rows.map((r) => [r.id, r.version]));
+      const missing = events.filter((e) => (applied.get(sandboxIdOf(e)) ?? 0) < e.streamVersion);
+      // The rest (a healed gap, or every event during a rebuild) in one round trip, each statement prepared.
+      await executeBatch(
+        client,
+        missing.map((e) => {
+          const stmt = projectSandboxEvent(
+            {
+              namespace: e.namespace,
+              streamVersion: e.streamVersion,
+              globalPosition: e.globalPosition,
+              recordedAt: e.recordedAt,
+              metadata: e.metadata,
+              event: { type: e.type, data: e.data } as SandboxEvent,
+            },
+            table,
+          );
+          return { statement: preparedStatement(stmt.text), values: stmt.values };
+        }),
+      );
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandRunner } from '@cave/event-store';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../auth/api-key-secret';
 import { apiKeyStreamId } from '../../contracts/api-key.events';
-import { apiKeyProjection } from '../../projections/api-keys.projection';
+import { apiKeyProjection } from '../../projections/api-keys.write';
 import { API_KEY_RETRIES, apiKeyStream } from '../api-key.stream';
 import { IssuedKey, IssueKeyCommand } from './issue-key.command';
 

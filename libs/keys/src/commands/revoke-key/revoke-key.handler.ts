@@ -3,7 +3,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandRunner, Database } from '@cave/event-store';
 import { apiKeyStreamId } from '../../contracts/api-key.events';
 import { ApiKeyNotFoundError } from '../../domain/api-key.errors';
-import { apiKeyProjection } from '../../projections/api-keys.projection';
+import { apiKeyProjection } from '../../projections/api-keys.write';
 import { API_KEY_RETRIES, apiKeyStream } from '../api-key.stream';
 import { RevokeKeyCommand } from './revoke-key.command';
 

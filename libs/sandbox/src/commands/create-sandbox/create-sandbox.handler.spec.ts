@@ -1,7 +1,7 @@
 import type { CommandInput, CommandRunner, Database } from '@cave/event-store';
 import type { CommandMeta } from '@cave/kernel';
 import { SandboxCommand } from '../../domain/sandbox.commands';
-import { sandboxStreamId } from '../../domain/sandbox.events';
+import { sandboxStreamId } from '../../contracts/sandbox.events';
 import { CreateSandboxCommand } from './create-sandbox.command';
 import { CreateSandboxHandler } from './create-sandbox.handler';
 import { newSandboxId } from './sandbox-id';

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandRunner, Database } from '@cave/event-store';
-import { sandboxStreamId } from '../../domain/sandbox.events';
-import { sandboxProjection } from '../../projections/sandboxes.projection';
+import { sandboxStreamId } from '../../contracts/sandbox.events';
+import { sandboxProjection } from '../../projections/sandboxes.write';
 import { SandboxCommandResult, sandboxResult, sandboxStream } from '../sandbox.stream';
 import { TransitionSandboxCommand } from './transition-sandbox.command';
 

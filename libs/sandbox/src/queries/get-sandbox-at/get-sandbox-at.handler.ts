@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { StreamNotFoundError, StreamStateService } from '@cave/projections';
-import { sandboxStreamId } from '../../domain/sandbox.events';
+import { sandboxStreamId } from '../../contracts/sandbox.events';
 import { SandboxNotFoundError } from '../../domain/sandbox.errors';
 import { SandboxView } from '../../projections/sandbox.read-model';
 import { GetSandboxAtQuery } from './get-sandbox-at.query';

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EventStore } from '@cave/event-store';
 import { SandboxNotFoundError } from '../../domain/sandbox.errors';
-import { sandboxStreamId } from '../../domain/sandbox.events';
+import { sandboxStreamId } from '../../contracts/sandbox.events';
 import { GetSandboxEventsQuery, SandboxEventPage } from './get-sandbox-events.query';
 
 /** The sandbox's own stream, read under the caller's namespace (RLS): foreign streams are empty. */

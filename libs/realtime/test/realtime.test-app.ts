@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { Principal } from '@cave/kernel';
 import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { ObservabilityModule } from '@cave/observability';
-import { RealtimeModule } from './realtime.module';
+import { RealtimeModule } from '../src/realtime.module';
 
 /**
  * Stand-in for the keys context so this library's mechanics (WAL, ordering, failover) are tested

@@ -1,4 +1,4 @@
-import { projectSandboxEvent, ProjectableSandboxEvent } from './sandboxes.projection';
+import { projectSandboxEvent, ProjectableSandboxEvent } from './sandboxes.write';
 
 const id = '0b8f1f4e-8d7e-4d8c-9d1c-2c3f4a5b6c7d';
 const at = new Date('2026-11-25T10:00:00.000Z');

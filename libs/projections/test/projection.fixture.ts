@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { RecordedEvent } from '@cave/event-store';
-import { Projection, ProjectionContext } from './projection';
+import { Projection, ProjectionContext } from '../src/runtime/projection';
 
 /** Test-only helpers: a read-model table registered for rebuilds and a counting projection over it. */
 export async function createReadModelTable(ownerUrl: string, table: string): Promise<void> {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { EventStore, RecordedEvent } from '@cave/event-store';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
 import { withDefaultLimits } from '../domain/sandbox-limits';
-import { SANDBOX_STREAM_TYPE, SandboxEvent, sandboxStreamId } from '../domain/sandbox.events';
-import { sandboxesProjection } from './sandboxes.async-projection';
-import { projectSandboxEvent } from './sandboxes.projection';
+import { SANDBOX_STREAM_TYPE, SandboxEvent, sandboxStreamId } from '../contracts/sandbox.events';
+import { sandboxesProjection } from './sandboxes.projection';
+import { projectSandboxEvent } from './sandboxes.write';
 
 /**
  * The async projector skips what the commands already wrote inline and applies only what a row lacks, in
