@@ -11,6 +11,7 @@ import { ApiKeysColumnGrants1733500000000 } from './1733500000000-api-keys-colum
 import { RuntimeRoleTimeouts1733500000001 } from './1733500000001-runtime-role-timeouts';
 import { ApiKeysIssuedByAdmin1733500000002 } from './1733500000002-api-keys-issued-by-admin';
 import { EventsRecordedAtBrin1733700000000 } from './1733700000000-events-recorded-at-brin';
+import { StorageReadModels1734000000000 } from './1734000000000-storage-read-models';
 import { Webhooks1734200000000 } from './1734200000000-webhooks';
 import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
 
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   RuntimeRoleTimeouts1733500000001,
   ApiKeysIssuedByAdmin1733500000002,
   EventsRecordedAtBrin1733700000000,
+  StorageReadModels1734000000000,
   Webhooks1734200000000,
   KeyRotation1734200000001,
 ];

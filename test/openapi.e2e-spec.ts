@@ -12,7 +12,8 @@ import { buildOpenApiDocument } from '../apps/cave-daemon/src/bootstrap/swagger'
 type Operation = { security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }>; parameters?: { name: string; in: string }[] };
 type Doc = { paths: Record<string, Record<string, Operation>> };
 
-const PUBLIC = ['/healthz', '/metrics'];
+// Signed storage URLs carry their own authorisation (an HMAC over one key and method), never an API key.
+const PUBLIC = ['/healthz', '/metrics', '/api/v1/storage/signed/{namespace}/{bucket}/{path}'];
 
 /**
  * Runs @apidevtools/swagger-parser in a plain Node process: its ref parser ships as ESM, which

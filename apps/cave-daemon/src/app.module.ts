@@ -13,6 +13,7 @@ import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
 import { RealtimeModule } from '@cave/realtime';
 import { SandboxModule } from '@cave/sandbox';
+import { StorageModule } from '@cave/storage';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
@@ -44,6 +45,7 @@ export class AppModule {
         IdempotencyModule,
         SandboxModule,
         McpModule,
+        StorageModule,
         HistoryModule,
         RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule] }),
       ],

@@ -57,8 +57,37 @@ export interface CaveConfig {
     maxFailures: number;
     windowSeconds: number;
   };
-  /** Upper bound of a request body in bytes; larger bodies get 413. */
+  /** Upper bound of a request body in bytes; larger bodies get 413. Object uploads stream and are not bound by it. */
   bodyLimitBytes: number;
   /** Built admin console (static files served at /console/). */
   consoleDir: string;
+  storage: StorageConfig;
+}
+
+/** Object storage (`libs/storage`): where bytes live, signed URLs, quotas and the orphan sweeper. */
+export interface StorageConfig {
+  backend: 'fs' | 's3';
+  /** Root of the fs backend (default `<CAVE_DATA_DIR>/storage`). */
+  fsRoot: string;
+  s3: {
+    endpoint?: string;
+    region: string;
+    bucket?: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    forcePathStyle: boolean;
+    /** Key prefix inside the bucket, so several deployments can share one bucket. */
+    prefix: string;
+  };
+  /** HMAC secret of signed URLs; absent = generated once into `<fsRoot>/signing.key`. */
+  signingSecret?: string;
+  /** Limits of every namespace without an entry in `namespaceQuotas`; 0 = unlimited. */
+  quotaBytes: number;
+  quotaObjects: number;
+  /** Per-namespace overrides (`CAVE_STORAGE_NAMESPACE_QUOTAS=ns:bytes:objects,...`). */
+  namespaceQuotas: Record<string, { bytes: number; objects: number }>;
+  maxObjectBytes: number;
+  sweepIntervalMs: number;
+  /** A blob younger than this is never collected (an upload may be about to commit it). */
+  sweepGraceMs: number;
 }

@@ -59,6 +59,24 @@ export function loadConfig(env: Env = process.env): CaveConfig {
   if (webhookUrl !== undefined && rotationSecret === undefined) problems.push('CAVE_ROTATION_WEBHOOK_URL needs CAVE_ROTATION_WEBHOOK_SECRET (webhooks are always signed)');
 
   const dataDir = resolve(str('CAVE_DATA_DIR') ?? './data');
+  const storageBackend = str('CAVE_STORAGE_BACKEND') ?? 'fs';
+  if (storageBackend !== 'fs' && storageBackend !== 's3') problems.push('CAVE_STORAGE_BACKEND must be fs or s3');
+  const s3Bucket = str('CAVE_STORAGE_S3_BUCKET');
+  if (storageBackend === 's3' && s3Bucket === undefined) problems.push('CAVE_STORAGE_S3_BUCKET is required when CAVE_STORAGE_BACKEND=s3');
+  const s3Endpoint = str('CAVE_STORAGE_S3_ENDPOINT');
+  if (s3Endpoint !== undefined && !/^https?:\/\//.test(s3Endpoint)) problems.push('CAVE_STORAGE_S3_ENDPOINT must be an http(s) URL');
+  const signingSecret = str('CAVE_STORAGE_SIGNING_SECRET');
+  if (signingSecret !== undefined && signingSecret.length < 32) problems.push('CAVE_STORAGE_SIGNING_SECRET must be at least 32 characters');
+  const big = (name: string, def: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < 0) {
+      problems.push(`${name} must be a non-negative integer (got "${raw}")`);
+      return def;
+    }
+    return n;
+  };
   const config: CaveConfig = {
     databaseUrl,
     port: int('PORT', 3000, 0, 65535),
@@ -98,7 +116,41 @@ export function loadConfig(env: Env = process.env): CaveConfig {
     bodyLimitBytes: int('CAVE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     // Built by `npm run build:console` (part of `npm run build`, so of `npm start`).
     consoleDir: resolve(str('CAVE_CONSOLE_DIR') ?? './apps/cave-console/dist'),
+    storage: {
+      backend: storageBackend === 's3' ? 's3' : 'fs',
+      fsRoot: resolve(str('CAVE_STORAGE_FS_ROOT') ?? `${dataDir}/storage`),
+      s3: {
+        endpoint: s3Endpoint,
+        region: str('CAVE_STORAGE_S3_REGION') ?? 'us-east-1',
+        bucket: s3Bucket,
+        accessKeyId: str('CAVE_STORAGE_S3_ACCESS_KEY_ID'),
+        secretAccessKey: str('CAVE_STORAGE_S3_SECRET_ACCESS_KEY'),
+        forcePathStyle: str('CAVE_STORAGE_S3_FORCE_PATH_STYLE') === 'true',
+        prefix: str('CAVE_STORAGE_S3_PREFIX') ?? '',
+      },
+      signingSecret,
+      quotaBytes: big('CAVE_STORAGE_QUOTA_BYTES', 0),
+      quotaObjects: big('CAVE_STORAGE_QUOTA_OBJECTS', 0),
+      namespaceQuotas: parseQuotas(str('CAVE_STORAGE_NAMESPACE_QUOTAS'), problems),
+      maxObjectBytes: big('CAVE_STORAGE_MAX_OBJECT_BYTES', 5 * 1024 ** 3),
+      sweepIntervalMs: int('CAVE_STORAGE_SWEEP_INTERVAL_MS', 600_000, 0, 86_400_000),
+      sweepGraceMs: int('CAVE_STORAGE_SWEEP_GRACE_MS', 3_600_000, 0, 7 * 86_400_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** `ns:bytes:objects,...` (0 = unlimited). */
+function parseQuotas(raw: string | undefined, problems: string[]): Record<string, { bytes: number; objects: number }> {
+  const out: Record<string, { bytes: number; objects: number }> = {};
+  for (const entry of (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const m = /^([a-z0-9][a-z0-9_-]{0,62}):(\d{1,16}):(\d{1,16})$/.exec(entry);
+    if (!m) {
+      problems.push(`CAVE_STORAGE_NAMESPACE_QUOTAS entries look like <namespace>:<bytes>:<objects> (got "${entry}")`);
+      continue;
+    }
+    out[m[1]] = { bytes: Number(m[2]), objects: Number(m[3]) };
+  }
+  return out;
 }

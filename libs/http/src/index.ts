@@ -11,3 +11,4 @@ export { QueryInt } from './query-int';
 export { RecordedEventDto, toRecordedEventDto } from './recorded-event.dto';
 export { UuidParamPipe } from './uuid-param.pipe';
 export { createValidationPipe, MAX_BODY_DEPTH, nestsDeeperThan, RequestValidationError } from './validation';
+export { isStreamBodyRoute, registerStreamBodies, requestBodyStream, requestContentType, StreamBody } from './stream-body';

@@ -12,6 +12,9 @@ export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
   rate_limited: HttpStatus.TOO_MANY_REQUESTS,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  length_required: HttpStatus.LENGTH_REQUIRED,
+  range_not_satisfiable: HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
 };
 
 export const TITLES: Record<number, string> = {
@@ -23,9 +26,11 @@ export const TITLES: Record<number, string> = {
   406: 'Not Acceptable',
   408: 'Request Timeout',
   409: 'Conflict',
+  411: 'Length Required',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',

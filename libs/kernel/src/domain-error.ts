@@ -11,7 +11,10 @@ export type DomainErrorKind =
   | 'precondition_failed'
   | 'unprocessable'
   | 'rate_limited'
-  | 'unavailable';
+  | 'unavailable'
+  | 'too_large'
+  | 'length_required'
+  | 'range_not_satisfiable';
 
 /** Base of every domain error: a stable machine code (`SANDBOX.INVALID_TRANSITION`) and a kind. */
 export abstract class DomainError extends Error {

@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { CaveConfig } from '@cave/config';
 import { DatabaseUrls } from '@cave/event-store';
-import { createValidationPipe, installCheckedJsonParser, problemClientErrorHandler, ProblemDetailsFilter, problemType, TITLES } from '@cave/http';
+import { createValidationPipe, installCheckedJsonParser, isStreamBodyRoute, problemClientErrorHandler, ProblemDetailsFilter, problemType, registerStreamBodies, TITLES } from '@cave/http';
 import { MetricsService } from '@cave/observability';
 import { AppModule } from '../app.module';
 import { mountConsole } from './console';
@@ -49,7 +49,10 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
   installCheckedJsonParser(fastify);
   // A JSON API: a body in any other media type (form data, text) is 415, not parsed into strings
   // that then fail validation confusingly. Bodiless requests need no content type.
+  // Object uploads (`@StreamBody()` routes) carry bytes of any media type, streamed unbuffered and unlimited here.
+  registerStreamBodies(fastify);
   fastify.addHook('preParsing', async (req, _reply, payload) => {
+    if (isStreamBodyRoute(req)) return payload;
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (hasBody && !JSON_MEDIA_TYPE.test(req.headers['content-type'] ?? '')) {
       throw Object.assign(new Error(`unsupported media type ${JSON.stringify(req.headers['content-type'] ?? '')}: send application/json`), {

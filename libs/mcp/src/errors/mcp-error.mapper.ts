@@ -22,6 +22,9 @@ const RPC_CODE_BY_KIND: Record<DomainErrorKind, number> = {
   unprocessable: ErrorCode.InvalidParams,
   rate_limited: ErrorCode.InvalidRequest,
   unavailable: ErrorCode.InternalError,
+  too_large: ErrorCode.InvalidParams,
+  length_required: ErrorCode.InvalidParams,
+  range_not_satisfiable: ErrorCode.InvalidParams,
 };
 
 /**

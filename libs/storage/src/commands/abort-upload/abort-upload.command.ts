@@ -1,0 +1,9 @@
+import type { StorageCommandMeta } from '../storage-meta';
+
+export class AbortUploadCommand {
+  constructor(
+    readonly bucket: string,
+    readonly uploadId: string,
+    readonly meta: StorageCommandMeta,
+  ) {}
+}

@@ -1,0 +1,6 @@
+export class GetBucketQuery {
+  constructor(
+    readonly namespace: string,
+    readonly bucket: string,
+  ) {}
+}
