@@ -13,6 +13,8 @@ import { ApiKeysIssuedByAdmin1733500000002 } from './1733500000002-api-keys-issu
 import { SandboxRuntime1733600000000 } from './1733600000000-sandbox-runtime';
 import { EventsRecordedAtBrin1733700000000 } from './1733700000000-events-recorded-at-brin';
 import { StorageReadModels1734000000000 } from './1734000000000-storage-read-models';
+import { Webhooks1734200000000 } from './1734200000000-webhooks';
+import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -34,4 +36,6 @@ export const MIGRATIONS = [
   SandboxRuntime1733600000000,
   EventsRecordedAtBrin1733700000000,
   StorageReadModels1734000000000,
+  Webhooks1734200000000,
+  KeyRotation1734200000001,
 ];
