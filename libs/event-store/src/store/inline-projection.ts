@@ -65,10 +65,24 @@ export interface UpdateRow {
   alias?: string;
 }
 
-export type RowWrite = InsertRow | UpdateRow;
+/**
+ * A statement the two shapes above cannot express (an upsert with its own conflict rule, a delete). It reads the
+ * event from the relation `appended` (`stream_version`, `global_position`, `recorded_at`, `replayed`) and must
+ * write nothing for a replayed row; its parameters are `$1..$n` of `values`. Prefer InsertRow/UpdateRow: this one
+ * ties the context to the store's internals.
+ */
+export interface StatementWrite {
+  statement: SqlStatement;
+}
+
+export type RowWrite = InsertRow | UpdateRow | StatementWrite;
 
 /** The write as SQL reading the event from the relation `appended` (alias `a`), parameters from `$offset+1`. */
 export function renderWrite(write: RowWrite, offset = 0): SqlStatement {
+  if ('statement' in write) {
+    const { text, values } = write.statement;
+    return { text: offset === 0 ? text : text.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + offset}`), values };
+  }
   const values: unknown[] = [];
   const sql = (v: ColumnValue): string => {
     if ('param' in v) {
