@@ -1,6 +1,9 @@
 import { connect } from 'node:net';
 import { CommandBus } from '@nestjs/cqrs';
 import request from 'supertest';
+import { io } from 'socket.io-client';
+import { MAX_CONNECTIONS_PER_ADDRESS } from '../libs/realtime/src/gateway/realtime.gateway';
+import { RealtimeTestClient } from './support/realtime-client';
 import { requestFingerprint } from '@cave/idempotency';
 import { startTestApp, TestApp, withClient } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
@@ -127,15 +130,15 @@ describe('hostile input at the HTTP edge (e2e)', () => {
       // A first request that claimed the key and then crashed: its lease (30 s) still runs.
       await withClient(t.database.ownerUrl, (c) =>
         c.query(
-          `insert into idempotency_keys (namespace, idempotency_key, fingerprint, state, locked_until, expires_at)
-           values ('team-h', 'crashed-owner', $1, 'in_progress', now() + interval '30 seconds', now() + interval '1 day')`,
+          `insert into idempotency_keys (namespace, idempotency_key, fingerprint, state, created_at, locked_until, expires_at)
+           values ('team-h', 'crashed-owner', $1, 'in_progress', now() - interval '5 seconds', now() + interval '25 seconds', now() + interval '1 day')`,
           [fingerprint],
         ),
       );
       const res = await create('crashed-owner');
       expectProblem(res, 409, 'HTTP.IDEMPOTENCY_KEY_IN_USE');
-      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(29);
-      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(30);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(24);
+      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(25);
     });
   });
 
@@ -151,5 +154,50 @@ describe('hostile input at the HTTP edge (e2e)', () => {
     const health = await http().get('/healthz').set(bearer(ADMIN)).expect(200);
     expect(health.body.checks).toMatchObject({ database: { status: 'up' }, projections: { items: expect.any(Array) } });
     expect((await http().get('/metrics').set(bearer(ADMIN)).expect(200)).text).toMatch(/^cave_events_appended_total/m);
+  });
+
+  describe('realtime', () => {
+    it('refuses the default namespace "/" (nothing authenticates there)', async () => {
+      const socket = io(t.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+      try {
+        const error = await new Promise<{ data?: { code?: string } }>((resolve, reject) => {
+          socket.once('connect', () => reject(new Error('"/" accepted an anonymous socket')));
+          socket.once('connect_error', resolve);
+        });
+        expect(error.data).toEqual({ code: 'NOT_FOUND' });
+      } finally {
+        socket.close();
+      }
+    });
+
+    it('member-chosen channel names never become metric labels, and a series at zero is removed', async () => {
+      const c = await RealtimeTestClient.connect(t.url, member);
+      try {
+        for (let i = 0; i < 40; i++) {
+          const channel = `type:probe${i}x${Math.random().toString(36).slice(2)}`;
+          expect(await c.subscribe({ channel })).toMatchObject({ ok: true });
+          expect(await c.unsubscribe({ channel })).toMatchObject({ ok: true });
+        }
+        await c.subscribe({ channel: 'type:held' });
+        const live = (await http().get('/metrics').set(bearer(ADMIN)).expect(200)).text;
+        expect(live).not.toMatch(/probe\d+x/);
+        expect(live).toMatch(/cave_realtime_channel_subscribers\{namespace="team-h",channel="type:\*"\} 1/);
+        await c.unsubscribe({ channel: 'type:held' });
+        const after = (await http().get('/metrics').set(bearer(ADMIN)).expect(200)).text;
+        expect(after).not.toMatch(/cave_realtime_channel_subscribers\{namespace="team-h"/);
+      } finally {
+        c.close();
+      }
+    });
+
+    // Last: the polling sessions it opens stay until their ping timeout.
+    it('caps Engine.IO connections per address', async () => {
+      const handshake = () => http().get('/socket.io/?EIO=4&transport=polling');
+      const statuses: number[] = [];
+      for (let i = 0; i < MAX_CONNECTIONS_PER_ADDRESS + 3; i++) statuses.push((await handshake()).status);
+      expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(MAX_CONNECTIONS_PER_ADDRESS);
+      expect(statuses.slice(-3)).toEqual([403, 403, 403]);
+    }, 30_000);
+
   });
 });

@@ -14,7 +14,7 @@ describe('IdempotencyStore (real Postgres)', () => {
 
   it('claims once; a retry of the finished request replays the stored response', async () => {
     expect(await store.claim('ns', 'k1', 'fp')).toEqual({ kind: 'claimed' });
-    expect(await store.claim('ns', 'k1', 'fp')).toEqual({ kind: 'in_progress', retryAfterSeconds: 30 });
+    expect(await store.claim('ns', 'k1', 'fp')).toEqual({ kind: 'in_progress', retryAfterSeconds: 1 });
     await store.complete('ns', 'k1', 'fp', response);
     expect(await store.claim('ns', 'k1', 'fp')).toEqual({ kind: 'replay', response });
   });

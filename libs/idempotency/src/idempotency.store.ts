@@ -70,13 +70,15 @@ export class IdempotencyStore {
       if (claimed.rowCount === 1) return { kind: 'claimed' } as const;
       const { rows } = await c.query<{ fingerprint: string; state: string; status: number; headers: Record<string, string>; body: string | null; lease: number }>(
         `select fingerprint, state, status, headers, body,
-                greatest(1, ceil(extract(epoch from locked_until - now())))::int as lease
+                case when created_at > now() - interval '2 seconds' then 1
+                     else greatest(1, ceil(extract(epoch from locked_until - now())))::int end as lease
          from idempotency_keys where namespace = $1 and idempotency_key = $2`,
         [namespace, key],
       );
       const row = rows[0];
       if (row.fingerprint !== fingerprint) return { kind: 'mismatch' } as const;
-      // The owner may have crashed: a retry can only take over when its lease ends, so that is when to come back.
+      // A claim a moment old is most likely still running: come back in a second. An older one's owner may have
+      // crashed, and a retry can only take over when its lease ends: that is when to come back.
       if (row.state === 'in_progress') return { kind: 'in_progress', retryAfterSeconds: row.lease } as const;
       return { kind: 'replay', response: { status: row.status, headers: row.headers, body: row.body } } as const;
     });

@@ -66,10 +66,9 @@ export interface UpdateRow {
 }
 
 /**
- * A statement the two shapes above cannot express (an upsert with its own conflict rule, a delete). It reads the
- * event from the relation `appended` (`stream_version`, `global_position`, `recorded_at`, `replayed`) and must
- * write nothing for a replayed row; its parameters are `$1..$n` of `values`. Prefer InsertRow/UpdateRow: this one
- * ties the context to the store's internals.
+ * A write the two shapes above cannot say (an upsert that replaces an older version, a delete), as one
+ * `insert`/`update`/`delete ... returning` statement reading `appended` (alias `a`) with parameters `$1..$n`.
+ * It must be idempotent by stream version and write nothing for a replayed append (`not a.replayed`).
  */
 export interface StatementWrite {
   statement: SqlStatement;
@@ -79,10 +78,6 @@ export type RowWrite = InsertRow | UpdateRow | StatementWrite;
 
 /** The write as SQL reading the event from the relation `appended` (alias `a`), parameters from `$offset+1`. */
 export function renderWrite(write: RowWrite, offset = 0): SqlStatement {
-  if ('statement' in write) {
-    const { text, values } = write.statement;
-    return { text: offset === 0 ? text : text.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + offset}`), values };
-  }
   const values: unknown[] = [];
   const sql = (v: ColumnValue): string => {
     if ('param' in v) {
@@ -92,6 +87,9 @@ export function renderWrite(write: RowWrite, offset = 0): SqlStatement {
     if ('literal' in v) return `'${v.literal.replace(/'/g, "''")}'`;
     return `a.${v.event}`;
   };
+  if ('statement' in write) {
+    return { text: write.statement.text.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + offset}`), values: write.statement.values };
+  }
   if ('insert' in write) {
     const names = Object.keys(write.columns);
     const exprs = names.map((n) => sql(write.columns[n]));

@@ -80,7 +80,8 @@ export function channelMetricLabel(spec: ChannelSpec): { namespace: string; chan
     case 'stream':
       return { namespace: spec.namespace ?? '*', channel: 'stream:*' };
     case 'type':
-      return { namespace: spec.namespace, channel: `type:${spec.streamType}` };
+      // The stream type is whatever a member typed: as a label it would grow the series without bound.
+      return { namespace: spec.namespace, channel: 'type:*' };
     default: {
       const never: never = spec;
       return never;

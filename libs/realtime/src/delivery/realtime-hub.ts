@@ -99,7 +99,7 @@ export class RealtimeHub {
     const previous = state.subs.get(req.channel);
     if (previous) this.dropSubscription(previous);
     state.subs.set(req.channel, sub);
-    this.metrics.subscribers.inc(channelMetricLabel(spec));
+    this.countSubscriber(spec, +1);
     if (history) sub.beginRound();
     const after = req.cursor ? encodeCursor(req.cursor) : req.fromPosition;
     return {
@@ -177,7 +177,23 @@ export class RealtimeHub {
 
   private dropSubscription(sub: Subscription): void {
     sub.close();
-    this.metrics.subscribers.dec(channelMetricLabel(sub.spec));
+    this.countSubscriber(sub.spec, -1);
+  }
+
+  /** Subscribers per label set; a series that reaches zero is removed, so /metrics holds only live channels. */
+  private readonly subscriberCounts = new Map<string, number>();
+
+  private countSubscriber(spec: ChannelSpec, delta: 1 | -1): void {
+    const labels = channelMetricLabel(spec);
+    const key = `${labels.namespace}\0${labels.channel}`;
+    const n = (this.subscriberCounts.get(key) ?? 0) + delta;
+    if (n > 0) {
+      this.subscriberCounts.set(key, n);
+      this.metrics.subscribers.set(labels, n);
+    } else {
+      this.subscriberCounts.delete(key);
+      this.metrics.subscribers.remove(labels);
+    }
   }
 
   private dispatch(events: RecordedEvent[]): void {

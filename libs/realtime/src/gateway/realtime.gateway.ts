@@ -1,6 +1,7 @@
 import { Inject, Logger, Optional } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Principal } from '@cave/kernel';
+import type { IncomingMessage } from 'node:http';
 import type { Namespace, Socket } from 'socket.io';
 import { RealtimeHub } from '../delivery/realtime-hub';
 import { REALTIME_AUTHENTICATOR, RealtimeAuthenticator } from './realtime-authenticator';
@@ -10,6 +11,42 @@ type Ack = (reply: unknown) => void;
 interface SocketData {
   principal: Principal;
   token: string;
+}
+
+/** Engine.IO connections one remote address may hold at once (an unauthenticated socket costs a descriptor). */
+export const MAX_CONNECTIONS_PER_ADDRESS = 256;
+
+/**
+ * Only `/realtime` is served. Socket.IO also answers its default namespace `/`, where no middleware would
+ * authenticate anyone: connections there are refused. Each remote address may hold a bounded number of
+ * Engine.IO connections, and a connection that joins no namespace is dropped after 10 s (Socket.IO's
+ * `connectTimeout`, 45 s by default).
+ */
+function guardServer(ns: Namespace): void {
+  const io = ns.server;
+  io.of('/').use((_socket, next) => next(Object.assign(new Error('unknown namespace: connect to /realtime'), { data: { code: 'NOT_FOUND' } })));
+  const open = new Map<string, number>();
+  const engine = io.engine as unknown as {
+    opts: { allowRequest?: (req: IncomingMessage, fn: (err: string | null | undefined, ok: boolean) => void) => void };
+    on(event: 'connection', fn: (socket: { request: IncomingMessage; on(e: 'close', fn: () => void): void }) => void): void;
+  };
+  const addressOf = (req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
+  engine.opts.allowRequest = (req, fn) => {
+    // Only a handshake (no session id yet) opens a connection; polls and upgrades of an open one pass.
+    const handshake = !new URL(req.url ?? '/', 'http://x').searchParams.has('sid');
+    const refused = handshake && (open.get(addressOf(req)) ?? 0) >= MAX_CONNECTIONS_PER_ADDRESS;
+    fn(refused ? 'too many connections from this address' : null, !refused);
+  };
+  engine.on('connection', (socket) => {
+    const address = addressOf(socket.request);
+    open.set(address, (open.get(address) ?? 0) + 1);
+    socket.on('close', () => {
+      const n = (open.get(address) ?? 1) - 1;
+      if (n > 0) open.set(address, n);
+      else open.delete(address);
+    });
+  });
+  io.connectTimeout(10_000);
 }
 
 /**
@@ -27,6 +64,7 @@ export class RealtimeGateway implements OnGatewayInit<Namespace>, OnGatewayConne
   ) {}
 
   afterInit(ns: Namespace): void {
+    guardServer(ns);
     // Every socket is in the room named by its id: one encode per (event, channel), written to each socket.
     this.hub.useBroadcast((ids, payload) => ns.to(ids).emit('event', payload));
     ns.use((socket, next) => {
