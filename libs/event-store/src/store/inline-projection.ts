@@ -65,7 +65,16 @@ export interface UpdateRow {
   alias?: string;
 }
 
-export type RowWrite = InsertRow | UpdateRow;
+/**
+ * A write the two shapes above cannot say (an upsert that replaces an older version, a delete), as one
+ * `insert`/`update`/`delete ... returning` statement reading `appended` (alias `a`) with parameters `$1..$n`.
+ * It must be idempotent by stream version and write nothing for a replayed append (`not a.replayed`).
+ */
+export interface StatementWrite {
+  statement: SqlStatement;
+}
+
+export type RowWrite = InsertRow | UpdateRow | StatementWrite;
 
 /** The write as SQL reading the event from the relation `appended` (alias `a`), parameters from `$offset+1`. */
 export function renderWrite(write: RowWrite, offset = 0): SqlStatement {
@@ -78,6 +87,9 @@ export function renderWrite(write: RowWrite, offset = 0): SqlStatement {
     if ('literal' in v) return `'${v.literal.replace(/'/g, "''")}'`;
     return `a.${v.event}`;
   };
+  if ('statement' in write) {
+    return { text: write.statement.text.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + offset}`), values: write.statement.values };
+  }
   if ('insert' in write) {
     const names = Object.keys(write.columns);
     const exprs = names.map((n) => sql(write.columns[n]));

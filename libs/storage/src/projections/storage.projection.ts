@@ -15,7 +15,7 @@ interface Context {
  * stream version (a replayed or older event changes nothing).
  */
 export function bucketProjection(event: BucketEvent, c: Context): InlineProjection<BucketRow> {
-  return { ...bucketStatement(event, c), toRow: (r) => r as unknown as BucketRow };
+  return { write: { statement: bucketStatement(event, c) }, toRow: (r) => r as unknown as BucketRow };
 }
 
 function bucketStatement(event: BucketEvent, c: Context): { text: string; values: unknown[] } {
@@ -44,7 +44,7 @@ function bucketStatement(event: BucketEvent, c: Context): { text: string; values
 }
 
 export function objectProjection(event: ObjectEvent, c: Context): InlineProjection<ObjectRow> {
-  return { ...objectStatement(event, c), toRow: (r) => r as unknown as ObjectRow };
+  return { write: { statement: objectStatement(event, c) }, toRow: (r) => r as unknown as ObjectRow };
 }
 
 function objectStatement(event: ObjectEvent, c: Context): { text: string; values: unknown[] } {
@@ -79,7 +79,7 @@ function objectStatement(event: ObjectEvent, c: Context): { text: string; values
 
 /** Open uploads and their parts: what the sweeper must keep and what a bucket still holds. */
 export function uploadProjection(event: UploadEvent, c: Context): InlineProjection<{ upload_id: string }> {
-  return { ...uploadStatement(event, c), toRow: (r) => r as { upload_id: string } };
+  return { write: { statement: uploadStatement(event, c) }, toRow: (r) => r as { upload_id: string } };
 }
 
 function uploadStatement(event: UploadEvent, c: Context): { text: string; values: unknown[] } {
