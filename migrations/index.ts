@@ -12,6 +12,8 @@ import { RuntimeRoleTimeouts1733500000001 } from './1733500000001-runtime-role-t
 import { ApiKeysIssuedByAdmin1733500000002 } from './1733500000002-api-keys-issued-by-admin';
 import { EventsRecordedAtBrin1733700000000 } from './1733700000000-events-recorded-at-brin';
 import { StorageReadModels1734000000000 } from './1734000000000-storage-read-models';
+import { Webhooks1734200000000 } from './1734200000000-webhooks';
+import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -32,4 +34,6 @@ export const MIGRATIONS = [
   ApiKeysIssuedByAdmin1733500000002,
   EventsRecordedAtBrin1733700000000,
   StorageReadModels1734000000000,
+  Webhooks1734200000000,
+  KeyRotation1734200000001,
 ];

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
+import { parse } from 'yaml';
 import { startTestApp, TestApp, waitFor } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 
@@ -15,6 +18,40 @@ interface Route {
   method: Method;
   path: string;
   op: Operation;
+}
+
+/**
+ * The committed OpenAPI document (CI checks it is exactly what /docs-json serves). Read when the file loads
+ * because jest fixes a test's timeout when the test is declared, before beforeAll has fetched /docs-json:
+ * the probe tests get a time budget proportional to the routes they will loop over.
+ */
+const DOCUMENTED = parse(readFileSync(join(__dirname, '..', 'openapi', 'openapi.yaml'), 'utf8')) as { paths: Record<string, Partial<Record<Method, Operation>>> };
+const documented = (keep: (path: string, method: Method, op: Operation) => boolean): Operation[] =>
+  Object.entries(DOCUMENTED.paths).flatMap(([path, ops]) => METHODS.filter((m) => ops[m] && keep(path, m, ops[m]!)).map((m) => ops[m]!));
+const queryParams = (op: Operation) => (op.parameters ?? []).filter((x) => x.in === 'query').length;
+/** A generous per-request allowance on a loaded 2-core machine (the app serves in this same process). */
+const budget = (requests: number) => 10_000 + requests * 200;
+/** Requests in flight at once: overlaps database round trips without queueing behind the connection pool. */
+const PARALLEL = 6;
+
+/** Runs `fn` over `items` with at most PARALLEL at a time; the first failure stops handing out work and is thrown. */
+async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 /** What namespace A owns; none of it may ever appear in a response to namespace B. */
@@ -61,8 +98,9 @@ describe('attacker probes over every documented route (e2e)', () => {
 
     const doc = (await http().get('/docs-json').expect(200)).body as { paths: Record<string, Partial<Record<Method, Operation>>> };
     routes = Object.entries(doc.paths).flatMap(([path, ops]) => METHODS.filter((m) => ops[m]).map((method) => ({ method, path, op: ops[method]! })));
-  });
-  afterAll(() => t.close());
+    // Starting the app (migrations on a fresh database) plus the audit wait above: far beyond jest's 5 s default.
+  }, 60_000);
+  afterAll(() => t.close(), 30_000);
 
   const isPublic = (path: string) => path === '/healthz' || path === '/metrics';
   const isAdminOnly = (r: Route) => r.path.startsWith('/api/v1/admin/') || (r.path === '/api/v1/auth/keys' && r.method === 'post');
@@ -114,22 +152,22 @@ describe('attacker probes over every documented route (e2e)', () => {
   });
 
   it("answers B with 404 on every route that takes A's ids, and 403 on every admin route, leaking nothing", async () => {
-    for (const r of routes.filter((x) => !isPublic(x.path))) {
+    await inParallel(routes.filter((x) => !isPublic(x.path)), async (r) => {
       const url = urlOf(r);
       const res = await send(r.method, url, attacker).query(victimQuery(r));
       const what = `${r.method.toUpperCase()} ${url}`;
       expectSafe(res, what);
       if (isAdminOnly(r)) expect({ what, status: res.status }).toEqual({ what, status: 403 });
       else if (r.path.includes('{')) expect({ what, status: res.status }).toEqual({ what, status: 404 });
-    }
-  });
+    });
+  }, budget(documented((path) => !isPublic(path)).length));
 
   it("gives A itself a 2xx on the same GET urls, so B's 404s are about the tenant and not a bad probe", async () => {
-    for (const r of routes.filter((x) => x.method === 'get' && x.path.includes('{') && !isAdminOnly(x))) {
+    await inParallel(routes.filter((x) => x.method === 'get' && x.path.includes('{') && !isAdminOnly(x)), async (r) => {
       const res = await http().get(urlOf(r)).query(victimQuery(r)).set(bearer(a.key));
       expect({ route: r.path, status: res.status }).toEqual({ route: r.path, status: 200 });
-    }
-  });
+    });
+  }, budget(documented((path, method) => method === 'get' && path.includes('{')).length));
 
   it("still sees A's sandbox unchanged after B's probes (no transition leaked through)", async () => {
     const res = await http().get(`/api/v1/sandboxes/${a.sandboxId}`).set(bearer(a.key)).expect(200);
@@ -147,15 +185,14 @@ describe('attacker probes over every documented route (e2e)', () => {
       { authorization: `Bearer ${a.key} ${a.key}` },
       { authorization: `Bearer ${a.key.toUpperCase()}` },
     ];
-    for (const r of routes.filter((x) => !isPublic(x.path))) {
-      for (const headers of bad) {
-        const res = await send(r.method, urlOf(r), undefined, headers ?? {});
-        const what = `${r.method.toUpperCase()} ${r.path} with ${JSON.stringify(headers)?.slice(0, 60)}`;
-        expectSafe(res, what);
-        expect({ what, status: res.status }).toEqual({ what, status: 401 });
-      }
-    }
-  });
+    const probes = routes.filter((x) => !isPublic(x.path)).flatMap((r) => bad.map((headers) => ({ r, headers })));
+    await inParallel(probes, async ({ r, headers }) => {
+      const res = await send(r.method, urlOf(r), undefined, headers ?? {});
+      const what = `${r.method.toUpperCase()} ${r.path} with ${JSON.stringify(headers)?.slice(0, 60)}`;
+      expectSafe(res, what);
+      expect({ what, status: res.status }).toEqual({ what, status: 401 });
+    });
+  }, budget(documented((path) => !isPublic(path)).length * 8));
 
   it('refuses headers beyond the server limit with 431 and keeps serving', async () => {
     const res = await http().get('/api/v1/sandboxes').set({ authorization: `Bearer cave_sk_${'z'.repeat(20_000)}` }).catch((e: Error) => e);
@@ -201,38 +238,33 @@ describe('attacker probes over every documented route (e2e)', () => {
 
   it('answers garbage query strings on every GET route with a 4xx or a clean 2xx, never a 5xx or foreign data', async () => {
     const garbage = ['1&{p}=2', '-1', '99999999999999999999999', '1e3', '0x10', 'NaN', '%FF%FE', '%00', '..%2F..%2F', "'%20or%201=1--", '2026-13-45T99:99:99Z', ''];
-    for (const r of routes.filter((x) => x.method === 'get')) {
-      for (const p of (r.op.parameters ?? []).filter((x) => x.in === 'query')) {
-        for (const g of garbage) {
-          const url = `${urlOf(r)}?${p.name}=${g.replace('{p}', p.name)}`;
-          for (const key of [attacker, ADMIN]) {
-            const res = await http().get(url).set(bearer(key));
-            expectSafe(res, `GET ${url} as ${key === ADMIN ? 'admin' : 'member'}`);
-            // Integers are plain decimal: hex, exponent, signs and repeats are a 400, not a guess.
-            if (INT_PARAMS.has(p.name) && g !== '' && (key === ADMIN || !isAdminOnly(r))) expect({ url, status: res.status }).toEqual({ url, status: 400 });
-          }
-        }
-        const arr = await http().get(`${urlOf(r)}?${p.name}[]=1&${p.name}[0]=2`).set(bearer(attacker));
-        expectSafe(arr, `GET ${r.path}?${p.name}[]`);
-      }
-    }
-    // One request after another for every (route, parameter, garbage, key): over a thousand on a shared machine.
-  }, 90_000);
+    const params = routes.filter((x) => x.method === 'get').flatMap((r) => (r.op.parameters ?? []).filter((x) => x.in === 'query').map((p) => ({ r, p })));
+    const probes = params.flatMap(({ r, p }) => garbage.flatMap((g) => [attacker, ADMIN].map((key) => ({ r, p, g, key }))));
+    await inParallel(probes, async ({ r, p, g, key }) => {
+      const url = `${urlOf(r)}?${p.name}=${g.replace('{p}', p.name)}`;
+      const res = await http().get(url).set(bearer(key));
+      expectSafe(res, `GET ${url} as ${key === ADMIN ? 'admin' : 'member'}`);
+      // Integers are plain decimal: hex, exponent, signs and repeats are a 400, not a guess.
+      if (INT_PARAMS.has(p.name) && g !== '' && (key === ADMIN || !isAdminOnly(r))) expect({ url, status: res.status }).toEqual({ url, status: 400 });
+    });
+    await inParallel(params, async ({ r, p }) => {
+      const arr = await http().get(`${urlOf(r)}?${p.name}[]=1&${p.name}[0]=2`).set(bearer(attacker));
+      expectSafe(arr, `GET ${r.path}?${p.name}[]`);
+    });
+    // (route, parameter, garbage, key): about a thousand requests, and more with every documented query parameter.
+  }, budget(documented((_path, method) => method === 'get').reduce((n, op) => n + queryParams(op) * 25, 0)));
 
   it('answers traversal and non-UTF-8 garbage in path parameters with a 4xx problem, never a 5xx', async () => {
     const nasty = ['..%2F..%2Fadmin%2Fevents', '%2e%2e', '%FF%FE%FD', '%00', 'x'.repeat(5000), '%E2%80%AE', "1'%20or%20'1'='1", '00000000-0000-0000-0000-000000000000'];
-    for (const r of routes.filter((x) => x.path.includes('{'))) {
-      for (const n of nasty) {
-        const url = r.path.replace(/\{\w+\}/g, n);
-        for (const key of [attacker, ADMIN]) {
-          const res = await send(r.method, url, key);
-          const what = `${r.method.toUpperCase()} ${url.slice(0, 120)} as ${key === ADMIN ? 'admin' : 'member'}`;
-          expect({ what, status: res.status >= 400 && res.status < 500 }).toEqual({ what, status: true });
-          expect({ what, type: res.headers['content-type'] }).toEqual({ what, type: expect.stringMatching(/^application\/problem\+json/) });
-        }
-      }
-    }
-  });
+    const probes = routes.filter((x) => x.path.includes('{')).flatMap((r) => nasty.flatMap((n) => [attacker, ADMIN].map((key) => ({ r, n, key }))));
+    await inParallel(probes, async ({ r, n, key }) => {
+      const url = r.path.replace(/\{\w+\}/g, n);
+      const res = await send(r.method, url, key);
+      const what = `${r.method.toUpperCase()} ${url.slice(0, 120)} as ${key === ADMIN ? 'admin' : 'member'}`;
+      expect({ what, status: res.status >= 400 && res.status < 500 }).toEqual({ what, status: true });
+      expect({ what, type: res.headers['content-type'] }).toEqual({ what, type: expect.stringMatching(/^application\/problem\+json/) });
+    });
+  }, budget(documented((path) => path.includes('{')).length * 16));
 });
 
 function safeDecode(s: string): string {

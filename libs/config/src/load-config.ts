@@ -15,6 +15,8 @@ export function loadConfig(env: Env = process.env): CaveConfig {
     const v = env[name];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   };
+  // Secrets are HMAC keys used byte for byte: never trimmed.
+  const secret = (name: string): string | undefined => (str(name) === undefined ? undefined : env[name]);
   const int = (name: string, def: number, min: number, max: number): number => {
     const raw = str(name);
     if (raw === undefined) return def;
@@ -51,6 +53,10 @@ export function loadConfig(env: Env = process.env): CaveConfig {
   if (hmacKey !== undefined && hmacKey.length < 16) problems.push('CAVE_AUDIT_LOG_HMAC_KEY must be at least 16 characters');
   const webhookUrl = str('CAVE_ROTATION_WEBHOOK_URL');
   if (webhookUrl !== undefined && !/^https?:\/\//.test(webhookUrl)) problems.push('CAVE_ROTATION_WEBHOOK_URL must be an http(s) URL');
+  const rotationSecret = secret('CAVE_ROTATION_WEBHOOK_SECRET');
+  // Values are secrets: the messages name the variable, never echo it.
+  if (rotationSecret !== undefined && rotationSecret.length < 16) problems.push('CAVE_ROTATION_WEBHOOK_SECRET must be at least 16 characters');
+  if (webhookUrl !== undefined && rotationSecret === undefined) problems.push('CAVE_ROTATION_WEBHOOK_URL needs CAVE_ROTATION_WEBHOOK_SECRET (webhooks are always signed)');
 
   const dataDir = resolve(str('CAVE_DATA_DIR') ?? './data');
   const storageBackend = str('CAVE_STORAGE_BACKEND') ?? 'fs';
@@ -91,7 +97,22 @@ export function loadConfig(env: Env = process.env): CaveConfig {
       logPath: resolve(str('CAVE_AUDIT_LOG_PATH') ?? './logs/audit.jsonl'),
       signingKey: str('CAVE_AUDIT_SIGNING_KEY'),
     },
-    webhooks: { rotationSecret: str('CAVE_ROTATION_WEBHOOK_SECRET'), rotationUrl: webhookUrl },
+    webhooks: {
+      rotationSecret,
+      rotationPreviousSecret: secret('CAVE_ROTATION_WEBHOOK_PREVIOUS_SECRET'),
+      rotationUrl: webhookUrl,
+      allowPrivate: str('CAVE_WEBHOOK_ALLOW_PRIVATE') === 'true',
+      timeoutMs: int('CAVE_WEBHOOK_TIMEOUT_MS', 10_000, 50, 120_000),
+      maxAttempts: int('CAVE_WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+      backoffBaseMs: int('CAVE_WEBHOOK_BACKOFF_BASE_MS', 5_000, 1, 3_600_000),
+      backoffMaxMs: int('CAVE_WEBHOOK_BACKOFF_MAX_MS', 3_600_000, 1, 86_400_000),
+      concurrency: int('CAVE_WEBHOOK_CONCURRENCY', 16, 1, 256),
+      toleranceSeconds: int('CAVE_WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600),
+    },
+    authThrottle: {
+      maxFailures: int('CAVE_AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
+      windowSeconds: int('CAVE_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
+    },
     bodyLimitBytes: int('CAVE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     // Built by `npm run build:console` (part of `npm run build`, so of `npm start`).
     consoleDir: resolve(str('CAVE_CONSOLE_DIR') ?? './apps/cave-console/dist'),

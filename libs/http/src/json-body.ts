@@ -55,8 +55,10 @@ export function installCheckedJsonParser(fastify: FastifyInstance): void {
   // As Nest's own parser (create the app with `bodyParser: false`): `__proto__` and `constructor` are errors.
   const parse = fastify.getDefaultJsonParser('error', 'error');
   if (fastify.hasContentTypeParser('application/json')) fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    parse(req, body as string, (error: Error | null, value?: unknown) => {
+  // Parsed from the bytes, which stay on the request: webhook signatures are verified over `req.rawBody`.
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    (req as { rawBody?: Buffer }).rawBody = body as Buffer;
+    parse(req, (body as Buffer).toString('utf8'), (error: Error | null, value?: unknown) => {
       if (error) return done(error, undefined);
       const refused = checkJsonBody(value);
       return refused ? done(refused, undefined) : done(null, value);

@@ -10,6 +10,7 @@ export type DomainErrorKind =
   | 'conflict'
   | 'precondition_failed'
   | 'unprocessable'
+  | 'rate_limited'
   | 'unavailable'
   | 'too_large'
   | 'length_required'

@@ -44,16 +44,24 @@ export function tallyProjection(opts: TallyOptions): Projection {
     tables: [opts.table],
     batchSize: opts.batchSize ?? 50,
     async handle(events, client, ctx) {
-      for (const e of events) {
-        await opts.before?.(e, ctx);
-        await client.query(
-          `insert into ${ctx.table(opts.table)} as t (stream_id, namespace, events, last_version, total, positions)
-           values ($1, $2, 1, $3, $4, array[$5::bigint])
-           on conflict (stream_id) do update set events = t.events + 1, last_version = excluded.last_version,
-             total = t.total + excluded.total, positions = t.positions || excluded.positions`,
-          [e.streamId, e.namespace, e.streamVersion, (e.data as { n?: number }).n ?? 0, e.globalPosition],
-        );
-      }
+      for (const e of events) await opts.before?.(e, ctx);
+      // One statement per batch, not per event: catching up thousands of events on a loaded machine must
+      // not cost a round trip each. Grouped per stream because one insert cannot update a row twice.
+      await client.query(
+        `insert into ${ctx.table(opts.table)} as t (stream_id, namespace, events, last_version, total, positions)
+         select stream_id, min(namespace), count(*)::int, max(version)::int, sum(n)::bigint, array_agg(pos order by pos)
+           from unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[]) as u(stream_id, namespace, version, n, pos)
+          group by stream_id
+         on conflict (stream_id) do update set events = t.events + excluded.events, last_version = excluded.last_version,
+           total = t.total + excluded.total, positions = t.positions || excluded.positions`,
+        [
+          events.map((e) => e.streamId),
+          events.map((e) => e.namespace),
+          events.map((e) => e.streamVersion),
+          events.map((e) => (e.data as { n?: number }).n ?? 0),
+          events.map((e) => e.globalPosition),
+        ],
+      );
     },
   };
 }

@@ -5,7 +5,8 @@ import { IS_PUBLIC, READS_OPTIONAL_KEY, REQUIRED_ROLE } from '@cave/http';
 import type { Principal } from '@cave/kernel';
 import { isWellFormedApiKey } from './api-key-secret';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
-import { ForbiddenError, UnauthorizedError } from './auth.errors';
+import { AuthThrottle } from './auth-throttle';
+import { ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from './auth.errors';
 import { AuthMetrics } from './auth.metrics';
 
 declare module 'fastify' {
@@ -29,6 +30,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly metrics: AuthMetrics,
+    private readonly throttle: AuthThrottle,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -41,8 +43,17 @@ export class ApiKeyGuard implements CanActivate {
       return true;
     }
     const reply = http.getResponse<FastifyReply>();
+    const address = req.ip;
+    const wait = this.throttle.retryAfterSeconds(address);
+    if (wait !== undefined) {
+      this.metrics.failures.inc({ reason: 'throttled' });
+      void reply.header('retry-after', String(wait));
+      throw new TooManyAuthFailuresError(`too many failed authentications from this address; retry in ${wait} s`, { retryAfterSeconds: wait });
+    }
     const reject = (reason: 'missing' | 'malformed' | 'invalid', detail: string): UnauthorizedError => {
       this.metrics.failures.inc({ reason });
+      // A request without any credentials is not a guess; only presented keys count towards the throttle.
+      if (reason !== 'missing') this.throttle.recordFailure(address);
       // RFC 6750 §3: a challenge on every 401; error="invalid_token" once a token was presented.
       void reply.header('www-authenticate', reason === 'missing' ? 'Bearer realm="cave"' : 'Bearer realm="cave", error="invalid_token"');
       return new UnauthorizedError(detail);

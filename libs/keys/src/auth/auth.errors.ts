@@ -11,3 +11,9 @@ export class ForbiddenError extends DomainError {
   readonly code = 'KEYS.FORBIDDEN';
   readonly kind = 'forbidden';
 }
+
+/** Too many failed authentications from this address; `Retry-After` says when to try again. */
+export class TooManyAuthFailuresError extends DomainError {
+  readonly code = 'KEYS.TOO_MANY_FAILURES';
+  readonly kind = 'rate_limited';
+}

@@ -10,7 +10,7 @@ export class AuthMetrics {
   constructor(metrics: MetricsService) {
     this.failures = new Counter({
       name: 'cave_auth_failures_total',
-      help: 'Requests rejected by the API-key guard, by reason (missing, malformed, invalid, forbidden)',
+      help: 'Requests rejected by the API-key guard, by reason (missing, malformed, invalid, forbidden, throttled)',
       labelNames: ['reason'] as const,
       registers: [metrics.registry],
     });

@@ -4,6 +4,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { ConfigModule, loadConfig } from '@cave/config';
 import { EventStoreModule } from '@cave/event-store';
 import { ObservabilityModule } from '@cave/observability';
+import { ProjectionsModule } from '@cave/projections';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { RevokeKeyCommand } from '../commands/revoke-key/revoke-key.command';
@@ -15,7 +16,7 @@ import { commandMetaFor } from '@cave/kernel';
 async function startDaemon(t: TestDatabase, env: Record<string, string> = {}): Promise<TestingModule> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
   const module = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), CqrsModule.forRoot(), EventStoreModule.forRoot(t, 4), ObservabilityModule, KeysModule],
+    imports: [ConfigModule.forRoot(config), CqrsModule.forRoot(), EventStoreModule.forRoot(t, 4), ObservabilityModule, ProjectionsModule.forRoot({ run: false }), KeysModule],
   }).compile();
   await module.init();
   return module;

@@ -12,10 +12,10 @@ export const SYSTEM_NAMESPACE = 'system';
 
 export const KEY_ISSUED = 'key_issued';
 export const KEY_REVOKED = 'key_revoked';
-/** Reserved for rotation (DESIGN.md §8); not emitted yet. */
+/** A key was replaced by a new one; it stays valid until `revokesAt` (the grace window), then `key_revoked` follows. */
 export const KEY_ROTATED = 'key_rotated';
 
-export const API_KEY_EVENT_TYPES = [KEY_ISSUED, KEY_REVOKED] as const;
+export const API_KEY_EVENT_TYPES = [KEY_ISSUED, KEY_REVOKED, KEY_ROTATED] as const;
 
 export type ApiKeyRole = 'member' | 'admin';
 export const API_KEY_ROLES: readonly ApiKeyRole[] = ['member', 'admin'];
@@ -38,6 +38,8 @@ export interface KeyIssuedData {
   prefix: string;
   secretSha256: string;
   issuedAt: string;
+  /** Set when the key was issued by rotating this key id. */
+  rotatedFrom?: string;
 }
 
 // The digest is the lookup credential of `api_keys`: kept for rebuilds, never shown to clients.
@@ -46,6 +48,29 @@ registerSensitiveFields(KEY_ISSUED, ['secretSha256']);
 export interface KeyRevokedData {
   keyId: string;
   revokedAt: string;
+  /** Why, when it was not a plain DELETE: the grace window of a rotation ended. */
+  reason?: 'rotation';
 }
 
-export type ApiKeyEvent = { type: typeof KEY_ISSUED; data: KeyIssuedData } | { type: typeof KEY_REVOKED; data: KeyRevokedData };
+/**
+ * The outbox entry of a rotation (ADR 0010): the webhooks context turns it into signed deliveries.
+ * `origin: 'peer'` marks a rotation applied from a verified webhook of another daemon; it is not sent on.
+ */
+export interface KeyRotatedData {
+  keyId: string;
+  newKeyId: string;
+  newKeyPrefix: string;
+  namespace: string;
+  graceSeconds: number;
+  rotatedAt: string;
+  /** When the old key stops authenticating (= rotatedAt for a rotation without grace). */
+  revokesAt: string;
+  /** Stable id of the webhook that announces this rotation (every attempt, every endpoint). */
+  webhookId: string;
+  origin: 'local' | 'peer';
+}
+
+export type ApiKeyEvent =
+  | { type: typeof KEY_ISSUED; data: KeyIssuedData }
+  | { type: typeof KEY_REVOKED; data: KeyRevokedData }
+  | { type: typeof KEY_ROTATED; data: KeyRotatedData };

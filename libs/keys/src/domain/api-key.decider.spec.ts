@@ -1,7 +1,7 @@
-import { ApiKeyEvent, KEY_ISSUED, KEY_REVOKED } from '../contracts/api-key.events';
+import { ApiKeyEvent, KEY_ISSUED, KEY_REVOKED, KEY_ROTATED } from '../contracts/api-key.events';
 import { ApiKeyCommand, IssueKey } from './api-key.commands';
 import { apiKeyDecider } from './api-key.decider';
-import { ApiKeyAlreadyExistsError, ApiKeyForbiddenError, ApiKeyNotFoundError, InvalidApiKeyError } from './api-key.errors';
+import { ApiKeyAlreadyExistsError, ApiKeyForbiddenError, ApiKeyNotFoundError, ApiKeyNotRotatableError, InvalidApiKeyError } from './api-key.errors';
 
 /** Given past events, when a command is decided, then these events (or this error). */
 function given(events: ApiKeyEvent[]) {
@@ -73,5 +73,40 @@ describe('api key decider', () => {
   it('folds history into state', () => {
     const state = [issued('admin'), revoked].reduce(apiKeyDecider.evolve, apiKeyDecider.initialState);
     expect(state).toEqual({ status: 'revoked', keyId, namespace: 'acme', role: 'admin', revokedAt: now.toISOString() });
+  });
+
+  describe('rotate_key', () => {
+    const rotate = (over: Partial<{ graceSeconds: number; requestedBy: { keyId: string; role: 'member' | 'admin' } }> = {}): ApiKeyCommand => ({
+      type: 'rotate_key',
+      data: { keyId, newKeyId: 'new-id', newKeyPrefix: 'cave_sk_newk', graceSeconds: 0, webhookId: 'wh-1', requestedBy: { keyId, role: 'member' }, now, ...over },
+    });
+    const rotated = (graceSeconds: number, revokesAt: string) => ({
+      type: KEY_ROTATED,
+      data: { keyId, newKeyId: 'new-id', newKeyPrefix: 'cave_sk_newk', namespace: 'acme', graceSeconds, rotatedAt: now.toISOString(), revokesAt, webhookId: 'wh-1', origin: 'local' },
+    }) as ApiKeyEvent;
+
+    it('without grace rotates and revokes in one decision', () => {
+      given([issued()]).when(rotate()).then([rotated(0, now.toISOString()), { type: KEY_REVOKED, data: { keyId, revokedAt: now.toISOString(), reason: 'rotation' } }]);
+    });
+    it('with grace only schedules the revocation', () => {
+      given([issued()]).when(rotate({ graceSeconds: 60 })).then([rotated(60, '2026-11-25T12:01:00.000Z')]);
+    });
+    it('lets members rotate only their own key; admins any', () => {
+      given([issued()]).when(rotate({ requestedBy: { keyId: 'other', role: 'member' } })).thenThrows(ApiKeyForbiddenError);
+      given([issued()]).when(rotate({ requestedBy: { keyId: 'other', role: 'admin' } })).then([rotated(0, now.toISOString()), expect.objectContaining({ type: KEY_REVOKED })]);
+    });
+    it('refuses revoked, already rotated and unknown keys, and grace outside 0..86400', () => {
+      given([issued(), revoked]).when(rotate()).thenThrows(ApiKeyNotRotatableError);
+      given([issued(), rotated(60, '2026-11-25T12:01:00.000Z')]).when(rotate()).thenThrows(ApiKeyNotRotatableError);
+      given([]).when(rotate()).thenThrows(ApiKeyNotFoundError);
+      given([issued()]).when(rotate({ graceSeconds: 86_401 })).thenThrows(InvalidApiKeyError);
+    });
+    it('expires a rotated key only once its window ended, dated at the window end', () => {
+      const history = [issued(), rotated(60, '2026-11-25T12:01:00.000Z')];
+      given(history).when({ type: 'expire_key', data: { keyId, now } }).then([]);
+      given(history)
+        .when({ type: 'expire_key', data: { keyId, now: new Date('2026-11-25T12:05:00.000Z') } })
+        .then([{ type: KEY_REVOKED, data: { keyId, revokedAt: '2026-11-25T12:01:00.000Z', reason: 'rotation' } }]);
+    });
   });
 });

@@ -27,3 +27,9 @@ export class ApiKeyForbiddenError extends DomainError {
   readonly code = 'KEYS.FORBIDDEN';
   readonly kind = 'forbidden';
 }
+
+/** A revoked key, or one already rotated (waiting for its grace window to end), cannot be rotated. */
+export class ApiKeyNotRotatableError extends DomainError {
+  readonly code = 'KEYS.NOT_ROTATABLE';
+  readonly kind = 'conflict';
+}

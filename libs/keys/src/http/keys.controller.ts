@@ -5,12 +5,14 @@ import { AdminOnly, ApiProblems, CurrentCommandMeta, CurrentPrincipal } from '@c
 import type { CommandMeta, Principal } from '@cave/kernel';
 import { IssueKeyCommand } from '../commands/issue-key/issue-key.command';
 import { RevokeKeyCommand } from '../commands/revoke-key/revoke-key.command';
+import { RotateKeyCommand } from '../commands/rotate-key/rotate-key.command';
 import { GetKeyQuery } from '../queries/get-key/get-key.query';
 import { ListKeysQuery } from '../queries/list-keys/list-keys.query';
 import { ApiKeyDto, ApiKeyListDto } from './api-key.dto';
 import { IssueKeyRequestDto, IssuedKeyDto } from './issue-key.dto';
 import { KeyIdParamsDto } from './key-id-params.dto';
 import { ListKeysQueryDto } from './list-keys-query.dto';
+import { RotateKeyRequestDto, RotationOutcomeDto } from './rotate-key.dto';
 
 @ApiTags('auth')
 @ApiBearerAuth('apiKey')
@@ -31,6 +33,23 @@ export class KeysController {
   @ApiProblems(400, 403)
   async issue(@Body() body: IssueKeyRequestDto, @CurrentCommandMeta() meta: CommandMeta): Promise<IssuedKeyDto> {
     return this.commands.execute(new IssueKeyCommand(body.namespace, body.name, body.role, meta));
+  }
+
+  @Post('rotate')
+  @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Rotate an API key: issue a new one and revoke the old one at once or when the grace window ends',
+    description:
+      'Default: the calling key, grace 0. Members rotate only their own key (403 otherwise; keys of other namespaces are 404); admins any key. ' +
+      'The old key fails from the first request after revokedAt, on every instance. A key_rotated webhook is delivered to ' +
+      'CAVE_ROTATION_WEBHOOK_URL and to endpoints subscribed to key_rotated; its body and signature are in this response. ' +
+      'A revoked or already rotated key is 409 KEYS.NOT_ROTATABLE.',
+  })
+  @ApiOkResponse({ type: RotationOutcomeDto })
+  @ApiProblems(400, 403, 404, 409)
+  async rotate(@Body() body: RotateKeyRequestDto, @CurrentCommandMeta() meta: CommandMeta): Promise<RotationOutcomeDto> {
+    return this.commands.execute(new RotateKeyCommand(body.keyId?.toLowerCase(), body.graceSeconds ?? 0, meta));
   }
 
   @Get()

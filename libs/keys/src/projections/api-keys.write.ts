@@ -1,5 +1,5 @@
 import { EVENT, InlineProjection, param } from '@cave/event-store';
-import { ApiKeyEvent, KEY_ISSUED, KEY_REVOKED } from '../contracts/api-key.events';
+import { ApiKeyEvent, KEY_ISSUED, KEY_REVOKED, KEY_ROTATED } from '../contracts/api-key.events';
 import { ApiKeyAlreadyExistsError } from '../domain/api-key.errors';
 
 /**
@@ -39,6 +39,18 @@ export function apiKeyProjection(event: ApiKeyEvent, actor: string): InlineProje
           update: 'api_keys',
           key: { column: 'id', value: param(event.data.keyId, 'uuid') },
           set: { revoked_at: param(event.data.revokedAt, 'timestamptz'), version: EVENT.streamVersion },
+          versionColumn: 'version',
+          returning: ['id'],
+        },
+        toRow: () => undefined,
+      };
+    case KEY_ROTATED:
+      // Only the admin role may set expires_at (rotation and peer rotations run as cave_admin).
+      return {
+        write: {
+          update: 'api_keys',
+          key: { column: 'id', value: param(event.data.keyId, 'uuid') },
+          set: { expires_at: param(event.data.revokesAt, 'timestamptz'), version: EVENT.streamVersion },
           versionColumn: 'version',
           returning: ['id'],
         },

@@ -20,6 +20,7 @@ const RPC_CODE_BY_KIND: Record<DomainErrorKind, number> = {
   conflict: ErrorCode.InvalidRequest,
   precondition_failed: ErrorCode.InvalidRequest,
   unprocessable: ErrorCode.InvalidParams,
+  rate_limited: ErrorCode.InvalidRequest,
   unavailable: ErrorCode.InternalError,
   too_large: ErrorCode.InvalidParams,
   length_required: ErrorCode.InvalidParams,

@@ -169,4 +169,40 @@ describe('projection runtime (real Postgres)', () => {
     expect(failoverMs).toBeLessThan(3_000);
     await expectExactlyOnce('tally_lead');
   });
+
+  it('stop() after the leadership connection was lost still waits for the batch in flight', async () => {
+    await createReadModelTable(t.ownerUrl, 'tally_lost');
+    let reached!: () => void;
+    const inBatch = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const registry = new ProjectionRegistry().register(tallyProjection({ name: 'lost', table: 'tally_lost', before: async () => (reached(), gate) }));
+    const a = instance('lost-a', registry, 100);
+    await a.start();
+    await append('lost-1', 1);
+    await inBatch;
+    // Only the dedicated leadership connection dies: the runner's transaction goes on.
+    const superuser = new Client({ connectionString: t.ownerUrl });
+    await superuser.connect();
+    const { rowCount } = await superuser.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'lost-a' and query like '%pg_try_advisory_lock%'`,
+    );
+    await superuser.end();
+    expect(rowCount).toBe(1);
+    await waitFor(() => (a.isLeading('lost') ? undefined : true), 5_000, 'stepping down');
+
+    let stopped = false;
+    const stopping = a.stop().then(() => (stopped = true));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stopped).toBe(false); // the batch is still blocked in the projector
+    } finally {
+      release();
+    }
+    await stopping;
+    // Returned only once the batch was done: committed with its checkpoint (the runner's own connection lived).
+    const { rows: cp } = await t.db.admin.query<{ position: string }>(`select position from projection_checkpoints where name = 'lost'`);
+    expect(Number(cp[0].position)).toBeGreaterThan(0);
+    expect((await rows('tally_lost')).length).toBeGreaterThan(0);
+  });
 });

@@ -39,6 +39,8 @@ export class ProjectionRuntime {
   readonly instanceId: string;
   private readonly checkpoints: CheckpointStore;
   private readonly runners = new Map<string, ProjectionRunner>();
+  /** Runners taken out of `runners` whose stop() has not returned yet. */
+  private readonly stopping = new Set<Promise<void>>();
   private leaderClient?: PoolClient;
   private timer?: NodeJS.Timeout;
   private tickDone: Promise<void> = Promise.resolve();
@@ -68,7 +70,11 @@ export class ProjectionRuntime {
     await this.runTick();
   }
 
-  /** Lets the batches in flight finish, releases leadership and the dedicated connection. */
+  /**
+   * Lets the batches in flight finish, releases leadership and the dedicated connection. Also waits for
+   * runners a lost connection is already stopping: returning before they finish would let a caller close
+   * the pools under a batch in flight.
+   */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
@@ -111,7 +117,7 @@ export class ProjectionRuntime {
       if (!this.running || client !== this.leaderClient) return;
       if (this.runners.has(p.name)) continue;
       const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('cave:projection'), hashtext($1)) as ok`, [p.name]);
-      if (rows[0].ok) await this.lead(p);
+      if (rows[0].ok) await this.lead(p, client);
     }
   }
 
@@ -122,7 +128,14 @@ export class ProjectionRuntime {
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (n: Notification) => this.onNotification(n));
-    await client.query(`listen ${EVENTS_CHANNEL}; listen ${CONTROL_CHANNEL}`);
+    try {
+      await client.query(`listen ${EVENTS_CHANNEL}; listen ${CONTROL_CHANNEL}`);
+    } catch (e) {
+      // Not yet ours, so `connectionLost` ignores it: give it back here or the pool loses a slot for good
+      // (and its end() waits for it forever).
+      client.release(e instanceof Error ? e : true);
+      throw e;
+    }
     this.leaderClient = client;
     return client;
   }
@@ -135,7 +148,8 @@ export class ProjectionRuntime {
     await this.stopRunners();
   }
 
-  private async lead(p: Projection): Promise<void> {
+  /** `client` holds the lock just taken; if it was lost or the runtime stopped meanwhile, nobody leads. */
+  private async lead(p: Projection, client: PoolClient): Promise<void> {
     const cp = await this.checkpoints.ensure(p.name, p.version);
     if (cp.version < p.version && !isRebuildable(p)) {
       this.log('warn', 'projection version changed but it is not rebuildable; continuing from its checkpoint', { projection: p.name, from: cp.version, to: p.version });
@@ -144,6 +158,9 @@ export class ProjectionRuntime {
       await this.checkpoints.requestRebuild(this.db.admin, p.name);
     }
     await this.checkpoints.setLeader(p.name, this.instanceId);
+    // The awaits above take a while: a runner started after its lock went with a lost connection (or
+    // after stop() took the runners) would run unled, beside the new leader, and outlive stop().
+    if (!this.running || this.leaderClient !== client) return;
     const runner = new ProjectionRunner(p, {
       db: this.db,
       store: this.store,
@@ -158,10 +175,15 @@ export class ProjectionRuntime {
     this.log('info', 'leading projection', { projection: p.name, instance: this.instanceId });
   }
 
+  /** Stops the current runners and waits for every stop in progress, including ones begun elsewhere. */
   private async stopRunners(): Promise<void> {
     const runners = [...this.runners.values()];
     this.runners.clear();
-    await Promise.all(runners.map((r) => r.stop()));
+    const done = Promise.all(runners.map((r) => r.stop())).then(() => undefined);
+    this.stopping.add(done);
+    const forget = () => void this.stopping.delete(done);
+    done.then(forget, forget);
+    await Promise.all([...this.stopping]);
   }
 
   private onNotification(n: Notification): void {
