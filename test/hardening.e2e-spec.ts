@@ -93,6 +93,17 @@ describe('hostile input at the HTTP edge (e2e)', () => {
     expect(chunked).toEqual({ status: 400, type: expect.stringMatching(/^application\/problem\+json/), problem: expect.objectContaining({ status: 400, code: 'HTTP.MALFORMED_REQUEST' }) });
   });
 
+  it('a write race without If-Match is 409 for the losers, never a 500', async () => {
+    const id = (await http().post('/api/v1/sandboxes').set(bearer(member)).send({ name: 'race', runtime: 'javascript', mode: 'quick' }).expect(201)).body.id;
+    const results = await Promise.all(Array.from({ length: 12 }, () => http().post(`/api/v1/sandboxes/${id}/start`).set(bearer(member))));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    for (const r of results.filter((x) => x.status !== 200)) {
+      expect(r.status).toBe(409);
+      expect(['EVENT_STORE.CONCURRENCY', 'SANDBOX.INVALID_TRANSITION']).toContain(r.body.code);
+    }
+  });
+
   describe('Idempotency-Key', () => {
     const body = { name: 'idem', runtime: 'javascript', mode: 'quick' };
     const create = (key: string, payload: object = body) => http().post('/api/v1/sandboxes').set(bearer(member)).set('idempotency-key', key).send(payload);
