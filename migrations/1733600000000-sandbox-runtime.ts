@@ -5,7 +5,7 @@ const TENANT = (t: string) => `create policy ${t}_tenant on ${t} for all to cave
   with check (namespace = current_setting('cave.namespace', true))`;
 
 /**
- * Runtime data of sandboxes that is too large or too hot for events (docs/adr/0012): content-addressed blobs
+ * Runtime data of sandboxes that is too large or too hot for events (docs/adr/0014): content-addressed blobs
  * (WASI modules, compressed snapshot images), the durable state of persistent sandboxes (latest memory image,
  * overwritten by each exec with a version check), snapshot metadata, and namespace policies (a read model of
  * `namespace_policy_set`). Every row belongs to a namespace: RLS FORCEd, the runtime role sees its own only.

@@ -24,7 +24,7 @@ interface Wire {
 
 /**
  * Messages that are not events (e.g. live exec output): delivered at most once, in send order, to the
- * matching sockets of every instance, never stored and never replayed (docs/adr/0013). This instance's
+ * matching sockets of every instance, never stored and never replayed (docs/adr/0015). This instance's
  * sockets get them synchronously; other instances through LISTEN/NOTIFY on one connection, so the order
  * of `send` calls is the order everywhere. `flush()` resolves when every message sent so far has left.
  */

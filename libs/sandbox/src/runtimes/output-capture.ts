@@ -1,7 +1,7 @@
 import { createHash, Hash } from 'node:crypto';
 import type { OutputChunk, OutputStream } from './runtime.types';
 
-/** Live chunks stay small enough for one cross-instance notification (docs/adr/0013). */
+/** Live chunks stay small enough for one cross-instance notification (docs/adr/0015). */
 export const MAX_CHUNK_CHARS = 1024;
 const FLUSH_AFTER_MS = 20;
 

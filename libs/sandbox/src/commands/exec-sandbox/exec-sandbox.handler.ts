@@ -23,7 +23,7 @@ import { ExecResult, ExecSandboxCommand } from './exec-sandbox.command';
 /**
  * Read (sandbox, policy, state) in one short transaction, run in a worker thread with no transaction
  * open, then record in one transaction: the sandbox must still be running (row lock against a
- * concurrent stop), a persistent sandbox's durable state moves on by compare-and-set (ADR 0012), and
+ * concurrent stop), a persistent sandbox's durable state moves on by compare-and-set (ADR 0014), and
  * `sandbox_exec` is appended. Live output went to realtime while it ran; the response waits until it left.
  */
 @CommandHandler(ExecSandboxCommand)

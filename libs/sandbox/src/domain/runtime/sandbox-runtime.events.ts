@@ -1,7 +1,7 @@
 import type { ExecErrorCode } from '../../runtimes/runtime.types';
 
 /**
- * Facts about what ran in a sandbox, in a stream of their own (`sandbox-runtime-<id>`, ADR 0012): the
+ * Facts about what ran in a sandbox, in a stream of their own (`sandbox-runtime-<id>`, ADR 0014): the
  * lifecycle stream stays short to fold, and a busy sandbox's execs never conflict with its start/stop.
  */
 export const SANDBOX_RUNTIME_STREAM_TYPE = 'sandbox_runtime';
