@@ -183,9 +183,25 @@ async function bareLoop(n: number): Promise<number> {
     const mod = await newQuickJSWASMModuleFromVariant(newVariant({ ...releaseSync, importModuleLoader: async () => glue as never }, { wasmModule: wasm, wasmMemory: memory }));
     const rt = mod.newRuntime();
     const ctx = rt.newContext();
+    // A bare QuickJS has no console; give it the least the script needs (one host function that keeps
+    // what it is handed), as the daemon's prelude does through its output function.
+    let out = '';
+    const log = ctx.newFunction('log', (...args) => {
+      out += `${args.map((a) => ctx.getString(a)).join(' ')}\n`;
+    });
+    const consoleObj = ctx.newObject();
+    ctx.setProp(consoleObj, 'log', log);
+    ctx.setProp(ctx.global, 'console', consoleObj);
+    log.dispose();
+    consoleObj.dispose();
     const r = ctx.evalCode(SCRIPT);
-    if (r.error) throw new Error('bare eval failed');
+    if (r.error) {
+      const why = ctx.dump(r.error) as unknown;
+      r.error.dispose();
+      throw new Error(`bare eval failed: ${JSON.stringify(why)}`);
+    }
     r.value.dispose();
+    if (out !== '2\n') throw new Error(`bare loop: unexpected output ${JSON.stringify(out)}`);
   }
   return performance.now() - t0;
 }
