@@ -63,6 +63,11 @@ interface Victim {
   streamId: string;
   eventId: string;
   globalPosition: number;
+  bucket: string;
+  objectKey: string;
+  uploadId: string;
+  endpointId: string;
+  deliveryId: string;
 }
 
 /**
@@ -80,7 +85,10 @@ describe('attacker probes over every documented route (e2e)', () => {
   const http = () => request(t.url);
 
   beforeAll(async () => {
-    t = await startTestApp(createApp, { CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN });
+    // The per-address auth-failure throttle would answer this one address's thousands of bad credentials with
+    // 429 before the probes are done; it has its own tests (key-rotation e2e). Loopback webhook endpoints are
+    // allowed so that A can own an endpoint and a delivery for the probes.
+    t = await startTestApp(createApp, { CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN, CAVE_AUTH_FAILURE_LIMIT: '0', CAVE_WEBHOOK_ALLOW_PRIVATE: 'true' });
     const issue = async (namespace: string) =>
       (await http().post('/api/v1/auth/keys').set(bearer(ADMIN)).send({ namespace, name: `${namespace}-probe`, role: 'member' }).expect(201)).body as { id: string; key: string };
     const keyA = await issue('team-a');
@@ -92,7 +100,23 @@ describe('attacker probes over every documented route (e2e)', () => {
       streamId: string;
       globalPosition: number;
     };
-    a = { namespace: 'team-a', key: keyA.key, keyId: keyA.id, sandboxId: sandbox.id, streamId: first.streamId, eventId: first.eventId, globalPosition: first.globalPosition };
+    // A's storage: a bucket, an object and an open multipart upload.
+    await http().put('/api/v1/storage/buckets/a-bucket').set(bearer(keyA.key)).expect(201);
+    await http().put('/api/v1/storage/buckets/a-bucket/objects/a-obj.txt').set(bearer(keyA.key)).set('content-type', 'text/plain').send('secret-a object').expect(200);
+    const upload = (await http().post('/api/v1/storage/buckets/a-bucket/uploads').set(bearer(keyA.key)).send({ key: 'a-big.bin' }).expect(201)).body as { uploadId: string };
+    await http().put(`/api/v1/storage/buckets/a-bucket/uploads/${upload.uploadId}/parts/1`).set(bearer(keyA.key)).set('content-type', 'application/octet-stream').send(Buffer.from('part one')).expect(200);
+    // A's webhook endpoint, and a delivery to it: an admin rotates a second key of A's namespace.
+    const endpoint = (await http().post('/api/v1/webhooks/endpoints').set(bearer(keyA.key)).send({ url: 'http://127.0.0.1:9/hook', eventTypes: ['key_rotated'] }).expect(201)).body as { id: string };
+    const spare = await issue('team-a');
+    await http().post('/api/v1/auth/keys/rotate').set(bearer(ADMIN)).send({ keyId: spare.id }).expect(200);
+    const deliveryId = await waitFor(async () => {
+      const items = (await http().get('/api/v1/webhooks/deliveries').set(bearer(keyA.key)).expect(200)).body.items as { id: string }[];
+      return items[0]?.id;
+    }, 20_000, "a delivery to A's endpoint");
+    a = {
+      namespace: 'team-a', key: keyA.key, keyId: keyA.id, sandboxId: sandbox.id, streamId: first.streamId, eventId: first.eventId, globalPosition: first.globalPosition,
+      bucket: 'a-bucket', objectKey: 'a-obj.txt', uploadId: upload.uploadId, endpointId: endpoint.id, deliveryId,
+    };
     // The audit entry is written asynchronously; the member proof probe needs it to exist for A.
     await waitFor(async () => ((await http().get(`/api/v1/audit/entries/${a.eventId}/proof`).set(bearer(a.key))).status === 200 ? true : undefined), 10_000, "A's audit entry");
 
@@ -103,11 +127,31 @@ describe('attacker probes over every documented route (e2e)', () => {
   afterAll(() => t.close(), 30_000);
 
   const isPublic = (path: string) => path === '/healthz' || path === '/metrics';
+  /** Routes without an API key by design: their own credential is a signature (signed URLs, the peer rotation receiver). */
+  const isKeyless = (path: string) => path.startsWith('/api/v1/storage/signed/') || path === '/api/v1/auth/keys/rotated';
+  /** Rotates the caller's own key: probing it with B's key would retire the attacker mid-run (tested in key-rotation e2e). */
+  const isSelfService = (r: Route) => r.path === '/api/v1/auth/keys/rotate';
+  /** Creates a resource by a name in the caller's own namespace: B gets its own bucket, which is not A's. */
+  const createsByName = (r: Route) => r.method === 'put' && r.path === '/api/v1/storage/buckets/{bucket}';
+  /** A route addressing a bucket by name only: a valid name may be the caller's own bucket, made by the PUT probe. */
+  const namesOwnBucket = (r: Route) => r.path === '/api/v1/storage/buckets/{bucket}';
+  /** MCP is a JSON-RPC edge: its errors are JSON-RPC error objects carrying the same codes (ADR 0011). */
+  const isJsonRpc = (path: string) => path === '/mcp';
   const isAdminOnly = (r: Route) => r.path.startsWith('/api/v1/admin/') || (r.path === '/api/v1/auth/keys' && r.method === 'post');
 
   /** A's identifier for a path parameter. */
   const pathValue = (path: string, name: string): string => {
-    if (name === 'id') return path.startsWith('/api/v1/auth/keys') ? a.keyId : a.sandboxId;
+    if (name === 'id') {
+      if (path.startsWith('/api/v1/auth/keys')) return a.keyId;
+      if (path.startsWith('/api/v1/webhooks/endpoints')) return a.endpointId;
+      if (path.startsWith('/api/v1/webhooks/deliveries')) return a.deliveryId;
+      return a.sandboxId;
+    }
+    if (name === 'bucket') return a.bucket;
+    if (name === 'path') return a.objectKey;
+    if (name === 'uploadId') return a.uploadId;
+    if (name === 'partNumber') return '1';
+    if (name === 'ns' || name === 'namespace') return a.namespace;
     if (name === 'eventId') return a.eventId;
     if (name === 'streamId') return a.streamId;
     if (name === 'name') return 'sandboxes';
@@ -139,7 +183,8 @@ describe('attacker probes over every documented route (e2e)', () => {
     // An id the attacker sent may be echoed in the error detail; anything else of A's is a leak.
     const sent = safeDecode(what);
     expect({ what, status: res.status < 500 }).toEqual({ what, status: true });
-    if (res.status >= 400) expect({ what, type: res.headers['content-type'] }).toEqual({ what, type: expect.stringMatching(/^application\/problem\+json/) });
+    const media = isJsonRpc(what.split(' ')[1]?.split('?')[0] ?? '') ? /^application\/(problem\+)?json/ : /^application\/problem\+json/;
+    if (res.status >= 400) expect({ what, type: res.headers['content-type'] }).toEqual({ what, type: expect.stringMatching(media) });
     // An admin may see every tenant's data; for admins the probe only checks status and media type.
     if (admin) return;
     for (const secret of [a.sandboxId, a.keyId, a.eventId, a.streamId, a.key, 'secret-a', `"${a.namespace}"`]) {
@@ -153,18 +198,30 @@ describe('attacker probes over every documented route (e2e)', () => {
   });
 
   it("answers B with 404 on every route that takes A's ids, and 403 on every admin route, leaking nothing", async () => {
-    await inParallel(routes.filter((x) => !isPublic(x.path)), async (r) => {
+    // Runtime actions on one sandbox id share a per-sandbox slot (keyed by the caller's namespace, so nothing of A's):
+    // probed at once, the second would be a 429 instead of the 404 under test. They run one after another.
+    const sharesSlot = (r: Route) => r.method === 'post' && r.path.startsWith('/api/v1/sandboxes/{id}/');
+    const probe = async (r: Route) => {
       const url = urlOf(r);
       const res = await send(r.method, url, attacker).query(victimQuery(r));
       const what = `${r.method.toUpperCase()} ${url}`;
       expectSafe(res, what);
-      if (isAdminOnly(r)) expect({ what, status: res.status }).toEqual({ what, status: 403 });
-      else if (r.path.includes('{')) expect({ what, status: res.status }).toEqual({ what, status: 404 });
-    });
+      // Without their signature, keyless routes refuse B; a create-by-name gives B its own bucket (expectSafe checked it leaks nothing).
+      if (isKeyless(r.path)) expect({ what, refused: res.status >= 400 }).toEqual({ what, refused: true });
+      else if (createsByName(r)) return;
+      else if (isAdminOnly(r)) expect({ what, status: res.status }).toEqual({ what, status: 403 });
+      // The probe's empty body may be refused by the route's DTO before any lookup by id (same answer for any id).
+      else if (r.path.includes('{') && !(res.status === 400 && (res.body as { code?: string }).code === 'HTTP.VALIDATION')) expect({ what, status: res.status }).toEqual({ what, status: 404 });
+    };
+    const probed = routes.filter((x) => !isPublic(x.path) && !isSelfService(x));
+    // B's PUT of A's bucket name makes B's own bucket: probed last, so the other bucket routes still meet no bucket of B's.
+    await inParallel(probed.filter((r) => !sharesSlot(r) && !createsByName(r)), probe);
+    for (const r of probed.filter((x) => sharesSlot(x) || createsByName(x))) await probe(r);
   }, budget(documented((path) => !isPublic(path)).length));
 
   it("gives A itself a 2xx on the same GET urls, so B's 404s are about the tenant and not a bad probe", async () => {
-    await inParallel(routes.filter((x) => x.method === 'get' && x.path.includes('{') && !isAdminOnly(x)), async (r) => {
+    // Keyless routes need their own signature (signed URLs: storage e2e), not A's key.
+    await inParallel(routes.filter((x) => x.method === 'get' && x.path.includes('{') && !isAdminOnly(x) && !isKeyless(x.path)), async (r) => {
       const res = await http().get(urlOf(r)).query(victimQuery(r)).set(bearer(a.key));
       expect({ route: r.path, status: res.status }).toEqual({ route: r.path, status: 200 });
     });
@@ -186,7 +243,7 @@ describe('attacker probes over every documented route (e2e)', () => {
       { authorization: `Bearer ${a.key} ${a.key}` },
       { authorization: `Bearer ${a.key.toUpperCase()}` },
     ];
-    const probes = routes.filter((x) => !isPublic(x.path)).flatMap((r) => bad.map((headers) => ({ r, headers })));
+    const probes = routes.filter((x) => !isPublic(x.path) && !isKeyless(x.path)).flatMap((r) => bad.map((headers) => ({ r, headers })));
     await inParallel(probes, async ({ r, headers }) => {
       const res = await send(r.method, urlOf(r), undefined, headers ?? {});
       const what = `${r.method.toUpperCase()} ${r.path} with ${JSON.stringify(headers)?.slice(0, 60)}`;
@@ -262,6 +319,8 @@ describe('attacker probes over every documented route (e2e)', () => {
       const url = r.path.replace(/\{\w+\}/g, n);
       const res = await send(r.method, url, key);
       const what = `${r.method.toUpperCase()} ${url.slice(0, 120)} as ${key === ADMIN ? 'admin' : 'member'}`;
+      // A valid bucket name addresses the caller's own bucket (made by the PUT probe); every other value must be refused.
+      if (namesOwnBucket(r) && n === '00000000-0000-0000-0000-000000000000') return expect({ what, status: res.status < 500 }).toEqual({ what, status: true });
       expect({ what, status: res.status >= 400 && res.status < 500 }).toEqual({ what, status: true });
       expect({ what, type: res.headers['content-type'] }).toEqual({ what, type: expect.stringMatching(/^application\/problem\+json/) });
     });

@@ -11,7 +11,7 @@ jest.setTimeout(60_000);
 const ADMIN = 'cave_sk_' + 'n'.repeat(40);
 
 async function daemon(database: TestDatabase): Promise<{ app: NestFastifyApplication; url: string }> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', CAVE_DATA_DIR: '/tmp/cave-e2e-unused', CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN, DATABASE_URL: database.ownerUrl, CAVE_AUDIT_LOG_PATH: `/tmp/cave-e2e-audit/${database.name}-${Math.random()}.jsonl` });
+  const config = loadConfig({ LOG_LEVEL: 'silent', CAVE_DATA_DIR: '/tmp/cave-e2e-unused', CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN, CAVE_SANDBOX_WORKERS: '1', DATABASE_URL: database.ownerUrl, CAVE_AUDIT_LOG_PATH: `/tmp/cave-e2e-audit/${database.name}-${Math.random()}.jsonl` });
   const app = await createApp(config, database, { silent: true });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();

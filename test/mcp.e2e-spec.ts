@@ -5,6 +5,8 @@ import { startTestApp, TestApp, waitFor } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 import { failure, mcpClient, ok, rawRpc } from './support/mcp-client';
 
+jest.setTimeout(60_000);
+
 const ADMIN = 'cave_sk_' + 'm'.repeat(40);
 const IDEMPOTENCY = 'dev.cave/idempotency-key';
 
@@ -15,6 +17,14 @@ interface Sandbox {
   state: string;
   version: number;
   limits: Record<string, number>;
+}
+interface Exec {
+  execId: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  error?: { code: string };
 }
 interface EventItem {
   eventId: string;
@@ -33,7 +43,7 @@ describe('/mcp (e2e, MCP SDK client)', () => {
   const spec = { name: 'agent-box', runtime: 'javascript', mode: 'persistent' };
 
   beforeAll(async () => {
-    t = await startTestApp(createApp, { CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN, CAVE_BODY_LIMIT_BYTES: '16384' });
+    t = await startTestApp(createApp, { CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN, CAVE_BODY_LIMIT_BYTES: '16384', CAVE_SANDBOX_WORKERS: '2' });
     const issue = async (namespace: string) =>
       (await request(t.url).post('/api/v1/auth/keys').set('authorization', `Bearer ${ADMIN}`).send({ namespace, name: `${namespace}-mcp`, role: 'member' }).expect(201))
         .body as { id: string; key: string };
@@ -54,7 +64,20 @@ describe('/mcp (e2e, MCP SDK client)', () => {
     expect(clientA.getServerVersion()).toMatchObject({ name: 'cave' });
     expect(clientA.getServerCapabilities()).toMatchObject({ tools: {}, resources: {} });
     const { tools } = await clientA.listTools();
-    expect(tools.map((x) => x.name).sort()).toEqual(['sandbox_create', 'sandbox_delete', 'sandbox_get', 'sandbox_history', 'sandbox_list', 'sandbox_start', 'sandbox_stop']);
+    expect(tools.map((x) => x.name).sort()).toEqual([
+      'sandbox_create',
+      'sandbox_delete',
+      'sandbox_exec',
+      'sandbox_fork',
+      'sandbox_get',
+      'sandbox_history',
+      'sandbox_list',
+      'sandbox_restore',
+      'sandbox_snapshot',
+      'sandbox_start',
+      'sandbox_stop',
+    ]);
+    expect(tools.find((x) => x.name === 'sandbox_exec')!.inputSchema).toMatchObject({ properties: { code: { maxLength: 1048576 }, args: { maxItems: 256 } } });
     for (const tool of tools) expect(tool).toMatchObject({ description: expect.any(String), inputSchema: { type: 'object', properties: expect.any(Object) } });
     const createTool = tools.find((x) => x.name === 'sandbox_create')!;
     // The bounds come from LIMIT_BOUNDS and NAME_RULE, the same the REST DTO enforces.
@@ -100,6 +123,46 @@ describe('/mcp (e2e, MCP SDK client)', () => {
       return res.status === 200 ? res.body.entry : undefined;
     }, 15_000, 'audit entry of an MCP event');
     expect(entry).toMatchObject({ eventType: 'sandbox_deleted', actor: a.id, namespace: 'team-a' });
+  });
+
+  it('create -> start -> exec -> snapshot -> exec -> restore -> exec -> fork -> stop -> delete; exec output as progress', async () => {
+    const { sandbox } = await create(clientA, { name: 'exec-box', runtime: 'javascript', mode: 'persistent', limits: { memoryMb: 32 } });
+    const id = sandbox.id;
+    expect(ok<{ sandbox: Sandbox }>(await call(clientA, 'sandbox_start', { id })).sandbox.state).toBe('running');
+    const progress: string[] = [];
+    const first = ok<Exec>(
+      await clientA.callTool(
+        { name: 'sandbox_exec', arguments: { id, code: 'var n = 1; for (let i = 0; i < 3; i++) console.log("tick " + i); console.log("n=" + n)' } },
+        undefined,
+        { onprogress: (p) => void progress.push(p.message ?? '') },
+      ),
+    );
+    expect(first).toMatchObject({ exitCode: 0, stdout: 'tick 0\ntick 1\ntick 2\nn=1\n', stderr: '', truncated: false, execId: expect.any(String) });
+    // The output arrived as MCP progress notifications on the call's own stream, before its result.
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.map((m) => m.replace(/^stdout: /, '')).join('')).toBe(first.stdout);
+    const snapshot = ok<{ snapshot: { snapshotId: string; sandboxId: string } }>(await call(clientA, 'sandbox_snapshot', { id })).snapshot;
+    expect(snapshot).toMatchObject({ sandboxId: id, snapshotId: expect.any(String) });
+    expect(ok<Exec>(await call(clientA, 'sandbox_exec', { id, code: 'n = 42; console.log("n=" + n)' })).stdout).toBe('n=42\n');
+    expect(ok(await call(clientA, 'sandbox_restore', { id, snapshotId: snapshot.snapshotId }))).toMatchObject({ snapshotId: snapshot.snapshotId, stateVersion: expect.any(Number) });
+    expect(ok<Exec>(await call(clientA, 'sandbox_exec', { id, code: 'console.log("n=" + n)' })).stdout).toBe('n=1\n');
+    // A guest failure is a result with `error`; a domain failure is a tool error with its code.
+    expect(ok<Exec>(await call(clientA, 'sandbox_exec', { id, code: 'throw new Error("boom")' }))).toMatchObject({ exitCode: 1, error: { code: 'RUNTIME_ERROR' } });
+    expect(failure(await call(clientA, 'sandbox_exec', { id, code: 1 }))).toMatchObject({ code: 'HTTP.VALIDATION' });
+    expect(failure(await call(clientA, 'sandbox_exec', { id, code: 'x', timeoutMs: 999_999 }))).toMatchObject({ code: 'SANDBOX.POLICY_VIOLATION' });
+    const fork = ok<{ sandbox: Sandbox & { mode: string } }>(await call(clientA, 'sandbox_fork', { id, snapshotId: snapshot.snapshotId })).sandbox;
+    expect(fork).toMatchObject({ state: 'created', mode: 'persistent' });
+    // B reaches none of it.
+    for (const [name, args] of [['sandbox_exec', { id, code: '1' }], ['sandbox_snapshot', { id }], ['sandbox_restore', { id, snapshotId: snapshot.snapshotId }], ['sandbox_fork', { id, snapshotId: snapshot.snapshotId }]] as const) {
+      expect(failure(await call(clientB, name, args))).toMatchObject({ code: 'SANDBOX.NOT_FOUND' });
+    }
+    expect(ok<{ sandbox: Sandbox }>(await call(clientA, 'sandbox_stop', { id })).sandbox.state).toBe('stopped');
+    expect(failure(await call(clientA, 'sandbox_exec', { id, code: '1' }))).toMatchObject({ code: 'SANDBOX.NOT_RUNNING' });
+    expect(ok<{ sandbox: Sandbox }>(await call(clientA, 'sandbox_delete', { id })).sandbox.state).toBe('deleted');
+    const runtime = await request(t.url).get(`/api/v1/admin/events?streamId=sandbox-runtime-${id}`).set('authorization', `Bearer ${ADMIN}`).expect(200);
+    const types = (runtime.body.items as EventItem[]).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['sandbox_exec', 'sandbox_snapshot_created', 'sandbox_restored']));
+    for (const e of runtime.body.items as EventItem[]) expect(e.metadata).toMatchObject({ actor: a.id, channel: 'mcp' });
   });
 
   it('reads both resources and lists them for the namespace', async () => {

@@ -8,10 +8,23 @@ import { McpServerFactory } from './protocol/mcp-server.factory';
 import { SandboxResources } from './resources/sandbox.resources';
 import { createSandboxTool, deleteSandboxTool, startSandboxTool, stopSandboxTool } from './tools/sandbox-lifecycle.tools';
 import { getSandboxTool, listSandboxesTool, sandboxHistoryTool } from './tools/sandbox-read.tools';
+import { execSandboxTool, forkSandboxTool, restoreSandboxTool, snapshotSandboxTool } from './tools/sandbox-runtime.tools';
 import { McpMetrics } from './tools/mcp.metrics';
 import { MCP_TOOLS, ToolCatalog } from './tools/tool-catalog';
 
-const TOOLS = [createSandboxTool, listSandboxesTool, getSandboxTool, startSandboxTool, stopSandboxTool, deleteSandboxTool, sandboxHistoryTool];
+const TOOLS = [
+  createSandboxTool,
+  listSandboxesTool,
+  getSandboxTool,
+  startSandboxTool,
+  execSandboxTool,
+  snapshotSandboxTool,
+  restoreSandboxTool,
+  forkSandboxTool,
+  stopSandboxTool,
+  deleteSandboxTool,
+  sandboxHistoryTool,
+];
 
 /** The MCP edge: tools and resources over the sandbox context's commands and queries, mounted at /mcp. */
 @Module({

@@ -55,7 +55,7 @@ export class RotationReceiverController {
   })
   @ApiHeader({ name: 'X-Cave-Webhook-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>' })
   @ApiOkResponse({ type: PeerRotationReceiptDto })
-  @ApiProblems(400, 401, 503)
+  @ApiProblems(400, 401, 404)
   async receive(@Req() req: FastifyRequest): Promise<PeerRotationReceipt> {
     const w = this.config.webhooks;
     if (w.rotationSecret === undefined) throw new ReceiverDisabledError('this daemon has no CAVE_ROTATION_WEBHOOK_SECRET; it cannot verify rotation webhooks');

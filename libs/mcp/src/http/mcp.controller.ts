@@ -49,7 +49,7 @@ export class McpController {
       'Not a REST resource: point an MCP client (Claude Desktop, an IDE, any MCP SDK) at this URL with the API key as bearer token. ' +
       'Stateless: no Mcp-Session-Id, any daemon answers any request. Send `Accept: application/json, text/event-stream` (406 otherwise) ' +
       'and one JSON-RPC message per request (batches are refused). Tools: sandbox_create, sandbox_list, sandbox_get, sandbox_start, ' +
-      'sandbox_stop, sandbox_delete, sandbox_history. Resources: cave://sandboxes/{id}, cave://sandboxes/{id}/events. See docs/api.md.',
+      'sandbox_exec, sandbox_snapshot, sandbox_restore, sandbox_fork, sandbox_stop, sandbox_delete, sandbox_history. Resources: cave://sandboxes/{id}, cave://sandboxes/{id}/events. See docs/api.md.',
   })
   @ApiBody({
     description: 'One JSON-RPC 2.0 request or notification (initialize, tools/list, tools/call, resources/list, resources/read, ...)',

@@ -16,3 +16,11 @@ export { EVENT_PAGE } from '../queries/get-sandbox-events/get-sandbox-events.que
 export type { SandboxView } from '../projections/sandbox.read-model';
 export { toSandboxDto } from '../http/sandbox.mapper';
 export type { SandboxDto } from '../http/sandbox.dto';
+export { ExecSandboxCommand } from '../commands/exec-sandbox/exec-sandbox.command';
+export type { ExecResult } from '../commands/exec-sandbox/exec-sandbox.command';
+export { CreateSnapshotCommand } from '../commands/create-snapshot/create-snapshot.command';
+export type { SnapshotView } from '../commands/create-snapshot/create-snapshot.command';
+export { RestoreSnapshotCommand } from '../commands/restore-snapshot/restore-snapshot.command';
+export { ForkSandboxCommand } from '../commands/fork-sandbox/fork-sandbox.command';
+export { EXEC_BOUNDS } from '../domain/runtime/exec-request';
+export type { OutputChunk } from '../runtimes/runtime.types';

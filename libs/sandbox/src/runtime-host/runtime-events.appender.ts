@@ -7,6 +7,8 @@ export interface RuntimeEventMeta {
   namespace: string;
   actor: string;
   correlationId?: string;
+  /** The edge the command came in through (CommandMeta.channel), recorded as `metadata.channel`. */
+  channel?: string;
 }
 
 /**
@@ -24,6 +26,7 @@ export class RuntimeEventsAppender {
       streamType: SANDBOX_RUNTIME_STREAM_TYPE,
       actor: meta.actor,
       correlationId: meta.correlationId,
+      channel: meta.channel,
       client,
     });
   }

@@ -40,9 +40,10 @@ export class WebhookPayloadInvalidError extends DomainError {
   readonly kind = 'invalid';
 }
 
+/** A daemon without a rotation secret has no receiver: a permanent state of its configuration, so not a 5xx to retry. */
 export class ReceiverDisabledError extends DomainError {
   readonly code = 'WEBHOOKS.RECEIVER_DISABLED';
-  readonly kind = 'unavailable';
+  readonly kind = 'not_found';
 }
 
 /** The URL resolves to (or is) a private, loopback, link-local or otherwise internal address. */

@@ -1,3 +1,4 @@
+import type { OutputChunk } from '../../runtimes/runtime.types';
 import type { RuntimeEventMeta } from '../../runtime-host/runtime-events.appender';
 
 /** Run code (javascript) or the uploaded module (wasi) in a running sandbox. `body` is parsed by the domain. */
@@ -6,6 +7,8 @@ export class ExecSandboxCommand {
     readonly sandboxId: string,
     readonly body: unknown,
     readonly meta: RuntimeEventMeta,
+    /** Sees each output chunk as it is produced, besides realtime (the MCP edge turns them into progress). */
+    readonly onOutput?: (chunk: OutputChunk) => void,
   ) {}
 }
 

@@ -13,7 +13,7 @@ import {
   SandboxNotRunningError,
   SnapshotIncompatibleDomainError,
 } from '../../domain/runtime/sandbox-runtime.errors';
-import type { ExecJob, ExecOutcome } from '../../runtimes/runtime.types';
+import type { ExecJob, ExecOutcome, OutputChunk } from '../../runtimes/runtime.types';
 import { WorkerJobFailed } from '../../runtimes/worker/worker-pool';
 import { RuntimeEventsAppender } from '../../runtime-host/runtime-events.appender';
 import { SandboxRuntimeHost } from '../../runtime-host/sandbox-runtime.host';
@@ -37,7 +37,7 @@ export class ExecSandboxHandler implements ICommandHandler<ExecSandboxCommand, E
     private readonly events: RuntimeEventsAppender,
   ) {}
 
-  async execute({ sandboxId, body, meta }: ExecSandboxCommand): Promise<ExecResult> {
+  async execute({ sandboxId, body, meta, onOutput }: ExecSandboxCommand): Promise<ExecResult> {
     const { namespace } = meta;
     const plan = await this.db.tenant(namespace, async (c) => {
       const sandbox = await this.repo.sandbox(c, sandboxId);
@@ -57,7 +57,7 @@ export class ExecSandboxHandler implements ICommandHandler<ExecSandboxCommand, E
         sandbox.runtime === 'javascript'
           ? { kind: 'javascript', code: spec.code!, limits: spec.limits, ...(persistent && { persistent: { key: sandboxId, version: state!.version } }) }
           : { kind: 'wasi', moduleSha256: state!.moduleSha256!, args: spec.args, env: spec.env, stdin: spec.stdin, limits: spec.limits };
-      const outcome = await this.run(job, namespace, sandboxId, execId, state?.version ?? 0, state?.moduleSha256 ?? undefined);
+      const outcome = await this.run(job, namespace, sandboxId, execId, state?.version ?? 0, state?.moduleSha256 ?? undefined, onOutput);
       const data = toExecData(sandboxId, execId, outcome);
       await this.db.tenant(namespace, async (c) => {
         const now = await this.repo.sandbox(c, sandboxId, 'share');
@@ -90,12 +90,24 @@ export class ExecSandboxHandler implements ICommandHandler<ExecSandboxCommand, E
     }
   }
 
-  private async run(job: ExecJob, namespace: string, sandboxId: string, execId: string, version: number, moduleSha?: string): Promise<ExecOutcome> {
+  private async run(
+    job: ExecJob,
+    namespace: string,
+    sandboxId: string,
+    execId: string,
+    version: number,
+    moduleSha?: string,
+    onOutput?: (chunk: OutputChunk) => void,
+  ): Promise<ExecOutcome> {
+    const sink = this.host.outputSink(namespace, sandboxId, execId);
     try {
       return await this.host.pool.run({
         job,
         sandboxId,
-        onChunk: this.host.outputSink(namespace, sandboxId, execId),
+        onChunk: (chunk) => {
+          sink(chunk);
+          onOutput?.(chunk);
+        },
         supply: async (what) => {
           const bytes = await this.db.tenant(namespace, (c) => (what === 'state' ? this.repo.stateImage(c, sandboxId, version) : this.repo.blob(c, moduleSha!)));
           if (!bytes) throw new ExecConflictError(sandboxId);
