@@ -13,7 +13,8 @@ type Operation = { security?: unknown[]; responses: Record<string, { content?: R
 type Doc = { paths: Record<string, Record<string, Operation>> };
 
 // Signed storage URLs carry their own authorisation (an HMAC over one key and method), never an API key.
-const PUBLIC = ['/healthz', '/metrics', '/api/v1/storage/signed/{namespace}/{bucket}/{path}'];
+/** Keyless by design: probes, signed storage URLs (their own HMAC), the peer rotation receiver (its webhook signature). */
+const PUBLIC = ['/healthz', '/metrics', '/api/v1/storage/signed/{namespace}/{bucket}/{path}', '/api/v1/auth/keys/rotated'];
 
 /**
  * Runs @apidevtools/swagger-parser in a plain Node process: its ref parser ships as ESM, which
