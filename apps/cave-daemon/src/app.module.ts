@@ -8,6 +8,7 @@ import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
+import { LlmModule } from '@cave/llm';
 import { McpModule } from '@cave/mcp';
 import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
@@ -47,6 +48,7 @@ export class AppModule {
         McpModule,
         StorageModule,
         HistoryModule,
+        LlmModule,
         RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule] }),
       ],
     };

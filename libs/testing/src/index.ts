@@ -7,3 +7,5 @@ export { dropDatabase, withClient, withDatabase } from './pg-admin';
 export { PausableProxy } from './pausable-proxy';
 export { wasiModule } from './wasm-module';
 export type { WasiBody } from './wasm-module';
+export { tinyGguf, TINY_GGUF_EMBEDDING_LENGTH, writeTinyGguf } from './tiny-gguf';
+export type { TinyGgufOptions } from './tiny-gguf';
