@@ -47,7 +47,11 @@ export class AppModule {
         McpModule,
         StorageModule,
         HistoryModule,
-        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule] }),
+        RealtimeModule.forRoot({
+          replicationUrl: db.replicationUrl,
+          maxConnectionsPerAddress: config.realtime.maxConnectionsPerAddress,
+          imports: [KeysModule],
+        }),
       ],
     };
   }
