@@ -49,7 +49,11 @@ export class AppModule {
         StorageModule,
         HistoryModule,
         LlmModule,
-        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule] }),
+        RealtimeModule.forRoot({
+          replicationUrl: db.replicationUrl,
+          maxConnectionsPerAddress: config.realtime.maxConnectionsPerAddress,
+          imports: [KeysModule],
+        }),
       ],
     };
   }
