@@ -7,6 +7,7 @@ import { EventsCommand } from './commands/events.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { ProjectionsListCommand } from './commands/projections-list.command';
 import { ProjectionsRebuildCommand } from './commands/projections-rebuild.command';
+import { PkiCommand, PkiInitCommand, PkiIssueNodeCommand } from './commands/pki.command';
 import { ProjectionsCommand } from './commands/projections.command';
 import { StreamsShowCommand } from './commands/streams-show.command';
 import { StreamsCommand } from './commands/streams.command';
@@ -26,6 +27,9 @@ export const COMMANDS = [
   StreamsShowCommand,
   AuditCommand,
   AuditVerifyCommand,
+  PkiCommand,
+  PkiInitCommand,
+  PkiIssueNodeCommand,
 ];
 
 @Module({ providers: [CliContext, ...COMMANDS] })
