@@ -56,7 +56,11 @@ export class AppModule {
         StorageModule,
         HistoryModule,
         PeersModule.forRoot(overrides.modelArtifacts ? { artifacts: { provide: MODEL_ARTIFACTS, useValue: overrides.modelArtifacts } } : {}),
-        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule] }),
+        RealtimeModule.forRoot({
+          replicationUrl: db.replicationUrl,
+          maxConnectionsPerAddress: config.realtime.maxConnectionsPerAddress,
+          imports: [KeysModule],
+        }),
       ],
     };
   }

@@ -59,6 +59,13 @@ export interface CaveConfig {
   };
   /** Upper bound of a request body in bytes; larger bodies get 413. Object uploads stream and are not bound by it. */
   bodyLimitBytes: number;
+  realtime: {
+    /**
+     * Engine.IO connections one remote address may hold at once (CAVE_REALTIME_MAX_CONNECTIONS_PER_ADDRESS); 0 = no
+     * cap, for a daemon behind a proxy that makes every client one address.
+     */
+    maxConnectionsPerAddress: number;
+  };
   sandbox: {
     /** Worker threads that run guest code (each runs one exec at a time). */
     workers: number;

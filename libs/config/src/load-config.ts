@@ -119,6 +119,9 @@ export function loadConfig(env: Env = process.env): CaveConfig {
       windowSeconds: int('CAVE_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
     },
     bodyLimitBytes: int('CAVE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    realtime: {
+      maxConnectionsPerAddress: int('CAVE_REALTIME_MAX_CONNECTIONS_PER_ADDRESS', 256, 0, 1_000_000),
+    },
     sandbox: {
       workers: int('CAVE_SANDBOX_WORKERS', 2, 1, 64),
       maxModuleBytes: int('CAVE_SANDBOX_MAX_MODULE_BYTES', 8 * 1_048_576, 1024, 256 * 1_048_576),
