@@ -36,7 +36,12 @@ function start(n: Node): Promise<void> {
   proc.stdout?.on('data', (d) => (n.logs += d));
   proc.stderr?.on('data', (d) => (n.logs += d));
   n.proc = proc;
-  return waitFor(async () => ((await request(n.url).get('/healthz').catch(() => undefined))?.status === 200 ? true : undefined), 120_000, `${n.name} healthy`).then(() => undefined);
+  return waitFor(async () => ((await request(n.url).get('/healthz').catch(() => undefined))?.status === 200 ? true : undefined), 150_000, `${n.name} healthy`).then(
+    () => undefined,
+    (e: Error) => {
+      throw new Error(`${e.message}\n${n.logs.slice(-3000)}`);
+    },
+  );
 }
 
 async function kill(n: Node): Promise<void> {
