@@ -1,209 +1,186 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Pool } from 'pg';
-import { loadConfig } from '@cave/config';
-import { Database, StatementBatcher } from '@cave/event-store';
-import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 import { HttpLoad, runAutocannon } from './support/autocannon-run';
-import { rawInsertStream, sandboxCreated } from './support/bench-events';
-import { benchPool, startBenchServer } from './support/bench-server';
+import { startBenchServer } from './support/bench-server';
 import { Benchmark, positiveInt, reportResult } from './support/benchmark';
 import { environmentLines } from './support/environment';
+import { countRows, createOne, SANDBOX_BODY, startBare, startCave } from './support/http-peers';
 import { machineFacts } from './support/machine';
 import { markdownTable } from './support/markdown-table';
-import { runConcurrent } from './support/run-concurrent';
-import { formatInt, formatRatio, median, ratePerSecond } from './support/stats';
+import { ServerProcess } from './support/server-process';
+import type { BatcherStats } from '@cave/event-store';
+import { formatInt, formatRatio, median } from './support/stats';
 
-const TARGET_RATIO = 0.6;
+/** Issue 18's targets: creations against both hand-written writers, the GET against the hand-written read. */
+export const TARGETS = { createVsBareTx: 1.2, createVsBareMin: 0.9, getVsBareRead: 0.9 } as const;
 
 interface Phase {
+  key: 'create' | 'bareMin' | 'bareTx' | 'get' | 'bareRead';
   label: string;
-  run(amount: number): Promise<{ rate: number; p50: number; p99: number }>;
+  proc: ServerProcess;
   amount: number;
+  load: Omit<HttpLoad, 'amount' | 'connections'>;
 }
 
+interface Sample {
+  rate: number;
+  p50: number;
+  p99: number;
+  /** CPU per request in µs: the server's own process, and all PostgreSQL processes. */
+  nodeUs: number;
+  pgUs: number;
+}
+
+/** Time after the load generator finished before the CPU readings: CAVE's followers finish their batch. */
+const SETTLE_MS = 300;
+
 /**
- * Sandbox creations over real HTTP (the daemon app from createApp, member key, autocannon in a
- * child process) against a trivial authenticated GET on the same app and the raw INSERT ceiling
- * of the append benchmark, all on one embedded server in one run.
+ * CAVE against hand-written Fastify + pg peers (issue 18), every server in its own process, one load generator
+ * (autocannon in its own process) for all of them, in the same run on one embedded PostgreSQL.
  */
 export const benchmark: Benchmark = {
-  description: 'POST /api/v1/sandboxes over HTTP vs an authenticated GET and the raw pg INSERT ceiling',
+  description: 'CAVE POST/GET /api/v1/sandboxes against hand-written Fastify + pg peers (bare-min, bare-tx, bare-read)',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
       options: {
         creations: { type: 'string', default: '10000' },
         gets: { type: 'string', default: '10000' },
-        inserts: { type: 'string', default: '20000' },
         connections: { type: 'string', default: '32' },
         rounds: { type: 'string', default: '3' },
+        'bare-pool': { type: 'string', default: '20' },
+        'cpu-prof': { type: 'string' },
         'no-write': { type: 'boolean', default: false },
       },
     });
     const n = (k: keyof typeof values) => positiveInt(values, k);
     const connections = n('connections');
     const rounds = n('rounds');
+    const profileDir = values['cpu-prof'];
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
 
     const machine = machineFacts();
     const server = await startBenchServer();
-    const dataDir = mkdtempSync(join(tmpdir(), 'cave-bench-http-'));
-    const appDb = await server.createDatabase('cave_bench_http');
-    const ceilingDb = await server.createDatabase('cave_bench_ceiling');
-    const adminKey = `cave_sk_${randomBytes(32).toString('base64url')}`;
-    const config = loadConfig({
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: appDb.ownerUrl,
-      CAVE_DATA_DIR: dataDir,
-      CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
-      CAVE_BOOTSTRAP_ADMIN_KEY: adminKey,
-    });
-    const app = await createApp(config, { appUrl: appDb.appUrl, adminUrl: appDb.adminUrl }, { silent: true });
-    const raw16 = benchPool(ceilingDb.ownerUrl, 16);
-    const raw32 = benchPool(ceilingDb.ownerUrl, connections);
+    const cave = await startCave(server, 'cave_bench_http', { nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+    const bare = await startBare(server, 'cave_bench_bare', n('bare-pool'));
     try {
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      const address = app.getHttpServer().address();
-      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      const member = await issueMemberKey(base, adminKey);
-      const auth = { authorization: `Bearer ${member.key}` };
+      const member = await cave.memberKey('bench');
+      const caveAuth = { authorization: `Bearer ${member.key}` };
+      const bareAuth = { authorization: `Bearer ${bare.key}` };
+      const json = { 'content-type': 'application/json' };
+      const caveId = await createOne(`${cave.proc.base}/api/v1/sandboxes`, member.key);
+      const bareId = await createOne(`${bare.proc.base}/bare-tx`, bare.key);
 
-      const http = (load: Omit<HttpLoad, 'amount' | 'connections'>) => async (amount: number) => {
-        const r = await runAutocannon({ ...load, amount, connections });
-        return { rate: r.requestsPerSecond, p50: r.p50Ms, p99: r.p99Ms };
+      const post = (proc: ServerProcess, path: string, auth: Record<string, string>) => ({ url: `${proc.base}${path}`, method: 'POST' as const, headers: { ...auth, ...json }, body: SANDBOX_BODY });
+      const c = connections;
+      const phases: Phase[] = [
+        { key: 'create', label: `CAVE POST /api/v1/sandboxes`, proc: cave.proc, amount: n('creations'), load: post(cave.proc, '/api/v1/sandboxes', caveAuth) },
+        { key: 'bareMin', label: `bare-min (lookup + autocommit INSERT)`, proc: bare.proc, amount: n('creations'), load: post(bare.proc, '/bare-min', bareAuth) },
+        { key: 'bareTx', label: `bare-tx (lookup + BEGIN, 2 INSERTs, COMMIT)`, proc: bare.proc, amount: n('creations'), load: post(bare.proc, '/bare-tx', bareAuth) },
+        { key: 'get', label: `CAVE GET /api/v1/sandboxes/{id}`, proc: cave.proc, amount: n('gets'), load: { url: `${cave.proc.base}/api/v1/sandboxes/${caveId}`, method: 'GET', headers: caveAuth } },
+        { key: 'bareRead', label: `bare-read (lookup + select by id)`, proc: bare.proc, amount: n('gets'), load: { url: `${bare.proc.base}/bare-read/${bareId}`, method: 'GET', headers: bareAuth } },
+      ];
+      const measure = async (p: Phase, amount: number): Promise<Sample> => {
+        await server.exec('checkpoint');
+        const node0 = await p.proc.cpuMicros();
+        const pg0 = server.cpuMs();
+        const r = await runAutocannon({ ...p.load, amount, connections: c });
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        const node = (await p.proc.cpuMicros()) - node0;
+        const pg = (server.cpuMs() - pg0) * 1000;
+        return { rate: r.requestsPerSecond, p50: r.p50Ms, p99: r.p99Ms, nodeUs: node / amount, pgUs: pg / amount };
       };
-      const rawAt = (pool: Pool, concurrency: number) => async (amount: number) => {
-        const run = await runConcurrent(amount, concurrency, (i) => rawInsertStream(pool, `sandbox-${randomUUID()}`, [sandboxCreated(i)], randomUUID()));
-        const sorted = [...run.latenciesMs].sort((a, b) => a - b);
-        return { rate: ratePerSecond(amount, run.elapsedMs), p50: sorted[Math.floor(sorted.length / 2)], p99: sorted[Math.floor(sorted.length * 0.99)] };
-      };
-      const create: Phase = {
-        label: `POST /api/v1/sandboxes (creations), ${connections} connections`,
-        amount: n('creations'),
-        run: http({
-          url: `${base}/api/v1/sandboxes`,
-          method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json' },
-          body: JSON.stringify({ name: 'bench-sandbox', runtime: 'javascript', mode: 'quick', labels: { team: 'bench' } }),
-        }),
-      };
-      const get: Phase = {
-        label: `GET /api/v1/auth/keys/:own-id (authenticated), ${connections} connections`,
-        amount: n('gets'),
-        run: http({ url: `${base}/api/v1/auth/keys/${member.id}`, method: 'GET', headers: auth }),
-      };
-      const ceiling16: Phase = { label: 'raw INSERT ceiling (append bench), concurrency 16', amount: n('inserts'), run: rawAt(raw16, 16) };
-      const ceiling32: Phase = { label: `raw INSERT ceiling, concurrency ${connections}`, amount: n('inserts'), run: rawAt(raw32, connections) };
-      const phases = [create, get, ceiling16, ceiling32];
 
-      // autocannon needs at least one request per connection.
-      const warmUp = (p: Phase) => Math.max(connections, Math.ceil(p.amount / 10));
+      // A warm-up of a tenth (at least one request per connection): JIT, pooled connections, plans.
+      const warmUp = (p: Phase) => Math.max(c, Math.ceil(p.amount / 10));
       process.stdout.write('warming up\n');
-      for (const p of phases) await p.run(warmUp(p));
+      for (const p of phases) await measure(p, warmUp(p));
 
-      const measured = new Map<Phase, { rates: number[]; p50: number[]; p99: number[]; nodeUs: number[]; pgUs: number[] }>();
-      const ratios: number[] = [];
+      const samples = new Map<Phase['key'], Sample[]>();
+      const perRound: { createVsBareTx: number; createVsBareMin: number; getVsBareRead: number }[] = [];
       for (let r = 0; r < rounds; r++) {
         // Rotate the order so no phase always follows the same neighbour.
         const order = phases.map((_, i) => phases[(i + r) % phases.length]);
-        const rate = new Map<Phase, number>();
+        const got = new Map<Phase['key'], Sample>();
         for (const p of order) {
-          await server.exec('checkpoint');
-          const node0 = process.cpuUsage();
-          const pg0 = server.cpuMs();
-          const res = await p.run(p.amount);
-          const node = process.cpuUsage(node0);
-          rate.set(p, res.rate);
-          const m = measured.get(p) ?? { rates: [], p50: [], p99: [], nodeUs: [], pgUs: [] };
-          m.rates.push(res.rate);
-          m.p50.push(res.p50);
-          m.p99.push(res.p99);
-          m.nodeUs.push((node.user + node.system) / p.amount);
-          m.pgUs.push(((server.cpuMs() - pg0) * 1000) / p.amount);
-          measured.set(p, m);
-          process.stdout.write(`round ${r + 1}/${rounds}  ${p.label.padEnd(62)} ${formatInt(res.rate).padStart(8)} /s\n`);
+          const s = await measure(p, p.amount);
+          got.set(p.key, s);
+          samples.set(p.key, [...(samples.get(p.key) ?? []), s]);
+          process.stdout.write(
+            `round ${r + 1}/${rounds}  ${p.label.padEnd(44)} ${formatInt(s.rate).padStart(7)} /s  p99 ${s.p99.toFixed(1).padStart(6)} ms  ` +
+              `node ${formatInt(s.nodeUs).padStart(5)} µs  pg ${formatInt(s.pgUs).padStart(5)} µs\n`,
+          );
         }
-        ratios.push(rate.get(create)! / Math.max(rate.get(ceiling16)!, rate.get(ceiling32)!));
+        const rate = (k: Phase['key']) => got.get(k)!.rate;
+        perRound.push({ createVsBareTx: rate('create') / rate('bareTx'), createVsBareMin: rate('create') / rate('bareMin'), getVsBareRead: rate('get') / rate('bareRead') });
       }
 
-      const db = app.get(Database);
-      const perTrip = (b: StatementBatcher) => (b.stats.statements / Math.max(1, b.stats.roundTrips)).toFixed(1);
-      const coalescing = `statements per round trip over the whole run: appends ${perTrip(db.appends)}, key lookups ${perTrip(db.lookups)}`;
+      const batches = (await cave.proc.request('batch-stats')) as { appends: BatcherStats; lookups: BatcherStats; reads: BatcherStats };
+      const perTrip = (b: BatcherStats) => (b.statements / Math.max(1, b.roundTrips)).toFixed(1);
+      const coalescing = `statements per round trip in CAVE over the whole run: appends ${perTrip(batches.appends)}, key lookups ${perTrip(batches.lookups)}, tenant reads ${perTrip(batches.reads)}`;
       process.stdout.write(`${coalescing}\n`);
-      const expected = warmUp(create) + rounds * create.amount;
-      const created = await countCreated(appDb.ownerUrl);
-      if (created !== expected) throw new Error(`expected ${expected} sandbox_created events, found ${created}`);
+      const expectedCave = 1 + phases.filter((p) => p.key === 'create').reduce((a, p) => a + warmUp(p) + rounds * p.amount, 0);
+      const cavedCreated = await countRows(cave.ownerUrl, `select count(*) as n from events where event_type = 'sandbox_created'`);
+      if (cavedCreated !== expectedCave) throw new Error(`CAVE: expected ${expectedCave} sandbox_created events, found ${cavedCreated}`);
+      const writes = (k: Phase['key']) => warmUp(phases.find((p) => p.key === k)!) + rounds * n('creations');
+      const bareEvents = await countRows(bare.ownerUrl, `select count(*) as n from events`);
+      const bareRows = await countRows(bare.ownerUrl, `select count(*) as n from sandboxes`);
+      if (bareEvents !== 1 + writes('bareMin') + writes('bareTx') || bareRows !== 1 + writes('bareTx')) {
+        throw new Error(`bare: expected ${1 + writes('bareMin') + writes('bareTx')} events and ${1 + writes('bareTx')} rows, found ${bareEvents} and ${bareRows}`);
+      }
 
-      const ratio = median(ratios);
-      const rows = phases.map((p) => {
-        const m = measured.get(p)!;
-        return [
-          p.label,
-          formatInt(median(m.rates)),
-          m.rates.map(formatInt).join(' / '),
-          median(m.p50).toFixed(2),
-          median(m.p99).toFixed(2),
-          formatInt(median(m.nodeUs)),
-          formatInt(median(m.pgUs)),
-        ];
-      });
-      const table = markdownTable(
-        ['phase', 'per second (median)', 'per round', 'p50 ms', 'p99 ms', 'Node CPU µs/op', 'PostgreSQL CPU µs/op'],
-        rows,
+      const med = (k: Phase['key'], f: keyof Sample) => median(samples.get(k)!.map((s) => s[f]));
+      const cpu = (k: Phase['key']) => med(k, 'nodeUs') + med(k, 'pgUs');
+      const rows = phases.map((p) => [
+        p.label,
+        formatInt(med(p.key, 'rate')),
+        samples.get(p.key)!.map((s) => formatInt(s.rate)).join(' / '),
+        med(p.key, 'p50').toFixed(1),
+        med(p.key, 'p99').toFixed(1),
+        formatInt(med(p.key, 'nodeUs')),
+        formatInt(med(p.key, 'pgUs')),
+        formatInt(cpu(p.key)),
+      ]);
+      const table = markdownTable(['server and route', 'req/s (median)', 'per round', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'PostgreSQL CPU µs/req', 'total µs/req'], rows);
+      const ratioRow = (name: string, k: keyof (typeof perRound)[number], target: number, cpuRatio: number) => {
+        const m = median(perRound.map((x) => x[k]));
+        return [name, perRound.map((x) => formatRatio(x[k])).join(' / '), formatRatio(m), `>= ${formatRatio(target)}`, m >= target ? 'met' : 'missed', formatRatio(cpuRatio)];
+      };
+      const p99Met = med('create', 'p99') <= med('bareTx', 'p99');
+      const ratios = markdownTable(
+        ['ratio', 'per round', 'median', 'target', 'verdict', 'CPU view (peer µs/req ÷ CAVE µs/req)'],
+        [
+          ratioRow('creations / bare-tx', 'createVsBareTx', TARGETS.createVsBareTx, cpu('bareTx') / cpu('create')),
+          ratioRow('creations / bare-min', 'createVsBareMin', TARGETS.createVsBareMin, cpu('bareMin') / cpu('create')),
+          ratioRow('GET by id / bare-read', 'getVsBareRead', TARGETS.getVsBareRead, cpu('bareRead') / cpu('get')),
+          ['p99 creations vs bare-tx', '', `${med('create', 'p99').toFixed(1)} vs ${med('bareTx', 'p99').toFixed(1)} ms`, 'no worse', p99Met ? 'met' : 'missed', ''],
+        ],
       );
-      const verdict =
-        `Sandbox creations over HTTP: **${formatRatio(ratio)}** of the raw INSERT ceiling ` +
-        `(the better of concurrency 16 and ${connections} in the same round; target >= ${formatRatio(TARGET_RATIO)}: ` +
-        `${ratio >= TARGET_RATIO ? 'met' : 'missed'}). Per round: ${ratios.map(formatRatio).join(' / ')}.`;
+      const verdict = `Creations **${formatRatio(median(perRound.map((x) => x.createVsBareTx)))}** of bare-tx and **${formatRatio(median(perRound.map((x) => x.createVsBareMin)))}** of bare-min; GET by id **${formatRatio(median(perRound.map((x) => x.getVsBareRead)))}** of bare-read (medians of the per-round ratios).`;
 
       await reportResult('http', {
         description: [
           ...environmentLines(machine, server, Math.round(loadavg()[0] * 100) / 100),
-          `- The daemon app from \`createApp\` (Fastify, LOG_LEVEL=silent, default pool of 20 per role) on its own migrated database; ` +
-            `load from autocannon in a child process, ${connections} connections, a member key. A creation is one request, a key ` +
-            `lookup and one statement that calls \`cave_append\` and writes the \`sandboxes\` row (inline projection) in one ` +
-            `transaction; a new stream is not read first. Concurrent lookups and appends share round trips and commits ` +
-            `(group commit, ADR 0009; ${coalescing}). ` +
-            `The in-process audit writer and async \`sandboxes\` projector follow the log as in production and are in the CPU columns.`,
-          `- Each round: ${formatInt(create.amount)} creations, ${formatInt(get.amount)} GETs, ${formatInt(ceiling16.amount)} raw INSERTs at each ` +
-            `concurrency, in rotating order, a CHECKPOINT before each; a warm-up of a tenth first; ${rounds} rounds. ` +
-            `The ceiling is the append benchmark's bare INSERT of the same event row into an identically migrated database.`,
-          '- CPU columns: this process (the app, or the bare INSERT loop) and all PostgreSQL processes, per operation; ' +
-            'autocannon\'s own CPU is not included. On 2 shared cores they say where the time goes.',
+          `- Three servers, each in its own Node process: the daemon's app (\`createApp\`, LOG_LEVEL=silent, default pool of 20 per role, a member key), ` +
+            `and \`bench/servers/bare.server.ts\`, hand-written Fastify + \`pg\` (pool of ${n('bare-pool')}, connected as the table owner: no RLS) with ` +
+            `\`bare-min\`, \`bare-tx\` and \`bare-read\` on its own identically migrated database. One load generator for all: autocannon in its own process, ` +
+            `${c} connections, ${formatInt(n('creations'))} creations and ${formatInt(n('gets'))} GETs per phase, ${rounds} rounds in rotating order, ` +
+            `a CHECKPOINT before each phase, a warm-up of a tenth first. Every write is durable (fsync on); the run checks every side wrote what it answered.`,
+          `- CAVE's creation does more than the peers: auth through a security-definer function, validation, the decider, \`cave_append\` + the inline ` +
+            `\`sandboxes\` row in one statement (group commit, ADR 0009), and the audit writer, \`sandboxes\` projector and realtime fan-out following the log; ${coalescing}.`,
+          `- CPU columns: the server process's own \`process.cpuUsage\` and all PostgreSQL processes (/proc), per request, read ${SETTLE_MS} ms after ` +
+            `the phase so followers' work counts; autocannon's CPU is in neither. On 2 shared cores CPU per request moves less with other load than req/s.`,
         ],
-        table,
+        table: `${table}\n\n${ratios}`,
         verdict,
         write: !values['no-write'],
       });
     } finally {
-      await app.close();
-      await raw16.end();
-      await raw32.end();
+      await cave.stop();
+      await bare.stop();
       await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   },
 };
 
-async function issueMemberKey(base: string, adminKey: string): Promise<{ id: string; key: string }> {
-  const res = await fetch(`${base}/api/v1/auth/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ namespace: 'bench', name: 'http benchmark', role: 'member' }),
-  });
-  if (res.status !== 201) throw new Error(`issuing the member key failed: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as { id: string; key: string };
-}
-
-async function countCreated(ownerUrl: string): Promise<number> {
-  const pool = benchPool(ownerUrl, 1);
-  try {
-    const { rows } = await pool.query<{ n: string }>(`select count(*) as n from events where event_type = 'sandbox_created'`);
-    return Number(rows[0].n);
-  } finally {
-    await pool.end();
-  }
-}

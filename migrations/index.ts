@@ -15,6 +15,7 @@ import { EventsRecordedAtBrin1733700000000 } from './1733700000000-events-record
 import { StorageReadModels1734000000000 } from './1734000000000-storage-read-models';
 import { Webhooks1734200000000 } from './1734200000000-webhooks';
 import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
+import { Peers1734300000000 } from './1734300000000-peers';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   StorageReadModels1734000000000,
   Webhooks1734200000000,
   KeyRotation1734200000001,
+  Peers1734300000000,
 ];

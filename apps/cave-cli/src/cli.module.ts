@@ -5,8 +5,10 @@ import { EventsExportCommand } from './commands/events-export.command';
 import { EventsTailCommand } from './commands/events-tail.command';
 import { EventsCommand } from './commands/events.command';
 import { MigrateCommand } from './commands/migrate.command';
+import { ModelsCommand, ModelsKeygenCommand, ModelsPackCommand } from './commands/models.command';
 import { ProjectionsListCommand } from './commands/projections-list.command';
 import { ProjectionsRebuildCommand } from './commands/projections-rebuild.command';
+import { PkiCommand, PkiInitCommand, PkiIssueNodeCommand } from './commands/pki.command';
 import { ProjectionsCommand } from './commands/projections.command';
 import { StreamsShowCommand } from './commands/streams-show.command';
 import { StreamsCommand } from './commands/streams.command';
@@ -26,6 +28,12 @@ export const COMMANDS = [
   StreamsShowCommand,
   AuditCommand,
   AuditVerifyCommand,
+  ModelsCommand,
+  ModelsPackCommand,
+  ModelsKeygenCommand,
+  PkiCommand,
+  PkiInitCommand,
+  PkiIssueNodeCommand,
 ];
 
 @Module({ providers: [CliContext, ...COMMANDS] })

@@ -9,7 +9,9 @@ import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
 import { McpModule } from '@cave/mcp';
+import { MODEL_ARTIFACTS, ModelArtifacts } from '@cave/models';
 import { ObservabilityModule } from '@cave/observability';
+import { PeersModule } from '@cave/peers';
 import { ProjectionsModule } from '@cave/projections';
 import { RealtimeModule } from '@cave/realtime';
 import { SandboxModule } from '@cave/sandbox';
@@ -17,10 +19,16 @@ import { StorageModule } from '@cave/storage';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
+/** Replacements the composition root accepts (tests, and nodes without a model registry). */
+export interface AppOverrides {
+  /** The model registry the peers context seeds from and registers into. */
+  modelArtifacts?: ModelArtifacts;
+}
+
 /** Composition root: the daemon only wires libraries together. */
 @Module({})
 export class AppModule {
-  static forRoot(config: CaveConfig, db: DatabaseUrls, logDestination?: DestinationStream): DynamicModule {
+  static forRoot(config: CaveConfig, db: DatabaseUrls, logDestination?: DestinationStream, overrides: AppOverrides = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -47,7 +55,12 @@ export class AppModule {
         McpModule,
         StorageModule,
         HistoryModule,
-        RealtimeModule.forRoot({ replicationUrl: db.replicationUrl, imports: [KeysModule] }),
+        PeersModule.forRoot(overrides.modelArtifacts ? { artifacts: { provide: MODEL_ARTIFACTS, useValue: overrides.modelArtifacts } } : {}),
+        RealtimeModule.forRoot({
+          replicationUrl: db.replicationUrl,
+          maxConnectionsPerAddress: config.realtime.maxConnectionsPerAddress,
+          imports: [KeysModule],
+        }),
       ],
     };
   }

@@ -59,6 +59,13 @@ export interface CaveConfig {
   };
   /** Upper bound of a request body in bytes; larger bodies get 413. Object uploads stream and are not bound by it. */
   bodyLimitBytes: number;
+  realtime: {
+    /**
+     * Engine.IO connections one remote address may hold at once (CAVE_REALTIME_MAX_CONNECTIONS_PER_ADDRESS); 0 = no
+     * cap, for a daemon behind a proxy that makes every client one address.
+     */
+    maxConnectionsPerAddress: number;
+  };
   sandbox: {
     /** Worker threads that run guest code (each runs one exec at a time). */
     workers: number;
@@ -68,6 +75,7 @@ export interface CaveConfig {
   /** Built admin console (static files served at /console/). */
   consoleDir: string;
   storage: StorageConfig;
+  peers: PeersConfig;
 }
 
 /** Object storage (`libs/storage`): where bytes live, signed URLs, quotas and the orphan sweeper. */
@@ -96,4 +104,27 @@ export interface StorageConfig {
   sweepIntervalMs: number;
   /** A blob younger than this is never collected (an upload may be about to commit it). */
   sweepGraceMs: number;
+}
+
+/** Peer seeding (`libs/peers`): the mutual-TLS listener and replication limits. */
+export interface PeersConfig {
+  /** Port of the mutual-TLS peer listener; undefined = off (it also needs caFile, certFile and keyFile). */
+  port?: number;
+  host: string;
+  /** PEM of the operator CA: the only issuer accepted from peers, in both directions. */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** How often each registered peer's health is polled (ms). */
+  healthIntervalMs: number;
+  /** A peer request that sends no byte for this long fails (ms); a chunk is then fetched elsewhere. */
+  requestTimeoutMs: number;
+  /** Per-source bytes/s for replication downloads; 0 = unlimited. */
+  peerBandwidthBytesPerSec: number;
+  /** Per-job bytes/s default (a job may ask for less); 0 = unlimited. */
+  jobBandwidthBytesPerSec: number;
+  /** Chunk requests in flight per source and job. */
+  concurrencyPerSource: number;
+  /** Corrupt chunks from one peer before it is marked unreliable and avoided. */
+  corruptLimit: number;
 }

@@ -27,4 +27,13 @@ describe('loadConfig', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@localhost/db', CAVE_BOOTSTRAP_ADMIN_KEY: 'cave_sk_' + 'a'.repeat(32) });
     expect(c.databaseUrl).toBe('postgres://u@localhost/db');
   });
+
+  it('caps realtime connections per address at 256 unless configured; 0 turns the cap off; other values are refused', () => {
+    expect(loadConfig({}).realtime.maxConnectionsPerAddress).toBe(256);
+    expect(loadConfig({ CAVE_REALTIME_MAX_CONNECTIONS_PER_ADDRESS: '12' }).realtime.maxConnectionsPerAddress).toBe(12);
+    expect(loadConfig({ CAVE_REALTIME_MAX_CONNECTIONS_PER_ADDRESS: '0' }).realtime.maxConnectionsPerAddress).toBe(0);
+    for (const bad of ['-1', '2.5', 'many', '1000001']) {
+      expect(() => loadConfig({ CAVE_REALTIME_MAX_CONNECTIONS_PER_ADDRESS: bad })).toThrow(/CAVE_REALTIME_MAX_CONNECTIONS_PER_ADDRESS must be an integer between 0 and 1000000/);
+    }
+  });
 });

@@ -77,6 +77,11 @@ export function loadConfig(env: Env = process.env): CaveConfig {
     }
     return n;
   };
+  const peerPort = str('CAVE_PEER_PORT') === undefined ? undefined : int('CAVE_PEER_PORT', 0, 0, 65535);
+  const peerFiles = { caFile: str('CAVE_PEER_CA_FILE'), certFile: str('CAVE_PEER_CERT_FILE'), keyFile: str('CAVE_PEER_KEY_FILE') };
+  if (peerPort !== undefined && Object.values(peerFiles).some((f) => f === undefined)) {
+    problems.push('CAVE_PEER_PORT needs CAVE_PEER_CA_FILE, CAVE_PEER_CERT_FILE and CAVE_PEER_KEY_FILE (npm run cli -- pki issue-node)');
+  }
   const config: CaveConfig = {
     databaseUrl,
     port: int('PORT', 3000, 0, 65535),
@@ -114,6 +119,9 @@ export function loadConfig(env: Env = process.env): CaveConfig {
       windowSeconds: int('CAVE_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
     },
     bodyLimitBytes: int('CAVE_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    realtime: {
+      maxConnectionsPerAddress: int('CAVE_REALTIME_MAX_CONNECTIONS_PER_ADDRESS', 256, 0, 1_000_000),
+    },
     sandbox: {
       workers: int('CAVE_SANDBOX_WORKERS', 2, 1, 64),
       maxModuleBytes: int('CAVE_SANDBOX_MAX_MODULE_BYTES', 8 * 1_048_576, 1024, 256 * 1_048_576),
@@ -139,6 +147,19 @@ export function loadConfig(env: Env = process.env): CaveConfig {
       maxObjectBytes: big('CAVE_STORAGE_MAX_OBJECT_BYTES', 5 * 1024 ** 3),
       sweepIntervalMs: int('CAVE_STORAGE_SWEEP_INTERVAL_MS', 600_000, 0, 86_400_000),
       sweepGraceMs: int('CAVE_STORAGE_SWEEP_GRACE_MS', 3_600_000, 0, 7 * 86_400_000),
+    },
+    peers: {
+      port: peerPort,
+      host: str('CAVE_PEER_HOST') ?? str('HOST') ?? '0.0.0.0',
+      ...(peerFiles.caFile !== undefined && { caFile: resolve(peerFiles.caFile) }),
+      ...(peerFiles.certFile !== undefined && { certFile: resolve(peerFiles.certFile) }),
+      ...(peerFiles.keyFile !== undefined && { keyFile: resolve(peerFiles.keyFile) }),
+      healthIntervalMs: int('CAVE_PEER_HEALTH_INTERVAL_MS', 10_000, 100, 3_600_000),
+      requestTimeoutMs: int('CAVE_PEER_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
+      peerBandwidthBytesPerSec: big('CAVE_PEER_BANDWIDTH_BYTES_PER_SEC', 0),
+      jobBandwidthBytesPerSec: big('CAVE_REPLICATION_BANDWIDTH_BYTES_PER_SEC', 0),
+      concurrencyPerSource: int('CAVE_REPLICATION_CONCURRENCY_PER_SOURCE', 4, 1, 64),
+      corruptLimit: int('CAVE_PEER_CORRUPT_LIMIT', 3, 1, 1000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

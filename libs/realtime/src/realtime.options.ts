@@ -9,6 +9,11 @@ export interface RealtimeOptions {
   pollMs?: number;
   /** Poll period when the WAL source is disabled (default 200 ms). */
   fallbackPollMs?: number;
+  /**
+   * Engine.IO connections one remote address may hold at once (default 256; 0 = no cap). An unauthenticated
+   * connection costs a file descriptor until its handshake times out.
+   */
+  maxConnectionsPerAddress?: number;
 }
 
 export const REALTIME_OPTIONS = Symbol('REALTIME_OPTIONS');

@@ -4,6 +4,7 @@ import type { Principal } from '@cave/kernel';
 import type { IncomingMessage } from 'node:http';
 import type { Namespace, Socket } from 'socket.io';
 import { RealtimeHub } from '../delivery/realtime-hub';
+import { REALTIME_OPTIONS, RealtimeOptions } from '../realtime.options';
 import { REALTIME_AUTHENTICATOR, RealtimeAuthenticator } from './realtime-authenticator';
 import { toAckError } from './socket-error.mapper';
 
@@ -13,8 +14,8 @@ interface SocketData {
   token: string;
 }
 
-/** Engine.IO connections one remote address may hold at once (an unauthenticated socket costs a descriptor). */
-export const MAX_CONNECTIONS_PER_ADDRESS = 256;
+/** Default of `RealtimeOptions.maxConnectionsPerAddress` (CAVE_REALTIME_MAX_CONNECTIONS_PER_ADDRESS). */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 
 /**
  * Only `/realtime` is served. Socket.IO also answers its default namespace `/`, where no middleware would
@@ -22,7 +23,7 @@ export const MAX_CONNECTIONS_PER_ADDRESS = 256;
  * Engine.IO connections, and a connection that joins no namespace is dropped after 10 s (Socket.IO's
  * `connectTimeout`, 45 s by default).
  */
-function guardServer(ns: Namespace): void {
+function guardServer(ns: Namespace, maxPerAddress: number): void {
   const io = ns.server;
   io.of('/').use((_socket, next) => next(Object.assign(new Error('unknown namespace: connect to /realtime'), { data: { code: 'NOT_FOUND' } })));
   const open = new Map<string, number>();
@@ -34,7 +35,7 @@ function guardServer(ns: Namespace): void {
   engine.opts.allowRequest = (req, fn) => {
     // Only a handshake (no session id yet) opens a connection; polls and upgrades of an open one pass.
     const handshake = !new URL(req.url ?? '/', 'http://x').searchParams.has('sid');
-    const refused = handshake && (open.get(addressOf(req)) ?? 0) >= MAX_CONNECTIONS_PER_ADDRESS;
+    const refused = handshake && maxPerAddress > 0 && (open.get(addressOf(req)) ?? 0) >= maxPerAddress;
     fn(refused ? 'too many connections from this address' : null, !refused);
   };
   engine.on('connection', (socket) => {
@@ -61,10 +62,11 @@ export class RealtimeGateway implements OnGatewayInit<Namespace>, OnGatewayConne
   constructor(
     private readonly hub: RealtimeHub,
     @Optional() @Inject(REALTIME_AUTHENTICATOR) private readonly authenticator?: RealtimeAuthenticator,
+    @Optional() @Inject(REALTIME_OPTIONS) private readonly options?: RealtimeOptions,
   ) {}
 
   afterInit(ns: Namespace): void {
-    guardServer(ns);
+    guardServer(ns, this.options?.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
     // Every socket is in the room named by its id: one encode per (event, channel), written to each socket.
     this.hub.useBroadcast((ids, payload) => ns.to(ids).emit('event', payload));
     ns.use((socket, next) => {
