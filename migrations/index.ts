@@ -16,6 +16,7 @@ import { StorageReadModels1734000000000 } from './1734000000000-storage-read-mod
 import { Webhooks1734200000000 } from './1734200000000-webhooks';
 import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
 import { Peers1734300000000 } from './1734300000000-peers';
+import { LlmUsage1734400000000 } from './1734400000000-llm-usage';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   Webhooks1734200000000,
   KeyRotation1734200000001,
   Peers1734300000000,
+  LlmUsage1734400000000,
 ];

@@ -8,6 +8,7 @@ import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
+import { LlmModule } from '@cave/llm';
 import { McpModule } from '@cave/mcp';
 import { MODEL_ARTIFACTS, ModelArtifacts } from '@cave/models';
 import { ObservabilityModule } from '@cave/observability';
@@ -55,6 +56,7 @@ export class AppModule {
         McpModule,
         StorageModule,
         HistoryModule,
+        LlmModule,
         PeersModule.forRoot(overrides.modelArtifacts ? { artifacts: { provide: MODEL_ARTIFACTS, useValue: overrides.modelArtifacts } } : {}),
         RealtimeModule.forRoot({
           replicationUrl: db.replicationUrl,

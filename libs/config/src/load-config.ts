@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { CaveConfig } from './cave-config';
 import { ConfigError } from './config.errors';
+import { loadLlmConfig } from './llm-config';
 
 type Env = Record<string, string | undefined>;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -148,6 +149,7 @@ export function loadConfig(env: Env = process.env): CaveConfig {
       sweepIntervalMs: int('CAVE_STORAGE_SWEEP_INTERVAL_MS', 600_000, 0, 86_400_000),
       sweepGraceMs: int('CAVE_STORAGE_SWEEP_GRACE_MS', 3_600_000, 0, 7 * 86_400_000),
     },
+    llm: loadLlmConfig(str, int, problems),
     peers: {
       port: peerPort,
       host: str('CAVE_PEER_HOST') ?? str('HOST') ?? '0.0.0.0',

@@ -9,3 +9,5 @@ export { wasiModule } from './wasm-module';
 export type { WasiBody } from './wasm-module';
 export { describeWithS3, s3Availability, sharedS3Server, bootCeph, stopCeph } from './ceph-s3';
 export type { S3Server } from './ceph-s3';
+export { tinyGguf, TINY_GGUF_EMBEDDING_LENGTH, writeTinyGguf } from './tiny-gguf';
+export type { TinyGgufOptions } from './tiny-gguf';
