@@ -40,6 +40,30 @@ for (let i = 0; i < runs + 2; i++) {
 process.stdout.write(JSON.stringify(out));
 `;
 
+// The HTTP client in its own node process, like the direct runs: its parsing does not share the daemon's thread.
+const CLIENT = `
+const [url, key, body, runs] = JSON.parse(process.argv[2]);
+const out = [];
+for (let i = 0; i < runs; i++) {
+  const t0 = performance.now();
+  const res = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer ' + key, 'content-type': 'application/json' }, body });
+  if (res.status !== 200) throw new Error('chat answered ' + res.status + ': ' + (await res.text()));
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let first, tail = '', tokens = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    tail = (tail + decoder.decode(value, { stream: true })).slice(-2048);
+    if (first === undefined && /"content":"[^"]/.test(tail)) first = performance.now() - t0;
+    const usage = /"completion_tokens":(\\d+)/.exec(tail);
+    if (usage) tokens = Number(usage[1]);
+  }
+  out.push({ firstMs: first, totalMs: performance.now() - t0, tokens });
+}
+process.stdout.write(JSON.stringify(out));
+`;
+
 interface Run {
   firstMs: number;
   totalMs: number;
@@ -95,8 +119,7 @@ export const benchmark: Benchmark = {
       process.stdout.write('warming up\n');
       for (let i = 0; i < 3; i++) await sse();
       process.stdout.write(`HTTP SSE: ${runs} runs of ${maxTokens} tokens\n`);
-      const http: Run[] = [];
-      for (let i = 0; i < runs; i++) http.push(await sse());
+      const http = await clientRuns(base, key, maxTokens, runs);
       const serverFirst = await serverFirstTokens(base, key, runs);
       process.stdout.write(`server-side first token (chat_completed.firstTokenMs) p50 ${median(serverFirst).toFixed(2)} ms\n`);
       process.stdout.write(`node-llama-cpp directly: ${runs} runs\n`);
@@ -142,7 +165,7 @@ export const benchmark: Benchmark = {
         description: [
           ...environmentLines(machine, { postgresVersion: server.postgresVersion, settings: server.settings }, Number(loadavg()[0].toFixed(2))),
           `- Model: the tiny test GGUF (\`libs/testing/src/tiny-gguf.ts\`: llama, 2 blocks of width 64, F32), context 2048, 1 thread, greedy, ${maxTokens} completion tokens per run.`,
-          '- HTTP: first token = request sent to the first SSE chunk with text (includes key lookup, quota check and routing); tokens/s over the whole request. ' +
+          '- HTTP: a client in its own node process (fetch); first token = request sent to the first SSE chunk with text (includes key lookup, quota check and routing); tokens/s over the whole request. ' +
             'Every request appends `chat_completed` after its last token. Direct: node-llama-cpp in a separate node process, timed around `generateCompletion`.',
           '- The machine is shared with other helpers (2 cores): the load average is recorded above.',
         ],
@@ -181,6 +204,18 @@ async function streamChat(base: string, key: string, maxTokens: number): Promise
     if (buffer.length > 4096) buffer = buffer.slice(-1024);
   }
   return { firstMs: first ?? Number.NaN, totalMs: performance.now() - t0, tokens };
+}
+
+async function clientRuns(base: string, key: string, maxTokens: number, runs: number): Promise<Run[]> {
+  const body = JSON.stringify({ model: 'tiny', messages: MESSAGES, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } });
+  const file = join(tmpdir(), `cave-llm-bench-client-${process.pid}.mjs`);
+  writeFileSync(file, CLIENT);
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [file, JSON.stringify([`${base}/api/v1/llm/chat`, key, body, runs])], { maxBuffer: 16 * 1024 * 1024 });
+    return JSON.parse(stdout) as Run[];
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 async function directRuns(modelPath: string, prompt: string, maxTokens: number, runs: number, contextSize: number): Promise<Run[]> {

@@ -25,7 +25,7 @@ import { ModelRouter } from './providers/model-router';
     {
       provide: LlamaHost,
       inject: [CAVE_CONFIG],
-      useFactory: (c: CaveConfig) => new LlamaHost({ threads: c.llm.threads, contextSize: c.llm.contextSize, parallel: c.llm.parallel, window: 16 }),
+      useFactory: (c: CaveConfig) => new LlamaHost({ threads: c.llm.threads, contextSize: c.llm.contextSize, parallel: c.llm.parallel, window: 2 }),
     },
     ModelRouter,
     LlmUsageReadModel,

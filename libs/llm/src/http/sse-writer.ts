@@ -5,6 +5,8 @@ import type { ServerResponse } from 'node:http';
  * took the bytes (or the client is gone), so a slow reader slows generation instead of growing a buffer.
  */
 export class SseWriter {
+  private corked = false;
+
   constructor(private readonly res: ServerResponse) {}
 
   get closed(): boolean {
@@ -28,6 +30,15 @@ export class SseWriter {
   async data(payload: unknown): Promise<void> {
     if (this.closed) return;
     const line = `data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`;
+    // Events written in the same tick (chunks that arrived together from the worker) leave in one packet.
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
+    }
     if (this.res.write(line)) return;
     await new Promise<void>((resolve) => {
       const done = () => {

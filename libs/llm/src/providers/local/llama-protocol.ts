@@ -35,6 +35,6 @@ export interface LlamaWorkerData {
   contextSize: number;
   /** Generations run at once per model (each holds its own context); more wait in the worker. */
   parallel: number;
-  /** Chunks the worker may send ahead of the daemon's credit (the bound of what a slow client makes us hold). */
+  /** Chunks in flight before the worker coalesces further text into one pending chunk (bounded: see MAX_BUFFERED). */
   window: number;
 }

@@ -28,8 +28,11 @@ interface Loaded {
 
 interface Running {
   abort: AbortController;
-  sent: number;
-  credit: number;
+  /** Chunks sent and not yet credited back by the daemon. */
+  inflight: number;
+  /** Text decoded while `opts.window` chunks were in flight: it leaves as one chunk with the next credit. */
+  buffer: string;
+  buffered: number;
   wake?: () => void;
 }
 
@@ -40,6 +43,7 @@ const models = new Map<string, Promise<Loaded>>();
 const running = new Map<number, Running>();
 
 const send = (m: FromLlama) => port.postMessage(m);
+const MAX_BUFFERED = 64;
 
 function getLlama(): Promise<Llama> {
   llama ??= importEsm('node-llama-cpp').then((lib) => lib.getLlama({ gpu: false, build: 'never', logLevel: lib.LlamaLogLevel.error, progressLogs: false }));
@@ -84,7 +88,7 @@ function release(l: Loaded, slot?: Slot): void {
 }
 
 async function generate(id: number, p: GenerateParams): Promise<void> {
-  const run: Running = { abort: new AbortController(), sent: 0, credit: opts.window };
+  const run: Running = { abort: new AbortController(), inflight: 0, buffer: '', buffered: 0 };
   running.set(id, run);
   const l = await load(p.modelPath);
   const slot = await acquire(l);
@@ -132,20 +136,32 @@ async function generate(id: number, p: GenerateParams): Promise<void> {
       }
     }
     const rest = reason === 'cancelled' ? '' : text.end();
-    if (rest) await emit(id, run, rest, count);
+    if (rest) run.buffer += rest;
+    flush(id, run, count);
     send({ type: 'done', id, completionTokens: count, finishReason: reason });
   } finally {
     release(l, slot);
   }
 }
 
-/** Waits for credit: the daemon grants one per chunk it wrote to its client, so a slow reader pauses decoding. */
+/**
+ * Sends text to the daemon, paced by credit: the daemon returns one per chunk it wrote to its client. While
+ * `opts.window` chunks are in flight new text is coalesced into one pending chunk (a busy daemon gets fewer,
+ * larger messages); past `MAX_BUFFERED` tokens decoding waits, so a client that stops reading stops the model.
+ */
 async function emit(id: number, run: Running, text: string, tokens: number): Promise<void> {
-  while (run.credit <= 0 && !run.abort.signal.aborted) await new Promise<void>((r) => (run.wake = r));
-  if (run.abort.signal.aborted) return;
-  run.credit--;
-  run.sent++;
-  send({ type: 'chunk', id, text, tokens });
+  run.buffer += text;
+  run.buffered++;
+  if (run.inflight < opts.window) return flush(id, run, tokens);
+  while (run.buffered >= MAX_BUFFERED && run.inflight >= opts.window && !run.abort.signal.aborted) await new Promise<void>((r) => (run.wake = r));
+}
+
+function flush(id: number, run: Running, tokens: number): void {
+  if (!run.buffer || run.abort.signal.aborted) return;
+  run.inflight++;
+  send({ type: 'chunk', id, text: run.buffer, tokens });
+  run.buffer = '';
+  run.buffered = 0;
 }
 
 async function embed(id: number, path: string, inputs: string[]): Promise<void> {
@@ -181,7 +197,8 @@ port.on('message', (m: ToLlama) => {
     case 'credit': {
       const r = running.get(m.id);
       if (!r) return;
-      r.credit += m.n;
+      r.inflight -= m.n;
+      if (r.inflight < opts.window) flush(m.id, r, 0);
       r.wake?.();
       r.wake = undefined;
       return;
