@@ -10,7 +10,10 @@ export interface ModelArtifacts {
   inventory(): Promise<SignedManifest[]>;
   /** The signed manifest of the artifact with this whole-artifact sha256, if held. */
   manifest(artifactSha256: string): Promise<SignedManifest | undefined>;
-  /** Bytes `[start, end]` (inclusive) of the chunk with this sha256, or undefined when this node does not hold it. */
+  /**
+   * Bytes `[start, end]` (inclusive) of the chunk with this sha256, or undefined when this node does not hold it.
+   * `size` is the whole chunk's length (whatever the range), so a server can answer `Content-Range`.
+   */
   openChunk(chunkSha256: string, range?: { start: number; end: number }): Promise<{ size: number; body: Readable } | undefined>;
   /**
    * Registers an artifact assembled from chunks on this node: verifies signature, trusted publisher, every chunk
@@ -18,6 +21,11 @@ export interface ModelArtifacts {
    * Throws the same DomainError codes as registration over HTTP.
    */
   registerAssembled(signed: SignedManifest, artifactPath: string, actor: string): Promise<void>;
+  /**
+   * Optional: checks only the signed manifest (shape, signature, trusted publisher) and throws the same DomainError
+   * codes as registration. When present, peers refuse an untrusted manifest before fetching a single chunk.
+   */
+  verifyManifest?(signed: SignedManifest): Promise<void>;
 }
 
 export const MODEL_ARTIFACTS = Symbol('cave.models.ModelArtifacts');
