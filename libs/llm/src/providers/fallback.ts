@@ -39,10 +39,16 @@ export async function chatWithFallback(
     let committed = false;
     let chunks = 0;
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      attempt.abort();
-    }, firstTokenMs);
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        attempt.abort();
+      }, firstTokenMs);
+    };
+    // A local model's clock starts once it is loaded and took the prompt (`started`): a cold start (worker thread,
+    // mapping the file) is not a hang. An upstream's starts with the request.
+    if (provider.kind !== 'local') arm();
     let promptTokens: number | undefined;
     try {
       const outcome = await provider.chat(
@@ -50,6 +56,7 @@ export async function chatWithFallback(
         {
           started: (i) => {
             promptTokens = i.promptTokens;
+            if (provider.kind === 'local' && !committed) arm();
           },
           chunk: (text) => {
             if (!committed) {
