@@ -14,6 +14,7 @@ import { SandboxRuntime1733600000000 } from './1733600000000-sandbox-runtime';
 import { EventsRecordedAtBrin1733700000000 } from './1733700000000-events-recorded-at-brin';
 import { StorageReadModels1734000000000 } from './1734000000000-storage-read-models';
 import { Webhooks1734200000000 } from './1734200000000-webhooks';
+import { Models1734300000000 } from './1734300000000-models';
 import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
 
 /**
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   StorageReadModels1734000000000,
   Webhooks1734200000000,
   KeyRotation1734200000001,
+  Models1734300000000,
 ];

@@ -9,6 +9,7 @@ import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
 import { McpModule } from '@cave/mcp';
+import { ModelsModule } from '@cave/models';
 import { ObservabilityModule } from '@cave/observability';
 import { ProjectionsModule } from '@cave/projections';
 import { RealtimeModule } from '@cave/realtime';
@@ -46,6 +47,7 @@ export class AppModule {
         SandboxModule,
         McpModule,
         StorageModule,
+        ModelsModule,
         HistoryModule,
         RealtimeModule.forRoot({
           replicationUrl: db.replicationUrl,
