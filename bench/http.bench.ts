@@ -116,8 +116,8 @@ export const benchmark: Benchmark = {
         perRound.push({ createVsBareTx: rate('create') / rate('bareTx'), createVsBareMin: rate('create') / rate('bareMin'), getVsBareRead: rate('get') / rate('bareRead') });
       }
 
-      const batches = (await cave.proc.request('batch-stats')) as { appends: BatcherStats; lookups: BatcherStats; reads?: BatcherStats };
-      const perTrip = (b?: BatcherStats) => (b ? (b.statements / Math.max(1, b.roundTrips)).toFixed(1) : 'n/a');
+      const batches = (await cave.proc.request('batch-stats')) as { appends: BatcherStats; lookups: BatcherStats; reads: BatcherStats };
+      const perTrip = (b: BatcherStats) => (b.statements / Math.max(1, b.roundTrips)).toFixed(1);
       const coalescing = `statements per round trip in CAVE over the whole run: appends ${perTrip(batches.appends)}, key lookups ${perTrip(batches.lookups)}, tenant reads ${perTrip(batches.reads)}`;
       process.stdout.write(`${coalescing}\n`);
       const expectedCave = 1 + phases.filter((p) => p.key === 'create').reduce((a, p) => a + warmUp(p) + rounds * p.amount, 0);

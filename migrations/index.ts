@@ -14,8 +14,10 @@ import { SandboxRuntime1733600000000 } from './1733600000000-sandbox-runtime';
 import { EventsRecordedAtBrin1733700000000 } from './1733700000000-events-recorded-at-brin';
 import { StorageReadModels1734000000000 } from './1734000000000-storage-read-models';
 import { Webhooks1734200000000 } from './1734200000000-webhooks';
-import { Models1734300000000 } from './1734300000000-models';
 import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
+import { Peers1734300000000 } from './1734300000000-peers';
+import { LlmUsage1734400000000 } from './1734400000000-llm-usage';
+import { Models1734500000000 } from './1734500000000-models';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -39,5 +41,7 @@ export const MIGRATIONS = [
   StorageReadModels1734000000000,
   Webhooks1734200000000,
   KeyRotation1734200000001,
-  Models1734300000000,
+  Peers1734300000000,
+  LlmUsage1734400000000,
+  Models1734500000000,
 ];

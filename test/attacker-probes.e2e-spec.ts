@@ -137,7 +137,7 @@ describe('attacker probes over every documented route (e2e)', () => {
   const namesOwnBucket = (r: Route) => r.path === '/api/v1/storage/buckets/{bucket}';
   /** MCP is a JSON-RPC edge: its errors are JSON-RPC error objects carrying the same codes (ADR 0011). */
   const isJsonRpc = (path: string) => path === '/mcp';
-  const isAdminOnly = (r: Route) => r.path.startsWith('/api/v1/admin/') || (r.path === '/api/v1/auth/keys' && r.method === 'post');
+  const isAdminOnly = (r: Route) => r.path.startsWith('/api/v1/admin/') || r.path.startsWith('/api/v1/peers') || (r.path === '/api/v1/auth/keys' && r.method === 'post');
 
   /** A's identifier for a path parameter. */
   const pathValue = (path: string, name: string): string => {
@@ -151,6 +151,7 @@ describe('attacker probes over every documented route (e2e)', () => {
     if (name === 'path') return a.objectKey;
     if (name === 'uploadId') return a.uploadId;
     if (name === 'partNumber') return '1';
+    if (name === 'entry') return 'serial:0abc';
     if (name === 'ns' || name === 'namespace') return a.namespace;
     if (name === 'eventId') return a.eventId;
     if (name === 'streamId') return a.streamId;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { startTestApp, TestApp } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
-import { QUOTA_BYTES, QUOTA_OBJECTS, StorageCtx, storageScenarios } from './support/storage-scenarios';
+import { QUOTA_BYTES, QUOTA_OBJECTS, StorageCtx, storageContext, storageScenarios } from './support/storage-scenarios';
 
 const ADMIN = 'cave_sk_' + 's'.repeat(40);
 
@@ -60,10 +60,3 @@ describe('storage API on the fs backend (e2e)', () => {
     expect(metrics.text).toMatch(/cave_storage_swept_total\{kind="blob"\} [1-9]/);
   });
 });
-
-export async function storageContext(url: string, admin: string): Promise<StorageCtx> {
-  const issue = async (namespace: string) =>
-    (await request(url).post('/api/v1/auth/keys').set({ authorization: `Bearer ${admin}` }).send({ namespace, name: `${namespace}-storage`, role: 'member' }).expect(201)).body as { id: string; key: string };
-  const [a, b, q] = [await issue('team-a'), await issue('team-b'), await issue('team-q')];
-  return { url, admin, a: a.key, aId: a.id, b: b.key, quota: q.key };
-}

@@ -97,6 +97,14 @@ export function abortedUpload(url: string, path: string, key: string, declared: 
   });
 }
 
+/** Keys of the three namespaces the scenarios use, issued through the admin key. */
+export async function storageContext(url: string, admin: string): Promise<StorageCtx> {
+  const issue = async (namespace: string) =>
+    (await request(url).post('/api/v1/auth/keys').set({ authorization: `Bearer ${admin}` }).send({ namespace, name: `${namespace}-storage`, role: 'member' }).expect(201)).body as { id: string; key: string };
+  const [a, b, q] = [await issue('team-a'), await issue('team-b'), await issue('team-q')];
+  return { url, admin, a: a.key, aId: a.id, b: b.key, quota: q.key };
+}
+
 /**
  * The storage API over real HTTP, the same scenarios on every backend (`test/storage*.e2e-spec.ts`).
  */

@@ -8,6 +8,7 @@ import { MigrateCommand } from './commands/migrate.command';
 import { ModelsCommand, ModelsKeygenCommand, ModelsPackCommand } from './commands/models.command';
 import { ProjectionsListCommand } from './commands/projections-list.command';
 import { ProjectionsRebuildCommand } from './commands/projections-rebuild.command';
+import { PkiCommand, PkiInitCommand, PkiIssueNodeCommand } from './commands/pki.command';
 import { ProjectionsCommand } from './commands/projections.command';
 import { StreamsShowCommand } from './commands/streams-show.command';
 import { StreamsCommand } from './commands/streams.command';
@@ -30,6 +31,9 @@ export const COMMANDS = [
   ModelsCommand,
   ModelsPackCommand,
   ModelsKeygenCommand,
+  PkiCommand,
+  PkiInitCommand,
+  PkiIssueNodeCommand,
 ];
 
 @Module({ providers: [CliContext, ...COMMANDS] })

@@ -8,9 +8,11 @@ import { DatabaseUrls, EventStoreModule } from '@cave/event-store';
 import { HistoryModule } from '@cave/history';
 import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
+import { LlmModule } from '@cave/llm';
 import { McpModule } from '@cave/mcp';
-import { ModelsModule } from '@cave/models';
+import { MODEL_ARTIFACTS, ModelArtifacts, ModelsModule } from '@cave/models';
 import { ObservabilityModule } from '@cave/observability';
+import { PeersModule } from '@cave/peers';
 import { ProjectionsModule } from '@cave/projections';
 import { RealtimeModule } from '@cave/realtime';
 import { SandboxModule } from '@cave/sandbox';
@@ -18,10 +20,16 @@ import { StorageModule } from '@cave/storage';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
+/** Replacements the composition root accepts (tests, and nodes without a model registry). */
+export interface AppOverrides {
+  /** The model registry the peers context seeds from and registers into. */
+  modelArtifacts?: ModelArtifacts;
+}
+
 /** Composition root: the daemon only wires libraries together. */
 @Module({})
 export class AppModule {
-  static forRoot(config: CaveConfig, db: DatabaseUrls, logDestination?: DestinationStream): DynamicModule {
+  static forRoot(config: CaveConfig, db: DatabaseUrls, logDestination?: DestinationStream, overrides: AppOverrides = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -49,6 +57,8 @@ export class AppModule {
         StorageModule,
         ModelsModule,
         HistoryModule,
+        LlmModule,
+        PeersModule.forRoot(overrides.modelArtifacts ? { artifacts: { provide: MODEL_ARTIFACTS, useValue: overrides.modelArtifacts } } : { imports: [ModelsModule] }),
         RealtimeModule.forRoot({
           replicationUrl: db.replicationUrl,
           maxConnectionsPerAddress: config.realtime.maxConnectionsPerAddress,

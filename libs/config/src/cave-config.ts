@@ -75,6 +75,42 @@ export interface CaveConfig {
   /** Built admin console (static files served at /console/). */
   consoleDir: string;
   storage: StorageConfig;
+  llm: LlmConfig;
+  peers: PeersConfig;
+}
+
+/** One way to serve a model alias (tried in order; the next on failure or timeout before the first token). */
+export type LlmProviderConfig =
+  | { kind: 'local'; path: string; label?: string }
+  | { kind: 'openai-compatible'; baseUrl: string; model: string; apiKey?: string; label?: string };
+
+/** What one namespace may use (`libs/llm`). */
+export interface LlmPolicy {
+  /** Largest completion (`max_tokens`) a request may ask for; also the default. */
+  maxTokens: number;
+  /** Prompt + completion tokens at most. */
+  contextTokens: number;
+  /** Prompt + completion tokens per UTC day over all models; 0 = unlimited. */
+  tokensPerDay: number;
+  /** Keep prompt and output text in `chat_completed` / `embed_completed` (their SHA-256 is always kept). */
+  storeText: boolean;
+}
+
+/** Local inference and upstream providers (`libs/llm`). */
+export interface LlmConfig {
+  /** Aliases from `CAVE_LLM_MODELS` plus the operator's `CAVE_LLM_MODEL_FILE`. `namespaces` absent = every namespace. */
+  models: Record<string, { providers: LlmProviderConfig[]; namespaces?: string[] }>;
+  /** llama.cpp threads per context (1 on 2 cores is fastest: more threads fight over the cores). */
+  threads: number;
+  /** Context size a local model is loaded with (capped by its training context). */
+  contextSize: number;
+  /** Local generations running at once per model; more wait. */
+  parallel: number;
+  /** How long a provider may take to its first token before the next one is tried. */
+  firstTokenTimeoutMs: number;
+  policy: LlmPolicy;
+  /** Per-namespace overrides of `policy`. */
+  namespacePolicies: Record<string, Partial<LlmPolicy>>;
 }
 
 /** Object storage (`libs/storage`): where bytes live, signed URLs, quotas and the orphan sweeper. */
@@ -103,4 +139,27 @@ export interface StorageConfig {
   sweepIntervalMs: number;
   /** A blob younger than this is never collected (an upload may be about to commit it). */
   sweepGraceMs: number;
+}
+
+/** Peer seeding (`libs/peers`): the mutual-TLS listener and replication limits. */
+export interface PeersConfig {
+  /** Port of the mutual-TLS peer listener; undefined = off (it also needs caFile, certFile and keyFile). */
+  port?: number;
+  host: string;
+  /** PEM of the operator CA: the only issuer accepted from peers, in both directions. */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** How often each registered peer's health is polled (ms). */
+  healthIntervalMs: number;
+  /** A peer request that sends no byte for this long fails (ms); a chunk is then fetched elsewhere. */
+  requestTimeoutMs: number;
+  /** Per-source bytes/s for replication downloads; 0 = unlimited. */
+  peerBandwidthBytesPerSec: number;
+  /** Per-job bytes/s default (a job may ask for less); 0 = unlimited. */
+  jobBandwidthBytesPerSec: number;
+  /** Chunk requests in flight per source and job. */
+  concurrencyPerSource: number;
+  /** Corrupt chunks from one peer before it is marked unreliable and avoided. */
+  corruptLimit: number;
 }

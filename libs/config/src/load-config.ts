@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { CaveConfig } from './cave-config';
 import { ConfigError } from './config.errors';
+import { loadLlmConfig } from './llm-config';
 
 type Env = Record<string, string | undefined>;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -77,6 +78,11 @@ export function loadConfig(env: Env = process.env): CaveConfig {
     }
     return n;
   };
+  const peerPort = str('CAVE_PEER_PORT') === undefined ? undefined : int('CAVE_PEER_PORT', 0, 0, 65535);
+  const peerFiles = { caFile: str('CAVE_PEER_CA_FILE'), certFile: str('CAVE_PEER_CERT_FILE'), keyFile: str('CAVE_PEER_KEY_FILE') };
+  if (peerPort !== undefined && Object.values(peerFiles).some((f) => f === undefined)) {
+    problems.push('CAVE_PEER_PORT needs CAVE_PEER_CA_FILE, CAVE_PEER_CERT_FILE and CAVE_PEER_KEY_FILE (npm run cli -- pki issue-node)');
+  }
   const config: CaveConfig = {
     databaseUrl,
     port: int('PORT', 3000, 0, 65535),
@@ -142,6 +148,20 @@ export function loadConfig(env: Env = process.env): CaveConfig {
       maxObjectBytes: big('CAVE_STORAGE_MAX_OBJECT_BYTES', 5 * 1024 ** 3),
       sweepIntervalMs: int('CAVE_STORAGE_SWEEP_INTERVAL_MS', 600_000, 0, 86_400_000),
       sweepGraceMs: int('CAVE_STORAGE_SWEEP_GRACE_MS', 3_600_000, 0, 7 * 86_400_000),
+    },
+    llm: loadLlmConfig(str, int, problems),
+    peers: {
+      port: peerPort,
+      host: str('CAVE_PEER_HOST') ?? str('HOST') ?? '0.0.0.0',
+      ...(peerFiles.caFile !== undefined && { caFile: resolve(peerFiles.caFile) }),
+      ...(peerFiles.certFile !== undefined && { certFile: resolve(peerFiles.certFile) }),
+      ...(peerFiles.keyFile !== undefined && { keyFile: resolve(peerFiles.keyFile) }),
+      healthIntervalMs: int('CAVE_PEER_HEALTH_INTERVAL_MS', 10_000, 100, 3_600_000),
+      requestTimeoutMs: int('CAVE_PEER_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
+      peerBandwidthBytesPerSec: big('CAVE_PEER_BANDWIDTH_BYTES_PER_SEC', 0),
+      jobBandwidthBytesPerSec: big('CAVE_REPLICATION_BANDWIDTH_BYTES_PER_SEC', 0),
+      concurrencyPerSource: int('CAVE_REPLICATION_CONCURRENCY_PER_SOURCE', 4, 1, 64),
+      corruptLimit: int('CAVE_PEER_CORRUPT_LIMIT', 3, 1, 1000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -37,13 +37,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private toProblem(e: unknown, req: FastifyRequest): ProblemDto {
-    const make = (status: number, code: string, detail: string, extra: Partial<ProblemDto> = {}): ProblemDto => ({
+    // Extension members first: an error's `details` may add fields, never replace the ones that identify it
+    // (a `status` detail must not turn a 404 body into a 200, nor `type` point clients at another problem).
+    const make = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}): ProblemDto => ({
+      ...extra,
       type: problemType(code),
       title: TITLES[status] ?? 'Error',
       status,
       detail,
       code,
-      ...extra,
     });
     if (e instanceof DomainError) {
       return make(STATUS_BY_KIND[e.kind], e.code, e.message, e.details ?? {});

@@ -6,7 +6,7 @@ import type { Database, StatementBatcher } from '@cave/event-store';
  * (1 at light load, tens under load); a rising split count means batches keep meeting server errors.
  */
 export function registerBatchMetrics(registry: Registry, db: Database): void {
-  const batchers: Record<string, StatementBatcher> = { appends: db.appends, key_lookups: db.lookups };
+  const batchers: Record<string, StatementBatcher> = { appends: db.appends, key_lookups: db.lookups, tenant_reads: db.reads };
   const counter = (name: string, help: string, read: (b: StatementBatcher) => number) =>
     new Counter({
       name,

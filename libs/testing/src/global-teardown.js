@@ -1,3 +1,7 @@
 module.exports = async () => {
-  if (globalThis.__caveTestCluster) await globalThis.__caveTestCluster.stop();
+  try {
+    await require('./ceph-s3').stopSharedS3();
+  } finally {
+    if (globalThis.__caveTestCluster) await globalThis.__caveTestCluster.stop();
+  }
 };

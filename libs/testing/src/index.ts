@@ -7,3 +7,7 @@ export { dropDatabase, withClient, withDatabase } from './pg-admin';
 export { PausableProxy } from './pausable-proxy';
 export { wasiModule } from './wasm-module';
 export type { WasiBody } from './wasm-module';
+export { describeWithS3, s3Availability, sharedS3Server, bootCeph, stopCeph } from './ceph-s3';
+export type { S3Server } from './ceph-s3';
+export { tinyGguf, TINY_GGUF_EMBEDDING_LENGTH, writeTinyGguf } from './tiny-gguf';
+export type { TinyGgufOptions } from './tiny-gguf';

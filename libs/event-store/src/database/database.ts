@@ -1,4 +1,5 @@
-import { Pool, PoolClient, PoolConfig } from 'pg';
+import { Pool, PoolClient, PoolConfig, QueryResult, QueryResultRow } from 'pg';
+import { assertNamespace } from './namespace';
 import { StatementBatcher } from './statement-batcher';
 
 export interface DatabaseUrls {
@@ -10,12 +11,7 @@ export interface DatabaseUrls {
   replicationUrl?: string;
 }
 
-const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
-/** Namespaces are identifiers chosen by operators; this shape keeps them safe in every context. */
-export function assertNamespace(namespace: string): void {
-  if (!NAMESPACE_PATTERN.test(namespace)) throw new Error(`invalid namespace: ${JSON.stringify(namespace)}`);
-}
+export { assertNamespace };
 
 /**
  * Session settings that batched literals (`executeBatch`) depend on, sent in every connection's startup packet
@@ -51,6 +47,11 @@ export class Database {
   readonly appends: StatementBatcher;
   /** Coalesced single-statement reads as `cave_app` (the API-key lookup of every request). */
   readonly lookups: StatementBatcher;
+  /**
+   * Coalesced single-statement tenant reads (`tenantQuery`): each one sets its namespace and runs in the same
+   * round trip, where `tenant()` needs three (begin + set_config, the statement, commit).
+   */
+  readonly reads: StatementBatcher;
   /** After-commit callbacks of the transactions currently open on checked-out clients. */
   private readonly commitHooks = new WeakMap<PoolClient, (() => void)[]>();
 
@@ -63,6 +64,7 @@ export class Database {
     // batch of 64 per round trip still carries tens of thousands of statements a second.
     this.appends = new StatementBatcher(this.app, { maxBatch: 64, maxInFlight: 1 });
     this.lookups = new StatementBatcher(this.app, { maxBatch: 64, maxInFlight: 1 });
+    this.reads = new StatementBatcher(this.app, { maxBatch: 64, maxInFlight: 1 });
     // An idle client that loses its server must not crash the process; the pool replaces it.
     this.app.on('error', () => undefined);
     this.admin.on('error', () => undefined);
@@ -72,6 +74,17 @@ export class Database {
   async tenant<T>(namespace: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
     assertNamespace(namespace);
     return this.transaction(this.app, fn, namespace);
+  }
+
+  /**
+   * One read-only statement as `cave_app` scoped to `namespace` by RLS, in ONE round trip: the namespace is set
+   * transaction-locally by a `set_config` sent in the same simple-protocol message, right before the statement
+   * (a prepared `EXECUTE`), and concurrent reads share that message (`reads`). For reads that need more than
+   * one statement, or any write, use `tenant()`.
+   */
+  async tenantQuery<R extends QueryResultRow = QueryResultRow>(namespace: string, statement: { name: string; text: string }, values: unknown[]): Promise<QueryResult<R>> {
+    assertNamespace(namespace);
+    return this.reads.query<R>(statement, values, namespace);
   }
 
   /** Runs `fn` in one transaction as `cave_admin` (BYPASSRLS). Callers must be admin paths. */

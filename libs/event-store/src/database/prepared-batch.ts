@@ -1,11 +1,18 @@
 import { Query } from 'pg';
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { assertNamespace } from './namespace';
 import { toSqlLiteral } from './sql-literal';
 
 /** A named statement (its text from a small fixed set) with the values of one execution. */
 export interface BatchItem {
   statement: { name: string; text: string };
   values: unknown[];
+  /**
+   * The tenant this execution reads or writes as: the batch sets `cave.namespace` (transaction-local) right
+   * before it, so row-level security scopes it exactly as `Database.tenant` would. In one batch either every
+   * item has a namespace or none has, so no item can run under the namespace its predecessor set.
+   */
+  namespace?: string;
 }
 
 type BatchClient = Pick<PoolClient, 'query' | 'escapeLiteral'>;
@@ -33,12 +40,21 @@ const sqlName = (name: string) => `b_${name}`;
 export async function executeBatch<R extends QueryResultRow = QueryResultRow>(client: BatchClient, items: readonly BatchItem[]): Promise<QueryResult<R>[]> {
   if (items.length === 0) return [];
   const escape = (s: string) => client.escapeLiteral(s);
+  const scoped = items[0].namespace !== undefined;
+  if (items.some((i) => (i.namespace !== undefined) !== scoped)) throw new Error('a batch mixes namespaced and unscoped statements');
+  // Server commands per item: a scoped item is `select set_config(...)` and then its EXECUTE.
+  const perItem = scoped ? 2 : 1;
   // Built first: a value text cannot carry throws before anything is sent (and says which item it was).
   const text = items
-    .map(({ statement, values }, index) => {
+    .map(({ statement, values, namespace }, index) => {
       const name = sqlName(checkedName(statement.name));
       try {
-        return values.length === 0 ? `execute ${name}` : `execute ${name}(${values.map((v) => toSqlLiteral(v, escape)).join(', ')})`;
+        const run = values.length === 0 ? `execute ${name}` : `execute ${name}(${values.map((v) => toSqlLiteral(v, escape)).join(', ')})`;
+        if (namespace === undefined) return run;
+        assertNamespace(namespace);
+        // Transaction-local, and the whole multi-statement query is one transaction: the setting holds exactly
+        // until the next item's own set_config, and is gone when the batch ends.
+        return `select set_config('cave.namespace', ${escape(namespace)}, true);\n${run}`;
       } catch (e) {
         throw markFailedAt(e, index);
       }
@@ -59,15 +75,16 @@ export async function executeBatch<R extends QueryResultRow = QueryResultRow>(cl
     const query: CountingQuery = new CountingQuery(text, (error, res) =>
       // The server runs the statements in order and stops at the first error: the statements it completed
       // before that are the failed one's index.
-      error ? reject(markFailedAt(error, query.completed)) : resolve(res as QueryResult<R> | QueryResult<R>[]),
+      error ? reject(markFailedAt(error, Math.floor(query.completed / perItem))) : resolve(res as QueryResult<R> | QueryResult<R>[]),
     );
     client.query(query as never);
   });
   const results = Array.isArray(result) ? result : [result];
-  // One EXECUTE gives exactly one result. Any other count means the text did not parse as we built it (a
-  // literal the server read differently): results would shift to the wrong callers, so nothing is handed out.
-  if (results.length !== items.length) throw new BatchResultMismatchError(items.length, results.length);
-  return results;
+  // One EXECUTE gives exactly one result (and a set_config one more). Any other count means the text did not
+  // parse as we built it (a literal the server read differently): results would shift to the wrong callers,
+  // so nothing is handed out.
+  if (results.length !== items.length * perItem) throw new BatchResultMismatchError(items.length * perItem, results.length);
+  return scoped ? results.filter((_, i) => i % 2 === 1) : results;
 }
 
 /** The batch text produced a different number of results than statements: the connection must not be trusted. */

@@ -51,16 +51,25 @@ export class StatementBatcher {
     private readonly options: StatementBatcherOptions,
   ) {}
 
-  query<R extends QueryResultRow = QueryResultRow>(statement: { name: string; text: string }, values: unknown[]): Promise<QueryResult<R>> {
+  /**
+   * Runs `statement` with `values`, sharing a round trip with whatever else is queued. With `namespace` it runs
+   * as that tenant: `cave.namespace` is set transaction-locally right before it, in the same round trip (RLS
+   * scopes it as `Database.tenant` does, without the begin and commit exchanges).
+   */
+  query<R extends QueryResultRow = QueryResultRow>(statement: { name: string; text: string }, values: unknown[], namespace?: string): Promise<QueryResult<R>> {
     return new Promise<QueryResult<R>>((resolve, reject) => {
-      this.queue.push({ item: { statement, values }, resolve: resolve as Pending['resolve'], reject });
+      this.queue.push({ item: namespace === undefined ? { statement, values } : { statement, values, namespace }, resolve: resolve as Pending['resolve'], reject });
       this.pump();
     });
   }
 
   private pump(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      // A batch is all scoped or all unscoped (executeBatch refuses a mix): the longest such run at the head.
+      const scoped = this.queue[0].item.namespace !== undefined;
+      let take = 1;
+      while (take < this.queue.length && take < this.options.maxBatch && (this.queue[take].item.namespace !== undefined) === scoped) take++;
+      const batch = this.queue.splice(0, take);
       this.inFlight++;
       void this.send(batch).finally(() => {
         this.inFlight--;
@@ -119,9 +128,43 @@ export class StatementBatcher {
 
   private async alone(p: Pending): Promise<void> {
     try {
-      p.resolve(await this.pool.query({ ...p.item.statement, values: p.item.values }));
+      if (p.item.namespace === undefined) p.resolve(await this.pool.query({ ...p.item.statement, values: p.item.values }));
+      else p.resolve(await this.aloneScoped(p.item));
     } catch (e) {
       p.reject(e);
+    }
+  }
+
+  /**
+   * A lone tenant statement: one round trip as a batch of one (set_config + EXECUTE). A value text cannot carry
+   * falls back to a bound statement in an explicit transaction (begin + set_config, the statement, commit).
+   */
+  private async aloneScoped(item: BatchItem): Promise<QueryResult> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (e: Error) => (broken = e);
+    client.on('error', onError);
+    try {
+      try {
+        return (await executeBatch(client, [item]))[0];
+      } catch (e) {
+        if (!(e instanceof UnsupportedLiteralError)) {
+          if (!isStatementFailure(e)) broken ??= e as Error;
+          throw e;
+        }
+      }
+      await client.query(`begin; select set_config('cave.namespace', ${client.escapeLiteral(item.namespace!)}, true)`);
+      try {
+        const result = await client.query({ ...item.statement, values: item.values });
+        await client.query('commit');
+        return result;
+      } catch (e) {
+        await client.query('rollback').catch((r: Error) => (broken ??= r));
+        throw e;
+      }
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 }

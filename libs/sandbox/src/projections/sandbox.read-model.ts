@@ -57,9 +57,15 @@ export function toSandboxView(r: SandboxRow): SandboxView {
   };
 }
 
-/** One sandbox as `cave_app` under the caller's namespace: another tenant's id is simply absent. */
+/** Named: the hottest read, prepared once per pooled connection and batched with concurrent reads. */
+const SANDBOX_BY_ID = { name: 'sandbox_by_id_v1', text: `select ${SANDBOX_COLUMNS} from sandboxes where id = $1::uuid` };
+
+/**
+ * One sandbox as `cave_app` under the caller's namespace: another tenant's id is simply absent (RLS, with the
+ * namespace set in the same round trip as the read: `Database.tenantQuery`).
+ */
 export async function readSandbox(db: Database, namespace: string, sandboxId: string): Promise<SandboxView> {
-  const rows = await db.tenant(namespace, async (c) => (await c.query<SandboxRow>(`select ${SANDBOX_COLUMNS} from sandboxes where id = $1`, [sandboxId])).rows);
+  const { rows } = await db.tenantQuery<SandboxRow>(namespace, SANDBOX_BY_ID, [sandboxId]);
   if (rows.length === 0) throw new SandboxNotFoundError(sandboxId);
   return toSandboxView(rows[0]);
 }

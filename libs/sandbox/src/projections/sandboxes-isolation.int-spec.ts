@@ -6,6 +6,10 @@ import { CreateSandboxCommand } from '../commands/create-sandbox/create-sandbox.
 import { CreateSandboxHandler } from '../commands/create-sandbox/create-sandbox.handler';
 import { TransitionSandboxCommand } from '../commands/transition-sandbox/transition-sandbox.command';
 import { TransitionSandboxHandler } from '../commands/transition-sandbox/transition-sandbox.handler';
+import { SandboxNotFoundError } from '../domain/sandbox.errors';
+import { ListSandboxesHandler } from '../queries/list-sandboxes/list-sandboxes.handler';
+import { ListSandboxesQuery } from '../queries/list-sandboxes/list-sandboxes.query';
+import { readSandbox } from './sandbox.read-model';
 
 /** Isolation at the database level: the runtime role, scoped to B, cannot see or touch A's rows. */
 describe('sandboxes + events under RLS as cave_app (real Postgres)', () => {
@@ -76,6 +80,18 @@ describe('sandboxes + events under RLS as cave_app (real Postgres)', () => {
                  values (gen_random_uuid(), 'a', 'x', 'wasi', 'quick', 'created', '{}', '{}', 1, now(), now(), 1, 1)`),
       ),
     ).rejects.toThrow(/row-level security/);
+  });
+
+  it("the one-round-trip read paths (GET by id, list), fired together for both tenants, give b nothing of a's", async () => {
+    const list = new ListSandboxesHandler(t.db);
+    const asB = ids.map((id) => readSandbox(t.db, 'b', id));
+    const asA = ids.map((id) => readSandbox(t.db, 'a', id));
+    const lists = [list.execute(new ListSandboxesQuery('b', { limit: 50 })), list.execute(new ListSandboxesQuery('a', { limit: 50 }))];
+    for (const r of await Promise.allSettled(asB)) expect(r).toMatchObject({ status: 'rejected', reason: expect.any(SandboxNotFoundError) });
+    expect((await Promise.all(asA)).map((v) => v.id)).toEqual(ids);
+    const [pageB, pageA] = await Promise.all(lists);
+    expect(pageB.items).toEqual([]);
+    expect(pageA.items.map((v) => v.id).sort()).toEqual([...ids].sort());
   });
 
   it('without cave.namespace the runtime role sees nothing at all', async () => {

@@ -55,7 +55,7 @@ export class FsBlobBackend implements BlobBackend {
       await rename(temp, target);
       await syncDir(dir);
     }
-    return { blob: sha256, size: counter.size, sha256 };
+    return { blob: sha256, size: counter.received, sha256 };
   }
 
   async read(blob: string, range?: { start: number; end: number }): Promise<Readable> {

@@ -5,16 +5,17 @@ import { ContentLengthMismatchError } from '../domain/storage.errors';
 /** Passes bytes through while hashing and counting them; more bytes than `expectedSize` fail the stream at once. */
 export class HashingCounter extends Transform {
   private readonly hash = createHash('sha256');
-  size = 0;
+  /** Bytes passed so far. Not `size`: lib-storage reads `Body.size` as the whole body's length and would expect 0 parts. */
+  received = 0;
 
   constructor(private readonly expectedSize?: number) {
     super();
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.expectedSize !== undefined && this.size > this.expectedSize) {
-      done(new ContentLengthMismatchError(this.expectedSize, this.size));
+    this.received += chunk.length;
+    if (this.expectedSize !== undefined && this.received > this.expectedSize) {
+      done(new ContentLengthMismatchError(this.expectedSize, this.received));
       return;
     }
     this.hash.update(chunk);
@@ -22,7 +23,7 @@ export class HashingCounter extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.expectedSize !== undefined && this.size !== this.expectedSize) done(new ContentLengthMismatchError(this.expectedSize, this.size));
+    if (this.expectedSize !== undefined && this.received !== this.expectedSize) done(new ContentLengthMismatchError(this.expectedSize, this.received));
     else done();
   }
 

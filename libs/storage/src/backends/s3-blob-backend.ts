@@ -63,7 +63,14 @@ export class S3BlobBackend implements BlobBackend {
       await this.delete(blob).catch(() => undefined);
       throw counter.errored;
     }
-    return { blob, size: counter.size, sha256: counter.digest() };
+    // radosgw answers a completed Upload with an empty ETag, so the result says nothing: ask the server what it
+    // holds, and refuse a blob that is not exactly the bytes that passed through the hash.
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.opts.bucket, Key: this.key(blob) }));
+    if (head.ContentLength !== counter.received) {
+      await this.delete(blob).catch(() => undefined);
+      throw new Error(`S3 stored ${head.ContentLength} bytes of blob ${blob}, ${counter.received} were sent`);
+    }
+    return { blob, size: counter.received, sha256: counter.digest() };
   }
 
   async read(blob: string, range?: { start: number; end: number }): Promise<Readable> {

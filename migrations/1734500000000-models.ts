@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * readable by `cave_app` under FORCE RLS (what ActiveModels resolves through). Every write runs as cave_admin
  * in the transaction of the event it applies.
  */
-export class Models1734300000000 implements MigrationInterface {
-  name = 'Models1734300000000';
+export class Models1734500000000 implements MigrationInterface {
+  name = 'Models1734500000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`set local role cave_owner`);

@@ -1,0 +1,2 @@
+export { LlmModule } from './llm.module';
+export * from './contracts/llm.events';

@@ -1,0 +1,40 @@
+/** Messages between the daemon thread and the llama worker thread (structured clone). */
+
+export interface GenerateParams {
+  modelPath: string;
+  prompt: string;
+  maxTokens: number;
+  /** Prompt + completion bound of the caller's policy; the context actually used is the smaller of this and the model's. */
+  contextTokens: number;
+  temperature: number;
+  topP?: number;
+  seed?: number;
+  stop: string[];
+}
+
+export type ToLlama =
+  | { type: 'generate'; id: number; params: GenerateParams }
+  /** The daemon consumed `n` chunks: the worker may run that many further ahead. */
+  | { type: 'credit'; id: number; n: number }
+  | { type: 'abort'; id: number }
+  | { type: 'embed'; id: number; modelPath: string; inputs: string[] }
+  | { type: 'count'; id: number; modelPath: string; text: string };
+
+export type FromLlama =
+  | { type: 'ready' }
+  | { type: 'started'; id: number; promptTokens: number; contextSize: number }
+  | { type: 'chunk'; id: number; text: string; tokens: number }
+  | { type: 'done'; id: number; completionTokens: number; finishReason: 'stop' | 'length' | 'cancelled' }
+  | { type: 'embedded'; id: number; vectors: number[][]; tokens: number }
+  | { type: 'counted'; id: number; tokens: number; contextSize: number }
+  | { type: 'failed'; id: number; code: string; message: string };
+
+/** What the worker needs to know at start. */
+export interface LlamaWorkerData {
+  threads: number;
+  contextSize: number;
+  /** Generations run at once per model (each holds its own context); more wait in the worker. */
+  parallel: number;
+  /** Chunks the worker may send ahead of the daemon's credit (the bound of what a slow client makes us hold). */
+  window: number;
+}
