@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { ACTIVE_MODELS, ActiveModels, bkgPrefix, headerBytesOf, MODEL_ARTIFACTS, ModelArtifacts, packBkg, publisherIdOf, rawPublicKey, SignedManifest, signManifest } from '@cave/models';
-import { startTestApp, TestApp } from '@cave/testing';
+import { ACTIVE_MODELS, ActiveModels, bkgPrefix, headerBytesOf, MODEL_ARTIFACTS, ModelArtifacts, packBkg, publicKeyPem, publisherIdOf, rawPublicKey, SignedManifest, signManifest } from '@cave/models';
+import { startTestApp, TestApp, waitFor } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 
 const ADMIN = 'cave_sk_' + 'm'.repeat(40);
@@ -49,7 +49,19 @@ describe('model registry (e2e)', () => {
 
   const upload = (bkg: Buffer, key = admin) => request(t.url).post('/api/v1/admin/llm/models').set(key).set('content-type', 'application/octet-stream').send(bkg);
   const eventsOf = async (modelId: string) =>
-    ((await request(t.url).get('/api/v1/admin/events').query({ streamId: `model-${modelId}`, limit: 100 }).set(admin).expect(200)).body.items as { type: string; data: Record<string, unknown> }[]).map((e) => e.type);
+    ((await request(t.url).get('/api/v1/admin/events').query({ streamId: `model-${modelId}`, limit: 100 }).set(admin).expect(200)).body.items as { type: string }[]).map((e) => e.type);
+  /**
+   * The event log answers in commit-safe order (below every open transaction of the cluster), so a just-committed
+   * event can take a moment to show while other test files write: poll until the stream reads `expected`, then
+   * make sure it stays there (nothing more was appended).
+   */
+  const expectEvents = async (modelId: string, expected: string[]) => {
+    const seen = await waitFor(async () => {
+      const types = await eventsOf(modelId);
+      return types.length >= expected.length ? types : undefined;
+    }, 15_000, `${expected.length} events of model-${modelId}`);
+    expect(seen).toEqual(expected);
+  };
   const blobPath = (hex: string) => join(dir, 'storage', 'blobs', hex.slice(0, 2), hex.slice(2, 4), hex);
 
   beforeAll(async () => {
@@ -105,22 +117,34 @@ describe('model registry (e2e)', () => {
   });
 
   it('end to end: CLI keygen + pack, register, verify, activate; ActiveModels serves a verified local copy to that namespace only', async () => {
-    // The publisher key and package come from the CLI, as an operator would make them.
-    const cli = (...args: string[]) => execFileSync('npm', ['run', '-s', 'cli', '--', ...args], { cwd: join(__dirname, '..'), encoding: 'utf8' });
-    cli('models', 'keygen', '--out', join(dir, 'ops'));
+    // The package comes from the CLI, as an operator would make it; keygen runs alongside (each CLI start costs
+    // seconds of transpiling, so the two run at once and pack uses a key made here in the same PKCS#8 PEM form).
+    const cli = (...args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile('npm', ['run', '-s', 'cli', '--', ...args], { cwd: join(__dirname, '..'), encoding: 'utf8' }, (e, out, err) => (e ? reject(new Error(`${e.message}\n${err}`)) : resolve(out))),
+      );
+    const opsKey = generateKeyPairSync('ed25519').privateKey;
+    writeFileSync(join(dir, 'ops.key'), opsKey.export({ format: 'pem', type: 'pkcs8' }));
     const artifact = bytesOf(300 * KIB, 7);
     writeFileSync(join(dir, 'Tiny-Model.gguf'), artifact);
-    cli('models', 'pack', join(dir, 'Tiny-Model.gguf'), '--key', join(dir, 'ops.key'), '--version', '1.0.0', '--license', 'Apache-2.0', '--chunk-size', '65536', '--out', join(dir, 'tiny.bkg'));
-    await request(t.url).post('/api/v1/admin/llm/publishers').set(admin).send({ publicKey: readFileSync(join(dir, 'ops.pub'), 'utf8') }).expect(201);
+    const [keygenOut] = await Promise.all([
+      cli('models', 'keygen', '--out', join(dir, 'made')),
+      cli('models', 'pack', join(dir, 'Tiny-Model.gguf'), '--key', join(dir, 'ops.key'), '--version', '1.0.0', '--license', 'Apache-2.0', '--chunk-size', '65536', '--out', join(dir, 'tiny.bkg')),
+    ]);
+    const made = createPrivateKey(readFileSync(join(dir, 'made.key'), 'utf8'));
+    expect(keygenOut).toContain(publisherIdOf(made));
+    expect(publisherIdOf(createPublicKey(readFileSync(join(dir, 'made.pub'), 'utf8')))).toBe(publisherIdOf(made));
+    expect(statSync(join(dir, 'made.key')).mode & 0o777).toBe(0o600);
+    await request(t.url).post('/api/v1/admin/llm/publishers').set(admin).send({ publicKey: publicKeyPem(opsKey) }).expect(201);
 
     const bkg = readFileSync(join(dir, 'tiny.bkg'));
     const reg = await upload(bkg).expect(201);
     const modelId = sha(artifact);
     expect(reg.body).toMatchObject({ modelId, name: 'tiny-model', version: '1.0.0', license: 'Apache-2.0', sizeBytes: artifact.length, chunkCount: 5, status: 'verified', source: 'upload', activeIn: [] });
-    expect(await eventsOf(modelId)).toEqual(['model_registered', 'model_verified']);
+    await expectEvents(modelId, ['model_registered', 'model_verified']);
     // The same package again is the same model, and no new event.
     expect((await upload(bkg).expect(201)).body.modelId).toBe(modelId);
-    expect(await eventsOf(modelId)).toEqual(['model_registered', 'model_verified']);
+    await expectEvents(modelId, ['model_registered', 'model_verified']);
 
     expect(await active.resolve('acme', 'tiny-model')).toBeUndefined();
     const verified = await request(t.url).post(`/api/v1/admin/llm/models/${modelId}/verify`).set(admin).expect(200);
@@ -128,7 +152,7 @@ describe('model registry (e2e)', () => {
     const act = await request(t.url).put(`/api/v1/admin/llm/models/${modelId}/activations/acme`).set(admin).expect(200);
     expect(act.body.activeIn).toEqual(['acme']);
     await request(t.url).put(`/api/v1/admin/llm/models/${modelId}/activations/acme`).set(admin).expect(200);
-    expect(await eventsOf(modelId)).toEqual(['model_registered', 'model_verified', 'model_verified', 'model_activated']);
+    await expectEvents(modelId, ['model_registered', 'model_verified', 'model_verified', 'model_activated']);
 
     const resolved = await active.resolve('acme', 'tiny-model');
     expect(resolved).toBeDefined();
@@ -206,7 +230,7 @@ describe('model registry (e2e)', () => {
     writeFileSync(blobPath(modelId), stored);
     const res = await request(t.url).post(`/api/v1/admin/llm/models/${modelId}/verify`).set(admin).expect(200);
     expect(res.body).toMatchObject({ status: 'failed', failure: { code: 'MODELS.CHUNK_HASH_MISMATCH', chunk: 3 }, activeIn: [] });
-    expect((await eventsOf(modelId)).slice(-1)).toEqual(['model_verification_failed']);
+    await expectEvents(modelId, ['model_registered', 'model_verified', 'model_activated', 'model_verification_failed']);
     expect(existsSync(local)).toBe(false);
     expect(await active.resolve('acme', 'fragile')).toBeUndefined();
     const refused = await request(t.url).put(`/api/v1/admin/llm/models/${modelId}/activations/acme`).set(admin).expect(409);
@@ -245,7 +269,7 @@ describe('model registry (e2e)', () => {
     writeFileSync(`${file}.bad`, corrupt);
     await expect(artifacts.registerAssembled(other.signed, `${file}.bad`, 'system:peers')).rejects.toMatchObject({ code: 'MODELS.CHUNK_HASH_MISMATCH' });
     await artifacts.registerAssembled(other.signed, file, 'system:peers');
-    expect(await eventsOf(other.signed.manifest.sha256)).toEqual(['model_registered', 'model_verified']);
+    await expectEvents(other.signed.manifest.sha256, ['model_registered', 'model_verified']);
 
     // Delete: gone from the registry, storage and every namespace; a retry is a no-op.
     const id = signed.manifest.sha256;
@@ -254,7 +278,7 @@ describe('model registry (e2e)', () => {
     await request(t.url).delete(`/api/v1/admin/llm/models/${id}`).set(admin).expect(204);
     await request(t.url).get(`/api/v1/admin/llm/models/${id}`).set(admin).expect(404);
     expect(await active.resolve('acme', 'imported')).toBeUndefined();
-    expect((await eventsOf(id)).slice(-2)).toEqual(['model_activated', 'model_deleted']);
+    await expectEvents(id, ['model_registered', 'model_verified', 'model_activated', 'model_deleted']);
   });
 
   it('revoking a publisher refuses its new packages and fails its models at the next verification', async () => {

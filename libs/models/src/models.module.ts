@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { StorageModule } from '@cave/storage';
 import { ACTIVE_MODELS } from './contracts/active-models.port';
@@ -25,7 +25,11 @@ import { ModelChecks } from './registry/registry.service';
  * The model registry (ADR 0016, 0018): trusted publisher keys, signed `.bkg` packages streamed into the storage
  * context's `system/cave-models` bucket, verification, activation per namespace. Exports `ACTIVE_MODELS` (the llm
  * edge) and `MODEL_ARTIFACTS` (peers). Needs EventStoreModule, ConfigModule and CqrsModule from the root.
+ * Global because its consumers inject the ports as optional (a node may run without a registry): importing this
+ * module at the root is what makes them resolve, in the llm edge and anywhere else, without each consumer importing
+ * the registry. A consumer's own provider of a port (tests) still wins in its module.
  */
+@Global()
 @Module({
   imports: [CqrsModule, StorageModule],
   controllers: [PublishersController, ModelsController],
