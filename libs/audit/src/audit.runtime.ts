@@ -1,6 +1,6 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { backgroundSample } from '@cave/observability';
+import { backgroundSample, LogThrottle } from '@cave/observability';
 import { ProjectionRegistry } from '@cave/projections';
 import { AuditService } from './audit.service';
 import { CheckpointService } from './checkpoints/checkpoint.service';
@@ -22,6 +22,8 @@ export interface AuditRuntimeOptions {
  */
 export class AuditRuntime implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Audit');
+  /** The file catch-up runs every few hundred ms: while the database is down, one line per 30 s. */
+  private readonly catchUpFailures = new LogThrottle(30_000);
   private checkpointTimer?: NodeJS.Timeout;
   private catchUpTimer?: NodeJS.Timeout;
   private stopped = false;
@@ -99,7 +101,11 @@ export class AuditRuntime implements OnModuleInit, OnApplicationShutdown {
     this.catchUpTimer = setTimeout(() => {
       this.sink
         .catchUp()
-        .catch((e: unknown) => this.logger.warn({ err: e }, 'audit file catch-up failed; retrying'))
+        .then(() => this.catchUpFailures.clear('catch-up'))
+        .catch((e: unknown) => {
+          const line = this.catchUpFailures.admit('catch-up');
+          if (line) this.logger.warn({ err: e, suppressed: line.suppressed }, 'audit file catch-up failed; retrying');
+        })
         .finally(() => this.scheduleCatchUp());
     }, this.fileCatchUpMs);
     this.catchUpTimer.unref();

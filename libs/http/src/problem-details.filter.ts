@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, VALIDATION_CODE } from '@cave/kernel';
+import { LogThrottle } from '@cave/observability';
 import { ProblemDto } from './problem.dto';
 import { isDatabaseUnavailable, problemType, STATUS_BY_KIND, TITLES } from './problem-mapping';
 import { RequestBodyError } from './json-body';
@@ -19,6 +20,8 @@ interface CodedError {
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
+  /** Any bearer-shaped token reaches the key lookup: during an outage every request would log a line. */
+  private readonly unavailable = new LogThrottle(10_000);
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
@@ -26,7 +29,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = this.toProblem(exception, req);
     if (problem.status === 503) {
-      this.logger.warn({ err: exception, url: req.url, method: req.method }, 'database unavailable');
+      const line = this.unavailable.admit('database');
+      if (line) this.logger.warn({ err: exception, url: req.url, method: req.method, suppressed: line.suppressed }, 'database unavailable (503; further ones for 10 s are counted, not logged)');
       void reply.header('retry-after', '1');
     } else if (problem.status === 429) {
       void reply.header('retry-after', String((problem as { retryAfterSeconds?: number }).retryAfterSeconds ?? 1));

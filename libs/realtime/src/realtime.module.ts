@@ -1,6 +1,6 @@
 import { ClassProvider, DynamicModule, ExistingProvider, FactoryProvider, Logger, Module, ModuleMetadata, ValueProvider } from '@nestjs/common';
 import { Database, EventStore } from '@cave/event-store';
-import { MetricsService } from '@cave/observability';
+import { LogThrottle, MetricsService } from '@cave/observability';
 import { RealtimeHub } from './delivery/realtime-hub';
 import { EventTail } from './delivery/event-tail';
 import { REALTIME_AUTHENTICATOR, RealtimeAuthenticator } from './gateway/realtime-authenticator';
@@ -17,6 +17,21 @@ export interface RealtimeModuleOptions extends RealtimeOptions {
     | Omit<ValueProvider<RealtimeAuthenticator>, 'provide'>;
   /** Modules that export REALTIME_AUTHENTICATOR (the keys context) or the authenticator's dependencies. */
   imports?: ModuleMetadata['imports'];
+}
+
+/** The tail's failures during an outage: the first, then one line per 10 s with the count; one line when it reads again. */
+function tailOptions(pollMs: number, logger: Logger) {
+  const throttle = new LogThrottle(10_000);
+  return {
+    pollMs,
+    onError: (e: unknown, failedReads: number) => {
+      if (throttle.admit('read')) logger.warn({ err: e, failedReads }, 'realtime tail read failed; retrying with backoff');
+    },
+    onRecover: (failedReads: number, downMs: number) => {
+      throttle.clear('read');
+      logger.log({ failedReads, downMs }, 'realtime tail reads again');
+    },
+  };
 }
 
 const failClosed: RealtimeAuthenticator = { authenticate: async () => undefined };
@@ -49,7 +64,7 @@ export class RealtimeModule {
           provide: EventTail,
           inject: [Database, EventStore],
           useFactory: (db: Database, store: EventStore) =>
-            new EventTail(db, store, { pollMs: options.pollMs ?? 1000, onError: (e) => logger.warn({ err: e }, 'realtime tail read failed; retrying') }),
+            new EventTail(db, store, tailOptions(options.pollMs ?? 1000, logger)),
         },
         {
           provide: RealtimeHub,

@@ -4,7 +4,7 @@ import type { Principal } from '@cave/kernel';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Database, pendingMigrations } from '@cave/event-store';
-import { HealthRegistry } from '@cave/observability';
+import { HealthRegistry, LogThrottle } from '@cave/observability';
 import { HealthDto } from './health.dto';
 import { MIGRATIONS } from '@cave/migrations';
 
@@ -29,6 +29,8 @@ function within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
 @Controller()
 export class HealthController {
   private readonly logger = new Logger('Health');
+  /** /healthz is anonymous and polled: one line per outage and 10 s, not one per probe. */
+  private readonly failures = new LogThrottle(10_000);
 
   constructor(
     private readonly db: Database,
@@ -82,7 +84,8 @@ export class HealthController {
    * messages carry host and port). The full error goes to the log.
    */
   private publicReason(e: unknown): string {
-    this.logger.warn({ err: e }, 'health check failed');
+    const line = this.failures.admit('database');
+    if (line) this.logger.warn({ err: e, suppressed: line.suppressed }, 'health check failed');
     if (e instanceof CheckTimeoutError) return 'no answer in time';
     return isDatabaseUnavailable(e) ? 'database unreachable' : 'check failed; see server logs';
   }

@@ -3,12 +3,15 @@ import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { isRoot, loadEmbeddedPostgres, traversableByOthers } from './embedded-postgres.loader';
+import { EmbeddedPostgresSupervisor, SupervisedServer } from './embedded-postgres.supervisor';
 
 export interface EmbeddedPostgresHandle {
   /** Superuser URL of the running cluster (loopback only). */
   url: string;
   port: number;
   clusterDir: string;
+  /** Times the server was restarted after it died on its own (see EmbeddedPostgresSupervisor). */
+  readonly restarts: number;
   stop(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   releaseSignalHandlers(fromDir);
   const port = opts.port ?? (await freePort());
   const settings = { ...BASE_SETTINGS, ...(opts.settings ?? {}) };
+  let lastOutput: string | undefined;
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -63,7 +67,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     createPostgresUser: isRoot(),
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog: (m) => opts.log('debug', m.trim()),
+    onLog: (m) => {
+      lastOutput = m.trim();
+      opts.log('debug', lastOutput);
+    },
     onError: (e) => opts.log('warn', String(e instanceof Error ? e.message : e)),
   });
 
@@ -81,16 +88,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   opts.log('info', `embedded PostgreSQL listening on 127.0.0.1:${port}`);
-  let stopped = false;
+  // Same port and data directory on every restart: the pools' URLs stay valid.
+  const supervisor = new EmbeddedPostgresSupervisor(pg as unknown as SupervisedServer, {
+    log: (level, message) => opts.log(level, message),
+    lastOutput: () => lastOutput,
+  });
   return {
     url,
     port,
     clusterDir,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await pg.stop();
+    get restarts() {
+      return supervisor.restarts;
     },
+    stop: () => supervisor.stop(),
   };
 }
 

@@ -49,6 +49,8 @@ export class ProjectionRuntime {
   private readonly log: ProjectionLogger;
   private readonly pollMs: number;
   private readonly leaderRetryMs: number;
+  /** Ticks failed in a row (database down): the next waits leaderRetryMs * 2^n, at most 5 s. */
+  private failedTicks = 0;
 
   constructor(
     private readonly db: Database,
@@ -104,9 +106,19 @@ export class ProjectionRuntime {
 
   private runTick(): Promise<void> {
     this.tickDone = this.tick()
-      .catch((e: unknown) => this.log('warn', 'projection leadership tick failed', { error: errorText(e) }))
+      .then(
+        () => {
+          if (this.failedTicks > 0) this.log('info', 'projection leadership ticks work again', { failedTicks: this.failedTicks });
+          this.failedTicks = 0;
+        },
+        (e: unknown) => {
+          this.failedTicks++;
+          this.log('warn', 'projection leadership tick failed', { error: errorText(e), failedTicks: this.failedTicks });
+        },
+      )
       .finally(() => {
-        if (this.running) this.timer = setTimeout(() => void this.runTick(), this.leaderRetryMs);
+        const wait = Math.min(this.leaderRetryMs * 2 ** this.failedTicks, Math.max(this.leaderRetryMs, 5_000));
+        if (this.running) this.timer = setTimeout(() => void this.runTick(), wait);
       });
     return this.tickDone;
   }

@@ -6,10 +6,16 @@ export interface EventTailOptions {
   /** Safety-net poll period: delivery continues (slower) when wake-ups stop, e.g. during failover. */
   pollMs: number;
   batchSize?: number;
-  onError?: (e: unknown) => void;
+  /** A read failed; `failedReads` counts this outage's failures so far. */
+  onError?: (e: unknown, failedReads: number) => void;
+  /** Reads work again after `failedReads` failures over `downMs`. */
+  onRecover?: (failedReads: number, downMs: number) => void;
 }
 
 const MAX_RETRY_MS = 50;
+/** After a failed read (database down) the next waits 100 ms, doubling to 5 s; wake-ups do not shorten it. */
+const ERROR_RETRY_MIN_MS = 100;
+const ERROR_RETRY_MAX_MS = 5_000;
 
 /**
  * One per instance: reads every committed event from the table in commit-safe order (ADR 0002)
@@ -26,6 +32,9 @@ export class EventTail {
   private again = false;
   private retryMs = 1;
   private retryTimer?: NodeJS.Timeout;
+  private failedReads = 0;
+  private failingSince = 0;
+  private errorRetryMs = 0;
   private pollTimer?: NodeJS.Timeout;
   private running = false;
   private readonly listeners: TailListener[] = [];
@@ -76,6 +85,9 @@ export class EventTail {
       this.again = true;
       return;
     }
+    // The database is failing: only the backoff timer reads next, or every commit wake-up and poll
+    // would hit the dead server again (and log).
+    if (this.failedReads > 0 && this.retryTimer) return;
     void this.drain();
   }
 
@@ -92,6 +104,7 @@ export class EventTail {
       this.retryTimer = undefined;
     }
     let progressed = false;
+    let failed = false;
     try {
       do {
         this.again = false;
@@ -105,11 +118,33 @@ export class EventTail {
         }
       } while (this.again && this.running);
     } catch (e) {
-      this.opts.onError?.(e);
+      failed = true;
+      if (this.failedReads++ === 0) this.failingSince = Date.now();
+      this.opts.onError?.(e, this.failedReads);
     } finally {
       this.reading = false;
     }
+    if (failed) return this.scheduleErrorRetry();
+    if (this.failedReads > 0) {
+      this.opts.onRecover?.(this.failedReads, Date.now() - this.failingSince);
+      this.failedReads = 0;
+      this.errorRetryMs = 0;
+    }
     this.scheduleRetry(progressed);
+  }
+
+  private scheduleErrorRetry(): void {
+    if (!this.running) return;
+    this.errorRetryMs = Math.min(Math.max(this.errorRetryMs * 2, ERROR_RETRY_MIN_MS), ERROR_RETRY_MAX_MS);
+    this.setRetryTimer(this.errorRetryMs);
+  }
+
+  private setRetryTimer(ms: number): void {
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.wake();
+    }, ms);
+    this.retryTimer.unref();
   }
 
   /**
@@ -124,8 +159,7 @@ export class EventTail {
       return;
     }
     this.retryMs = progressed ? 1 : Math.min(this.retryMs * 2, MAX_RETRY_MS);
-    this.retryTimer = setTimeout(() => this.wake(), this.retryMs);
-    this.retryTimer.unref();
+    this.setRetryTimer(this.retryMs);
   }
 }
 

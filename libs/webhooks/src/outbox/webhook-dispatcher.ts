@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
 import { ConcurrencyError, Database } from '@cave/event-store';
+import { LogThrottle } from '@cave/observability';
 import { signatureHeaders } from '../domain/webhook-signature';
 import { AttemptResult, judgeAttempt, retryDelayMs } from '../domain/retry-policy';
 import { PrivateAddressError } from '../domain/webhook.errors';
@@ -29,6 +30,8 @@ interface Target {
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
+  /** The claim loop polls: while the database is down, one line per 30 s. */
+  private readonly claimFailures = new LogThrottle(30_000);
   private readonly instance = randomUUID();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
@@ -69,8 +72,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       let claimed: DeliveryRow[] = [];
       try {
         if (free > 0) claimed = await this.claim(free);
+        this.claimFailures.clear('claim');
       } catch (e) {
-        this.logger.warn({ err: e }, 'webhook claim failed; retrying');
+        const line = this.claimFailures.admit('claim');
+        if (line) this.logger.warn({ err: e, suppressed: line.suppressed }, 'webhook claim failed; retrying');
       }
       for (const row of claimed) this.track(this.attempt(row));
       if (this.stopped) break;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CommandRunner, ConcurrencyError, Database } from '@cave/event-store';
+import { LogThrottle } from '@cave/observability';
 import { apiKeyStreamId } from '../../contracts/api-key.events';
 import { projectAppended } from '../api-key-events';
 import { apiKeyStream } from '../api-key.stream';
@@ -21,6 +22,8 @@ export class KeyExpirySweeper implements OnApplicationBootstrap, BeforeApplicati
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
+  /** The sweep runs every second: while the database is down, one line per 30 s. */
+  private readonly failures = new LogThrottle(30_000);
 
   constructor(
     private readonly db: Database,
@@ -41,8 +44,11 @@ export class KeyExpirySweeper implements OnApplicationBootstrap, BeforeApplicati
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.sweep()
-        .then(() => undefined)
-        .catch((e: unknown) => this.logger.warn({ err: e }, 'key expiry sweep failed; retrying'))
+        .then(() => void this.failures.clear('sweep'))
+        .catch((e: unknown) => {
+          const line = this.failures.admit('sweep');
+          if (line) this.logger.warn({ err: e, suppressed: line.suppressed }, 'key expiry sweep failed; retrying');
+        })
         .finally(() => this.schedule());
     }, INTERVAL_MS);
     this.timer.unref();
