@@ -85,7 +85,7 @@ export const benchmark: Benchmark = {
         await server.exec('checkpoint');
         const node0 = await p.proc.cpuMicros();
         const pg0 = server.cpuMs();
-        const r = await runAutocannon({ ...p.load, amount, connections: c });
+        const r = (await runAutocannon({ ...p.load, amount, connections: c }))!;
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         const node = (await p.proc.cpuMicros()) - node0;
         const pg = (server.cpuMs() - pg0) * 1000;

@@ -1,6 +1,33 @@
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
 
+interface Policy {
+  table: string;
+  name: string;
+  permissive: string;
+  roles: string[];
+  cmd: string;
+  qual: string | null;
+  withCheck: string | null;
+}
+
+const TENANT = "(namespace = current_setting('cave.namespace'::text, true))";
+
+/**
+ * Policies that are not the tenant policy shape. The one reviewed exception: `api_keys_authenticate` lets
+ * `cave_owner` read every key, because the key lookup runs as a SECURITY DEFINER function owned by it
+ * (cave_app can execute only that function, see below).
+ */
+function unexpectedPolicies(rows: Policy[]): Policy[] {
+  const reviewed = (p: Policy) =>
+    p.table === 'api_keys' && p.name === 'api_keys_authenticate' && p.permissive === 'PERMISSIVE' &&
+    p.roles.join() === 'cave_owner' && p.cmd === 'SELECT' && p.qual === 'true' && p.withCheck === null;
+  const tenant = (p: Policy) =>
+    p.permissive === 'PERMISSIVE' && p.roles.join() === 'cave_app' && p.name.startsWith(`${p.table}_tenant`) &&
+    (p.cmd === 'SELECT' ? p.qual === TENANT && p.withCheck === null : p.cmd === 'ALL' && p.qual === TENANT && p.withCheck === TENANT);
+  return rows.filter((p) => !reviewed(p) && !tenant(p));
+}
+
 /**
  * The database's security posture after every migration, read from the catalogs rather than
  * listed by hand: a table or function added by a future migration is checked without anyone
@@ -50,6 +77,55 @@ describe('security posture of the migrated schema', () => {
         policies: expect.arrayContaining([expect.stringMatching(/namespace = current_setting\('cave\.namespace'::text, true\)/)]),
       });
     }
+  });
+
+  /** Every row policy in the schema, as PostgreSQL normalises it. */
+  const policies = (c: Pick<Client, 'query'>) =>
+    c
+      .query<Policy>(
+        `select tablename as table, policyname as name, permissive, roles::text[] as roles, cmd, qual, with_check as "withCheck"
+         from pg_policies where schemaname = 'public' order by 1, 2`,
+      )
+      .then((r) => r.rows);
+
+  it('lists every policy: each is the cave_app namespace policy of its table, the one reviewed exception aside', async () => {
+    const rows = await policies(owner);
+    expect(rows.length).toBeGreaterThanOrEqual(20);
+    expect(unexpectedPolicies(rows)).toEqual([]);
+    // Each tenant table has its policy (a table whose policy was dropped would deny everything, or hide a bug).
+    const tenantTables = rows.filter((r) => r.name !== 'api_keys_authenticate').map((r) => r.table);
+    expect(new Set(tenantTables).size).toBe(tenantTables.length);
+    const { rows: forced } = await owner.query<{ table: string; rls: boolean; force: boolean }>(
+      `select relname as table, relrowsecurity as rls, relforcerowsecurity as force from pg_class
+       where relnamespace = 'public'::regnamespace and relname = any($1) order by 1`,
+      [tenantTables],
+    );
+    expect(forced.filter((r) => !r.rls || !r.force)).toEqual([]);
+    expect(forced).toHaveLength(tenantTables.length);
+  });
+
+  it('the policy inventory fails on an extra permissive using (true) policy, or one for PUBLIC', async () => {
+    // Proves the check above can fail: the policies a careless migration might add, inside a rolled-back transaction.
+    await owner.query('begin');
+    try {
+      await owner.query(`create policy sandboxes_debug on sandboxes for select to cave_app using (true)`);
+      await owner.query(`create policy objects_everyone on objects to public using (namespace = current_setting('cave.namespace', true))`);
+      await owner.query(`create policy buckets_nocheck on buckets for insert to cave_app with check (true)`);
+      expect(unexpectedPolicies(await policies(owner)).map((p) => p.name)).toEqual(['buckets_nocheck', 'objects_everyone', 'sandboxes_debug']);
+    } finally {
+      await owner.query('rollback');
+    }
+  });
+
+  it('the runtime login itself is not superuser, has no BYPASSRLS and runs with row security on', async () => {
+    const { rows } = await t.db.app.query<{ user: string; rolsuper: boolean; rolbypassrls: boolean; is_superuser: string; row_security: string }>(
+      `select current_user as user, r.rolsuper, r.rolbypassrls, current_setting('is_superuser') as is_superuser,
+              current_setting('row_security') as row_security
+       from pg_roles r where r.rolname = current_user`,
+    );
+    expect(rows).toEqual([{ user: 'cave_app', rolsuper: false, rolbypassrls: false, is_superuser: 'off', row_security: 'on' }]);
+    // Without a namespace set, the runtime role sees no tenant row at all.
+    expect((await t.db.app.query(`select * from events`)).rows).toEqual([]);
   });
 
   it('gives cave_app no access at all to tables without a namespace column (system state)', async () => {

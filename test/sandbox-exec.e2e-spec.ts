@@ -151,6 +151,16 @@ describe('sandbox exec (e2e)', () => {
       expect(r.body).toMatchObject({ code: 'SANDBOX.POLICY_VIOLATION', rule: 'timeoutMs' });
     });
 
+    it('concurrent execs of one quick sandbox all succeed, each recorded once (their runtime events do not collide)', async () => {
+      // Up to the per-sandbox cap of quick execs (4), several rounds so recordings overlap.
+      const n = 4;
+      for (let round = 0; round < 10; round++) {
+        const results = await Promise.all(Array.from({ length: n }, (_, i) => exec(id, { code: `console.log(${i} * 2)` })));
+        expect(results.map((r) => r.stdout)).toEqual(Array.from({ length: n }, (_, i) => `${i * 2}\n`));
+        expect(new Set(results.map((r) => r.execId)).size).toBe(n);
+      }
+    });
+
     it('409 when the sandbox is not running', async () => {
       const stopped = await sandbox(keyA, { runtime: 'javascript', mode: 'quick' }, false);
       const r = await http().post(`/api/v1/sandboxes/${stopped}/exec`).set(bearer(keyA)).send({ code: '1' }).expect(409);

@@ -20,5 +20,6 @@ export function registerBatchMetrics(registry: Registry, db: Database): void {
     });
   counter('cave_db_batch_round_trips_total', 'Round trips sent by the group-commit batchers', (b) => b.stats.roundTrips);
   counter('cave_db_batch_statements_total', 'Statements carried by those round trips', (b) => b.stats.statements);
-  counter('cave_db_batch_splits_total', 'Batches rolled back by a server error and re-run statement by statement', (b) => b.stats.splits);
+  counter('cave_db_batch_splits_total', 'Batches rolled back by a server error; their other statements were re-sent', (b) => b.stats.splits);
+  counter('cave_db_batch_isolated_total', 'Statements sent alone because their tenant had just had a statement refused in a shared batch', (b) => b.stats.isolated);
 }

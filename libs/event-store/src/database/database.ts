@@ -84,7 +84,7 @@ export class Database {
    */
   async tenantQuery<R extends QueryResultRow = QueryResultRow>(namespace: string, statement: { name: string; text: string }, values: unknown[]): Promise<QueryResult<R>> {
     assertNamespace(namespace);
-    return this.reads.query<R>(statement, values, namespace);
+    return this.reads.query<R>(statement, values, { namespace });
   }
 
   /** Runs `fn` in one transaction as `cave_admin` (BYPASSRLS). Callers must be admin paths. */

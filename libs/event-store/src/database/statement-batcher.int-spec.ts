@@ -45,7 +45,7 @@ describe('StatementBatcher (real Postgres, cave_app)', () => {
       if (r.status === 'fulfilled') expect(r.value.rows).toEqual([{ id: i, note: `note ${i}` }]);
     });
     expect(await rows()).toEqual(Array.from({ length: 40 }, (_, i) => i));
-    expect(batcher.stats).toEqual({ roundTrips: 2, statements: 40, splits: 0 });
+    expect(batcher.stats).toEqual({ roundTrips: 2, statements: 40, splits: 0, isolated: 0 });
   });
 
   it('a statement the server refuses fails alone: the batch is rolled back and the others re-run one by one', async () => {
@@ -74,7 +74,26 @@ describe('StatementBatcher (real Postgres, cave_app)', () => {
     });
     expect(await rows()).toEqual(Array.from({ length: 20 }, (_, i) => i).filter((i) => !bad.has(i)));
     // The first alone, the batch of 19, then one re-send per refused statement: not 16 solo commits.
-    expect(batcher.stats).toEqual({ roundTrips: 5, statements: 1 + 19 + 18 + 17 + 16, splits: 3 });
+    expect(batcher.stats).toEqual({ roundTrips: 5, statements: 1 + 19 + 18 + 17 + 16, splits: 3, isolated: 0 });
+  });
+
+  it("a tenant whose statements fail leaves the shared batches: one split, its others go alone, everyone else's commit together", async () => {
+    const batcher = new StatementBatcher(pool, { maxBatch: 64, maxInFlight: 1, isolateMs: 60_000 });
+    const JSON_INSERT = { name: 'probe_json_insert_v1', text: 'insert into batch_probe (id, note) select $1::int, ($2::jsonb)::text returning id' };
+    // Tenant b's statements are all refused (invalid jsonb); a's are fine. Interleaved in one tick.
+    const isB = (i: number) => i % 2 === 1;
+    const send = (i: number) => batcher.query(JSON_INSERT, [i, isB(i) ? '{"x":"\\ud800"}' : '{"ok":true}'], { tenant: isB(i) ? 'b' : 'a' });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => send(i)));
+    results.forEach((r, i) => expect(r.status).toBe(isB(i) ? 'rejected' : 'fulfilled'));
+    expect(await rows()).toEqual(Array.from({ length: 20 }, (_, i) => i).filter((i) => !isB(i)));
+    // The first alone (a's 0), the batch of 19 fails at b's 1: b's 8 others go alone, a's 9 in ONE re-send.
+    expect(batcher.stats).toEqual({ roundTrips: 1 + 1 + 1 + 9, statements: 1 + 19 + 9 + 9, splits: 1, isolated: 9 });
+    // While isolated, b's next statements never join a's batches: a's still commit together, in one round trip.
+    const before = { ...batcher.stats };
+    const more = await Promise.allSettled(Array.from({ length: 10 }, (_, k) => send(100 + k)));
+    more.forEach((r, k) => expect(r.status).toBe(isB(100 + k) ? 'rejected' : 'fulfilled'));
+    expect(batcher.stats.splits).toBe(before.splits);
+    expect(batcher.stats.isolated - before.isolated).toBe(5);
   });
 
   it('sends every value exactly as a bound parameter would (quotes, backslashes, unicode, JSON, dates, bigints, null)', async () => {
@@ -96,7 +115,7 @@ describe('StatementBatcher (real Postgres, cave_app)', () => {
     const ARRAY = { name: 'probe_array_v1', text: 'select $1::text[] as t, $2::int[] as i' };
     const values = [['a,b', 'c"d', null, "e'f", '{}'], [1, 2, 3]];
     const results = await Promise.all([0, 1, 2].map(() => batcher.query(ARRAY, values)));
-    expect(batcher.stats).toEqual({ roundTrips: 2, statements: 3, splits: 0 });
+    expect(batcher.stats).toEqual({ roundTrips: 2, statements: 3, splits: 0, isolated: 0 });
     for (const r of results) expect(r.rows).toEqual([{ t: values[0], i: values[1] }]);
   });
 
@@ -126,7 +145,7 @@ describe('StatementBatcher (real Postgres, cave_app)', () => {
   it('a lone statement goes out at once as an ordinary prepared statement (no waiting at light load)', async () => {
     const batcher = new StatementBatcher(pool, { maxBatch: 64, maxInFlight: 1 });
     for (let i = 0; i < 3; i++) await batcher.query(INSERT, [i, 'sequential']);
-    expect(batcher.stats).toEqual({ roundTrips: 3, statements: 3, splits: 0 });
+    expect(batcher.stats).toEqual({ roundTrips: 3, statements: 3, splits: 0, isolated: 0 });
     expect(await rows()).toEqual([0, 1, 2]);
   });
 

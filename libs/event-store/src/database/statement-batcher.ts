@@ -7,6 +7,19 @@ export interface StatementBatcherOptions {
   maxBatch: number;
   /** Round trips in flight at once; callers beyond them queue and leave together in the next one. */
   maxInFlight: number;
+  /**
+   * How long a tenant whose statement the server refused is kept out of shared batches (ms; default 1,000):
+   * meanwhile its statements run alone, one at a time, so its failures roll back none of the others'.
+   */
+  isolateMs?: number;
+}
+
+/** Who a statement is for, so a tenant whose statements keep failing pays for that alone. */
+export interface StatementScope {
+  /** Run as this tenant: `cave.namespace` is set transaction-locally right before the statement (RLS). */
+  namespace?: string;
+  /** Whose statement it is, for isolation only (defaults to `namespace`); the statement itself is unchanged. */
+  tenant?: string;
 }
 
 /** Counters for /metrics: how much coalescing happens, and how often a batch had to be split up. */
@@ -15,10 +28,13 @@ export interface BatcherStats {
   statements: number;
   /** Batches a server error rolled back; their other statements were then re-sent (docs/adr/0009). */
   splits: number;
+  /** Statements sent alone because their tenant's statements had just failed in a shared batch. */
+  isolated: number;
 }
 
 interface Pending {
   item: BatchItem;
+  tenant?: string;
   resolve(result: QueryResult): void;
   reject(error: unknown): void;
 }
@@ -42,9 +58,14 @@ interface Pending {
  * Revocation-sensitive reads stay exact: a statement queued after a change committed is sent after it too.
  */
 export class StatementBatcher {
-  readonly stats: BatcherStats = { roundTrips: 0, statements: 0, splits: 0 };
+  readonly stats: BatcherStats = { roundTrips: 0, statements: 0, splits: 0, isolated: 0 };
   private readonly queue: Pending[] = [];
   private inFlight = 0;
+  /** Tenants whose statements were refused recently, until when (ms since epoch). */
+  private readonly isolatedUntil = new Map<string, number>();
+  /** Their statements: sent alone, one round trip at a time, never with another tenant's. */
+  private readonly isolatedQueue: Pending[] = [];
+  private isolatedInFlight = false;
 
   constructor(
     private readonly pool: Pool,
@@ -56,10 +77,50 @@ export class StatementBatcher {
    * as that tenant: `cave.namespace` is set transaction-locally right before it, in the same round trip (RLS
    * scopes it as `Database.tenant` does, without the begin and commit exchanges).
    */
-  query<R extends QueryResultRow = QueryResultRow>(statement: { name: string; text: string }, values: unknown[], namespace?: string): Promise<QueryResult<R>> {
+  query<R extends QueryResultRow = QueryResultRow>(statement: { name: string; text: string }, values: unknown[], scope: StatementScope = {}): Promise<QueryResult<R>> {
+    const { namespace } = scope;
+    const tenant = scope.tenant ?? namespace;
     return new Promise<QueryResult<R>>((resolve, reject) => {
-      this.queue.push({ item: namespace === undefined ? { statement, values } : { statement, values, namespace }, resolve: resolve as Pending['resolve'], reject });
-      this.pump();
+      const pending: Pending = { item: namespace === undefined ? { statement, values } : { statement, values, namespace }, tenant, resolve: resolve as Pending['resolve'], reject };
+      if (tenant !== undefined && this.isIsolated(tenant)) {
+        this.isolatedQueue.push(pending);
+        this.pumpIsolated();
+      } else {
+        this.queue.push(pending);
+        this.pump();
+      }
+    });
+  }
+
+  private isIsolated(tenant: string): boolean {
+    const until = this.isolatedUntil.get(tenant);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.isolatedUntil.delete(tenant);
+    return false;
+  }
+
+  private isolate(p: Pending): void {
+    if (p.tenant !== undefined) this.isolatedUntil.set(p.tenant, Date.now() + (this.options.isolateMs ?? 1_000));
+  }
+
+  private pumpIsolated(): void {
+    if (this.isolatedInFlight) return;
+    const next = this.isolatedQueue.shift();
+    if (!next) return;
+    this.isolatedInFlight = true;
+    this.stats.roundTrips++;
+    this.stats.statements++;
+    this.stats.isolated++;
+    const reject = next.reject;
+    // A failure while isolated keeps the tenant isolated.
+    next.reject = (e) => {
+      if (isStatementFailure(e) && !isTransient(e)) this.isolate(next);
+      reject(e);
+    };
+    void this.alone(next).finally(() => {
+      this.isolatedInFlight = false;
+      this.pumpIsolated();
     });
   }
 
@@ -119,10 +180,21 @@ export class StatementBatcher {
       return;
     }
     const failed = batch[index];
-    const others = [...batch.slice(0, index), ...batch.slice(index + 1)];
     // Refused for its own content: the caller gets the server's answer. Refused for a reason that may pass on
     // a second try (a serialization conflict, a value only a bound parameter can carry): it runs alone.
     const retryAlone = failure instanceof UnsupportedLiteralError || isTransient(failure);
+    // Its tenant leaves the shared batches for a while: the others are re-sent without that tenant's other
+    // statements (which go alone), so a tenant whose statements keep failing costs the others one split, not one
+    // per bad statement.
+    let others = [...batch.slice(0, index), ...batch.slice(index + 1)];
+    if (!retryAlone && failed.tenant !== undefined) {
+      this.isolate(failed);
+      const tenant = failed.tenant;
+      const theirs = others.filter((p) => p.tenant === tenant);
+      others = others.filter((p) => p.tenant !== tenant);
+      this.isolatedQueue.push(...theirs);
+      this.pumpIsolated();
+    }
     await Promise.all([retryAlone ? this.alone(failed) : Promise.resolve(failed.reject(failure)), others.length > 0 ? this.send(others) : undefined]);
   }
 

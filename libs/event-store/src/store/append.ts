@@ -67,7 +67,7 @@ export async function appendEvents(
   if (projection && events.length !== 1) throw new Error('an inline projection needs a single-event append');
   const expectedNum = expected === 'any' ? -1 : expected === 'no_stream' ? 0 : expected;
   const params = [opts.namespace, opts.streamType, streamId, expectedNum, payloadOf(events, opts), opts.idempotencyKey ?? null];
-  const run = appendTransport(db, client, events.length);
+  const run = appendTransport(db, client, events.length, opts.namespace);
   for (let attempt = 0; ; attempt++) {
     try {
       const { rows, projected } = await executeAppend(run, params, projection);

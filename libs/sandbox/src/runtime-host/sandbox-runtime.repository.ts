@@ -28,6 +28,16 @@ export interface SnapshotRow {
 const SNAPSHOT_COLUMNS = `id, sandbox_id as "sandboxId", parent_id as "parentId", sha256, size_bytes as "sizeBytes", raw_bytes as "rawBytes",
   variant, variant_version as "variantVersion", created_at as "createdAt"`;
 
+const EXEC_PLAN = {
+  name: 'sandbox_exec_plan_v1',
+  text: `select ${SANDBOX_COLUMNS},
+                (select policy from namespace_policies) as policy,
+                (select row_to_json(st) from (
+                   select version, image_sha256 as "imageSha256", module_sha256 as "moduleSha256", module_bytes as "moduleBytes", head_snapshot as "headSnapshot"
+                   from sandbox_states where sandbox_id = $1::uuid) st) as durable_state
+         from sandboxes where id = $1::uuid`,
+};
+
 /**
  * SQL of the runtime tables (migration 1733600000000). Every call runs as `cave_app` inside a tenant
  * transaction (RLS), so another namespace's sandbox, state, snapshot or blob is simply not there.
@@ -36,7 +46,23 @@ const SNAPSHOT_COLUMNS = `id, sandbox_id as "sandboxId", parent_id as "parentId"
 export class SandboxRuntimeRepository {
   constructor(readonly db: Database) {}
 
-  async sandbox(c: PoolClient, sandboxId: string, lock?: 'share' | 'update'): Promise<SandboxView> {
+  /**
+   * What an exec decides on, in ONE tenant round trip (`Database.tenantQuery`, one statement, one snapshot): the
+   * sandbox, its namespace's policy and its durable state. Throws SandboxNotFoundError for an id the tenant
+   * cannot see.
+   */
+  async execPlan(namespace: string, sandboxId: string): Promise<{ sandbox: SandboxView; policy: NamespacePolicy; state: StateRow }> {
+    const { rows } = await this.db.tenantQuery<SandboxRow & { policy: NamespacePolicy | null; durable_state: StateRow | null }>(namespace, EXEC_PLAN, [sandboxId]);
+    if (rows.length === 0) throw new SandboxNotFoundError(sandboxId);
+    const { policy, durable_state: state, ...row } = rows[0];
+    return {
+      sandbox: toSandboxView(row),
+      policy: policy ?? DEFAULT_POLICY,
+      state: state ?? { version: 0, imageSha256: null, moduleSha256: null, moduleBytes: null, headSnapshot: null },
+    };
+  }
+
+  async sandbox(c: PoolClient, sandboxId: string, lock?: 'share' | 'no key update' | 'update'): Promise<SandboxView> {
     const { rows } = await c.query<SandboxRow>(`select ${SANDBOX_COLUMNS} from sandboxes where id = $1${lock ? ` for ${lock}` : ''}`, [sandboxId]);
     if (rows.length === 0) throw new SandboxNotFoundError(sandboxId);
     return toSandboxView(rows[0]);

@@ -39,16 +39,13 @@ export class ExecSandboxHandler implements ICommandHandler<ExecSandboxCommand, E
 
   async execute({ sandboxId, body, meta, onOutput }: ExecSandboxCommand): Promise<ExecResult> {
     const { namespace } = meta;
-    const plan = await this.db.tenant(namespace, async (c) => {
-      const sandbox = await this.repo.sandbox(c, sandboxId);
-      if (sandbox.state !== 'running') throw new SandboxNotRunningError(sandboxId, sandbox.state);
-      const policy = await this.repo.policy(c);
-      const spec = parseExecRequest(body, sandbox.runtime, effectiveLimits(sandbox.limits, policy));
-      const state = sandbox.mode === 'persistent' || sandbox.runtime === 'wasi' ? await this.repo.state(c, sandboxId) : undefined;
-      if (sandbox.runtime === 'wasi' && !state?.moduleSha256) throw new NoModuleError(sandboxId);
-      return { sandbox, policy, spec, state };
-    });
-    const { sandbox, spec, state } = plan;
+    // Sandbox, policy and durable state in one statement (one round trip, one snapshot).
+    const plan = await this.repo.execPlan(namespace, sandboxId);
+    const { sandbox } = plan;
+    if (sandbox.state !== 'running') throw new SandboxNotRunningError(sandboxId, sandbox.state);
+    const spec = parseExecRequest(body, sandbox.runtime, effectiveLimits(sandbox.limits, plan.policy));
+    const state = sandbox.mode === 'persistent' || sandbox.runtime === 'wasi' ? plan.state : undefined;
+    if (sandbox.runtime === 'wasi' && !state?.moduleSha256) throw new NoModuleError(sandboxId);
     const persistent = sandbox.runtime === 'javascript' && sandbox.mode === 'persistent';
     const release = this.host.acquire(namespace, sandboxId, persistent ? 'persistent' : 'quick', plan.policy.maxConcurrentExecs);
     const execId = randomUUID();
@@ -60,7 +57,9 @@ export class ExecSandboxHandler implements ICommandHandler<ExecSandboxCommand, E
       const outcome = await this.run(job, namespace, sandboxId, execId, state?.version ?? 0, state?.moduleSha256 ?? undefined, onOutput);
       const data = toExecData(sandboxId, execId, outcome);
       await this.db.tenant(namespace, async (c) => {
-        const now = await this.repo.sandbox(c, sandboxId, 'share');
+        // NO KEY UPDATE: blocks a concurrent stop (its UPDATE) as SHARE did, and also orders two execs of one sandbox
+        // recording at once, whose `any`-version appends to the same runtime stream would otherwise collide.
+        const now = await this.repo.sandbox(c, sandboxId, 'no key update');
         if (now.state !== 'running') throw new ExecCancelledError(sandboxId);
         if (persistent && outcome.state) {
           const ok = await this.repo.writeState(c, namespace, sandboxId, state!.version, outcome.state.image, outcome.state.sha256);
