@@ -1,6 +1,7 @@
 export { PeersModule } from './peers.module';
 export type { PeersModuleOptions } from './peers.module';
 export { PeerListener } from './tls/peer-listener';
+export { Replicator } from './replication/replicator';
 export * from './contracts/peer.events';
 export { createOperatorCa, issueNodeCertificate, nodeIdFromSubjectAltName } from './pki/operator-pki';
 export type { IssuedNode, PemPair, ValidityWindow } from './pki/operator-pki';

@@ -2,6 +2,15 @@ import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common'
 import { DenyCertificateHandler } from './commands/deny-certificate/deny-certificate.handler';
 import { UndenyCertificateHandler } from './commands/undeny-certificate/undeny-certificate.handler';
 import { DenyListController } from './http/deny-list.controller';
+import { PeersController } from './http/peers.controller';
+import { PeerWriter } from './commands/peer-writer';
+import { RegisterPeerHandler } from './commands/register-peer/register-peer.handler';
+import { RemovePeerHandler } from './commands/remove-peer/remove-peer.handler';
+import { RequestReplicationHandler } from './commands/request-replication/request-replication.handler';
+import { PeerHealthPoller } from './health/peer-health.poller';
+import { Replicator } from './replication/replicator';
+import { ReplicationWriter } from './replication/replication-writer';
+import { PeerClient } from './tls/peer-client';
 import { DenyList, DenyListReloader } from './tls/deny-list';
 import { PeerListener } from './tls/peer-listener';
 import { PeerNodeService } from './tls/peer-node.service';
@@ -24,7 +33,7 @@ export class PeersModule {
     return {
       module: PeersModule,
       imports: options.imports ?? [],
-      controllers: [DenyListController],
+      controllers: [DenyListController, PeersController],
       providers: [
         ...(options.artifacts ? [options.artifacts] : []),
         PeerNodeService,
@@ -34,8 +43,16 @@ export class PeersModule {
         DenyListReloader,
         DenyCertificateHandler,
         UndenyCertificateHandler,
+        PeerClient,
+        PeerWriter,
+        PeerHealthPoller,
+        RegisterPeerHandler,
+        RemovePeerHandler,
+        ReplicationWriter,
+        Replicator,
+        RequestReplicationHandler,
       ],
-      exports: [PeerListener],
+      exports: [PeerListener, Replicator],
     };
   }
 }

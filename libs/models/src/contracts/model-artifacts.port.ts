@@ -22,6 +22,11 @@ export interface ModelArtifacts {
    * Throws the same DomainError codes as registration over HTTP.
    */
   registerAssembled(signed: SignedManifest, artifactPath: string, actor: string): Promise<void>;
+  /**
+   * Optional: checks only the signed manifest (shape, signature, trusted publisher) and throws the same DomainError
+   * codes as registration. When present, peers refuse an untrusted manifest before fetching a single chunk.
+   */
+  verifyManifest?(signed: SignedManifest): Promise<void>;
 }
 
 export const MODEL_ARTIFACTS = Symbol('cave.models.ModelArtifacts');

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandRunner, Database } from '@cave/event-store';
+import { DenyList } from '../../tls/deny-list';
 import { PEER_DENY_LIST_STREAM_ID, PEERS_NAMESPACE, PeerCertificateDeniedData } from '../../contracts/peer.events';
 import { parseDenyEntry } from '../../domain/deny-list.decider';
 import { denyListReadModel, DenyEntryView } from '../../read-models/deny-list.read-model';
@@ -15,11 +16,12 @@ export class DenyCertificateHandler implements ICommandHandler<DenyCertificateCo
   constructor(
     private readonly db: Database,
     private readonly runner: CommandRunner,
+    private readonly denyList: DenyList,
   ) {}
 
   async execute(cmd: DenyCertificateCommand): Promise<DenyEntryView> {
     const entry = parseDenyEntry(cmd.target);
-    return this.db.asAdmin(async (client) => {
+    const view = await this.db.asAdmin(async (client) => {
       const { events } = await this.runner.run(denyListStream, {
         streamId: PEER_DENY_LIST_STREAM_ID,
         namespace: PEERS_NAMESPACE,
@@ -43,5 +45,8 @@ export class DenyCertificateHandler implements ICommandHandler<DenyCertificateCo
       if (!view) throw new Error(`deny entry ${entry} vanished inside its own transaction`);
       return view;
     });
+    // Effective before the answer: the caller's next connection is already refused.
+    await this.denyList.reload();
+    return view;
   }
 }

@@ -1,5 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandRunner, Database } from '@cave/event-store';
+import { DenyList } from '../../tls/deny-list';
 import { PEER_DENY_LIST_STREAM_ID, PEERS_NAMESPACE } from '../../contracts/peer.events';
 import { parseDenyEntry } from '../../domain/deny-list.decider';
 import { DenyEntryInvalidError } from '../../domain/peers.errors';
@@ -18,6 +19,7 @@ export class UndenyCertificateHandler implements ICommandHandler<UndenyCertifica
   constructor(
     private readonly db: Database,
     private readonly runner: CommandRunner,
+    private readonly denyList: DenyList,
   ) {}
 
   async execute(cmd: UndenyCertificateCommand): Promise<void> {
@@ -34,5 +36,6 @@ export class UndenyCertificateHandler implements ICommandHandler<UndenyCertifica
       });
       await client.query('delete from peer_deny_list where entry = $1', [entry]);
     });
+    await this.denyList.reload();
   }
 }

@@ -1,0 +1,265 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer, Server } from 'node:https';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import getPort from 'get-port';
+import request from 'supertest';
+import type { SignedManifest } from '@cave/models';
+import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
+import { FileModelArtifacts, modelBytes, newPublisher, packModel, publisherIdOf } from './support/file-model-artifacts';
+import { TestPki, tlsGet } from './support/peer-pki';
+
+const ROOT = join(__dirname, '..');
+const ADMIN = 'cave_sk_' + 'r'.repeat(40);
+const bearer = { authorization: `Bearer ${ADMIN}` };
+const CHUNK = 64 * 1024;
+
+interface Node {
+  name: string;
+  db: TestDatabase;
+  port: number;
+  peerPort: number;
+  url: string;
+  peerUrl: string;
+  env: NodeJS.ProcessEnv;
+  proc?: ChildProcess;
+  logs: string;
+}
+
+const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
+
+function start(n: Node): Promise<void> {
+  n.logs = '';
+  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'test/support/peer-daemon.ts'], { cwd: ROOT, env: n.env });
+  proc.stdout?.on('data', (d) => (n.logs += d));
+  proc.stderr?.on('data', (d) => (n.logs += d));
+  n.proc = proc;
+  return waitFor(async () => ((await request(n.url).get('/healthz').catch(() => undefined))?.status === 200 ? true : undefined), 150_000, `${n.name} healthy`).then(
+    () => undefined,
+    (e: Error) => {
+      throw new Error(`${e.message}\n${n.logs.slice(-3000)}`);
+    },
+  );
+}
+
+async function kill(n: Node): Promise<void> {
+  n.proc?.kill('SIGKILL');
+  if (n.proc) await exited(n.proc);
+}
+
+async function replicate(n: Node, sha: string, body: Record<string, unknown> = {}): Promise<string> {
+  const res = await request(n.url).post('/api/v1/peers/replications').set(bearer).send({ artifactSha256: sha, ...body });
+  expect(res.status).toBe(202);
+  return res.body.id as string;
+}
+
+async function job(n: Node, id: string) {
+  return (await request(n.url).get(`/api/v1/peers/replications/${id}`).set(bearer)).body;
+}
+
+async function finished(n: Node, id: string, timeoutMs = 90_000) {
+  return waitFor(async () => {
+    const j = await job(n, id);
+    return j.status === 'completed' || j.status === 'failed' ? j : undefined;
+  }, timeoutMs, `replication ${id} on ${n.name}`);
+}
+
+async function registerPeer(n: Node, url: string, name: string): Promise<string> {
+  const res = await request(n.url).post('/api/v1/peers').set(bearer).send({ url, name });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+/** A peer with a good certificate that serves the inventory it is given and flips a byte in every chunk it serves. */
+class CorruptPeer {
+  server?: Server;
+  served = 0;
+  constructor(
+    private readonly tls: { ca: string; cert: string; key: string },
+    private readonly models: Array<{ signed: SignedManifest; bytes: Buffer; corrupt: boolean }>,
+  ) {}
+
+  async start(): Promise<string> {
+    this.server = createServer({ ...this.tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' }, (req, res) => {
+      const path = req.url ?? '';
+      if (path === '/peer/v1/health') return void res.end(JSON.stringify({ nodeId: 'x', freeDiskBytes: 1, totalMemoryBytes: 64 * 2 ** 30, freeMemoryBytes: 1, models: true }));
+      if (path === '/peer/v1/inventory') return void res.end(JSON.stringify({ items: this.models.map((m) => m.signed) }));
+      const m = /^\/peer\/v1\/chunks\/([0-9a-f]{64})$/.exec(path);
+      for (const model of this.models) {
+        const i = m ? model.signed.manifest.chunks.indexOf(m[1]) : -1;
+        if (i < 0) continue;
+        const chunk = Buffer.from(model.bytes.subarray(i * CHUNK, (i + 1) * CHUNK));
+        if (model.corrupt) chunk[7] ^= 0xff;
+        this.served++;
+        return void res.end(chunk);
+      }
+      res.statusCode = 404;
+      res.end();
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
+
+describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => {
+  const nodes: Record<'a' | 'b' | 'c', Node> = {} as never;
+  let pki: TestPki;
+  let corrupt: CorruptPeer;
+  let corruptUrl: string;
+  const publisher = newPublisher();
+  const untrusted = newPublisher();
+  const small = modelBytes(64 * CHUNK + 1234, 1);
+  const smallSigned = packModel(small, 'tiny-small', CHUNK, publisher.privateKey);
+  const big = modelBytes(192 * CHUNK, 2);
+  const bigSigned = packModel(big, 'tiny-big', CHUNK, publisher.privateKey);
+  // The same bytes signed by a key nobody trusts, under that key's publisher id.
+  const resigned = packModel(modelBytes(8 * CHUNK, 3), 'tiny-rogue', CHUNK, untrusted.privateKey);
+
+  beforeAll(async () => {
+    pki = await TestPki.create();
+    const trusted = publisher.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    for (const name of ['a', 'b', 'c'] as const) {
+      const [db, port, peerPort, cert] = await Promise.all([createTestDatabase(), getPort(), getPort(), pki.node(`node-${name}`)]);
+      const dataDir = mkdtempSync(join(tmpdir(), `cave-peer-${name}-`));
+      nodes[name] = {
+        name,
+        db,
+        port,
+        peerPort,
+        url: `http://127.0.0.1:${port}`,
+        peerUrl: `https://127.0.0.1:${peerPort}`,
+        logs: '',
+        env: {
+          ...process.env,
+          ...cert.files,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          CAVE_PEER_PORT: String(peerPort),
+          DATABASE_URL: db.ownerUrl,
+          CAVE_DATA_DIR: dataDir,
+          CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
+          CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
+          CAVE_TEST_MODELS_DIR: join(dataDir, 'models'),
+          CAVE_TEST_TRUSTED_KEYS: trusted,
+          CAVE_PEER_REQUEST_TIMEOUT_MS: '3000',
+          CAVE_PEER_HEALTH_INTERVAL_MS: '1000',
+          CAVE_REPLICATION_CONCURRENCY_PER_SOURCE: '2',
+          LOG_LEVEL: 'info',
+        },
+      };
+    }
+    await FileModelArtifacts.seed(nodes.a.env.CAVE_TEST_MODELS_DIR!, smallSigned, small);
+    await FileModelArtifacts.seed(nodes.a.env.CAVE_TEST_MODELS_DIR!, bigSigned, big);
+    const bad = await pki.node('corrupt');
+    corrupt = new CorruptPeer({ ca: pki.ca.certPem, cert: bad.certPem, key: bad.keyPem }, [
+      { signed: smallSigned, bytes: small, corrupt: true },
+    ]);
+    corruptUrl = await corrupt.start();
+    await Promise.all(Object.values(nodes).map(start));
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const n of Object.values(nodes)) if (n.proc) await kill(n);
+    await corrupt?.stop();
+    await Promise.all(Object.values(nodes).map((n) => n.db?.drop()));
+  });
+
+  it('replicates a model from its origin to a second node, and lists the origin as a healthy peer', async () => {
+    const a = await registerPeer(nodes.b, nodes.a.peerUrl, 'a');
+    const peers = (await request(nodes.b.url).get('/api/v1/peers').set(bearer)).body.items;
+    expect(peers).toHaveLength(1);
+    expect(peers[0]).toMatchObject({ id: a, status: 'up', unreliable: false });
+    expect(peers[0].health.rttMs).toBeGreaterThan(0);
+    expect(peers[0].health.totalMemoryBytes).toBeGreaterThan(0);
+    const id = await replicate(nodes.b, smallSigned.manifest.sha256);
+    const done = await finished(nodes.b, id);
+    expect(done).toMatchObject({ status: 'completed', name: 'tiny-small', sizeBytes: small.length, chunkCount: 65 });
+    expect(done.progress).toMatchObject({ doneBytes: small.length, doneChunks: 65, bySource: { [a]: small.length } });
+  }, 120_000);
+
+  it('replicates to a third node from both others at once, refetching the chunks a corrupt peer serves elsewhere', async () => {
+    const a = await registerPeer(nodes.c, nodes.a.peerUrl, 'a');
+    const b = await registerPeer(nodes.c, nodes.b.peerUrl, 'b');
+    const bad = await registerPeer(nodes.c, corruptUrl, 'corrupt');
+    const id = await replicate(nodes.c, smallSigned.manifest.sha256);
+    const done = await finished(nodes.c, id);
+    expect(done.status).toBe('completed');
+    const shares = done.progress.bySource;
+    // Shares logged for the report: each healthy source served a part; the corrupt peer none.
+    process.stdout.write(`replication to c: bytes per source ${JSON.stringify({ a: shares[a], b: shares[b], corrupt: shares[bad] ?? 0 })}\n`);
+    expect(shares[a]).toBeGreaterThan(0);
+    expect(shares[b]).toBeGreaterThan(0);
+    expect(shares[bad] ?? 0).toBe(0);
+    expect(shares[a] + shares[b]).toBe(small.length);
+    expect(done.progress.failedChunks).toBeGreaterThan(0);
+    expect(corrupt.served).toBeGreaterThan(0);
+    const peers = (await request(nodes.c.url).get('/api/v1/peers').set(bearer)).body.items;
+    expect(peers.find((p: { id: string }) => p.id === bad).unreliable).toBe(true);
+  }, 120_000);
+
+  it('refuses a manifest re-signed by an untrusted key before fetching any chunk', async () => {
+    const cert = await pki.node('rogue-publisher');
+    const seller = new CorruptPeer({ ca: pki.ca.certPem, cert: cert.certPem, key: cert.keyPem }, [{ signed: resigned, bytes: modelBytes(8 * CHUNK, 3), corrupt: false }]);
+    const peerId = await registerPeer(nodes.c, await seller.start(), 'rogue-publisher');
+    try {
+      const id = await replicate(nodes.c, resigned.manifest.sha256);
+      const done = await finished(nodes.c, id);
+      expect(done).toMatchObject({ status: 'failed', errorCode: 'MODELS.PUBLISHER_UNTRUSTED' });
+      expect(resigned.manifest.publisher).toBe(publisherIdOf(untrusted.publicKey));
+      expect(seller.served).toBe(0);
+    } finally {
+      await request(nodes.c.url).delete(`/api/v1/peers/${peerId}`).set(bearer).expect(204);
+      await seller.stop();
+    }
+  }, 60_000);
+
+  it('refuses a rogue-CA node and a client without a certificate on a daemon peer port', async () => {
+    const rogue = await TestPki.create();
+    const r = await rogue.node('rogue');
+    expect(await tlsGet(nodes.a.peerPort, '/peer/v1/health', { ca: pki.ca.certPem, cert: r.certPem, key: r.keyPem })).toHaveProperty('error');
+    expect(await tlsGet(nodes.a.peerPort, '/peer/v1/health', { ca: pki.ca.certPem })).toHaveProperty('error');
+    // A daemon does not take a rogue node as a peer either: its certificate fails the dial.
+    const rogueServer = new CorruptPeer({ ca: rogue.ca.certPem, cert: r.certPem, key: r.keyPem }, []);
+    const url = await rogueServer.start();
+    try {
+      const id = await registerPeer(nodes.b, url, 'rogue');
+      const peer = (await request(nodes.b.url).get(`/api/v1/peers/${id}`).set(bearer)).body;
+      expect(peer.status).toBe('down');
+      await request(nodes.b.url).delete(`/api/v1/peers/${id}`).set(bearer).expect(204);
+    } finally {
+      await rogueServer.stop();
+    }
+  }, 60_000);
+
+  it('resumes after the replicating daemon is killed mid-transfer, without fetching stored chunks again', async () => {
+    // 192 chunks of 64 KiB at 1 MiB/s: about 12 s, killed after a third.
+    const id = await replicate(nodes.c, bigSigned.manifest.sha256, { maxBytesPerSec: 1024 * 1024 });
+    await waitFor(async () => ((await job(nodes.c, id)).progress.doneChunks >= 48 ? true : undefined), 60_000, 'a third of the chunks stored');
+    await kill(nodes.c);
+    await start(nodes.c);
+    const done = await finished(nodes.c, id);
+    expect(done.status).toBe('completed');
+    expect(done.progress.doneBytes).toBe(big.length);
+    expect(done.progress.doneChunks).toBe(192);
+    expect(nodes.c.logs).toMatch(/resuming 1 replication job/);
+  }, 180_000);
+
+  it('finishes from the remaining peer when a source is killed mid-transfer', async () => {
+    await registerPeer(nodes.b, nodes.c.peerUrl, 'c');
+    const id = await replicate(nodes.b, bigSigned.manifest.sha256, { maxBytesPerSec: 2 * 1024 * 1024 });
+    await waitFor(async () => ((await job(nodes.b, id)).progress.doneChunks >= 32 ? true : undefined), 60_000, 'some chunks stored');
+    await kill(nodes.a);
+    const t0 = Date.now();
+    const done = await finished(nodes.b, id, 60_000);
+    expect(done.status).toBe('completed');
+    expect(done.progress.doneBytes).toBe(big.length);
+    expect(Date.now() - t0).toBeLessThan(45_000);
+  }, 150_000);
+});
