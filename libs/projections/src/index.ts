@@ -4,7 +4,7 @@ export { ProjectionRegistry } from './runtime/projection.registry';
 export { CONTROL_CHANNEL, EVENTS_CHANNEL, ProjectionRuntime } from './runtime/projection.runtime';
 export type { ProjectionRuntimeOptions } from './runtime/projection.runtime';
 export { ProjectionMetrics } from './runtime/projection.metrics';
-export type { ProjectionLogger } from './runtime/projection.runner';
+export type { ProjectionLogger } from './runtime/runner-deps';
 export type { Checkpoint, ProjectionStatus, RebuildStatus } from './runtime/checkpoint.store';
 export { ADMIN_NAMESPACE, ADMIN_STREAM_TYPE, ProjectionAdminService, projectionStreamId } from './admin/projection-admin.service';
 export { ProjectionNotFailedError, ProjectionNotFoundError, ProjectionNotRebuildableError, SkipPositionMismatchError } from './admin/projection.errors';

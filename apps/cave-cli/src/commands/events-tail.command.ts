@@ -1,5 +1,6 @@
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import type { Notification } from 'pg';
+import { withClient } from '@cave/event-store';
 import { EVENTS_CHANNEL } from '@cave/projections';
 import { CliContext } from '../cli-context';
 import { writeWithBackpressure } from '../output';
@@ -20,7 +21,6 @@ export class EventsTailCommand extends CommandRunner {
   async run(_args: string[], opts: TailOptions): Promise<void> {
     const { store, db } = await this.ctx.connect();
     let cursor: string | number = opts.after ?? (await headCursor(db.admin));
-    const listener = await db.admin.connect();
     let wake: (() => void) | undefined;
     let stopped = false;
     const stop = () => {
@@ -29,11 +29,12 @@ export class EventsTailCommand extends CommandRunner {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    listener.on('error', stop);
-    listener.on('notification', (_n: Notification) => wake?.());
-    await listener.query(`listen ${EVENTS_CHANNEL}`);
     const types = opts.type ? new Set(opts.type) : undefined;
-    try {
+    await withClient(db.admin, async (listener, lease) => {
+      lease.discard(); // it LISTENs: never hand it back to the pool
+      void lease.whenLost.then(stop);
+      listener.on('notification', (_n: Notification) => wake?.());
+      await listener.query(`listen ${EVENTS_CHANNEL}`);
       while (!stopped) {
         const page = await store.readAll({ after: cursor, limit: 1000 });
         cursor = page.cursor;
@@ -51,9 +52,7 @@ export class EventsTailCommand extends CommandRunner {
           wake = undefined;
         }
       }
-    } finally {
-      listener.release(true);
-    }
+    });
   }
 
   @Option({ flags: '--after <position>', description: 'Start behind this global position or cursor instead of the current head' })

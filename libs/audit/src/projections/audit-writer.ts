@@ -21,6 +21,9 @@ const WRITER_LOCK = `select pg_advisory_xact_lock(hashtextextended('cave.audit.w
  * inside the caller's transaction, so a projector commits entries and its checkpoint together.
  * Idempotent: events at or before the log's last audited cursor are skipped, so a replayed batch
  * never doubles an entry; seq stays 0-based and contiguous.
+ *
+ * `events` must carry their payloads as stored, not upcast (read with `upcast: false`, as the audit
+ * projection declares): the digest must not change when an upcaster is added later. The row is read once.
  */
 export class AuditWriter {
   constructor(private readonly ring: HmacKeyRing) {}
@@ -38,12 +41,6 @@ export class AuditWriter {
     }
     if (fresh.length === 0) return { entries: [], lines: [], firstSeq: tip.nextSeq };
 
-    // Digest the payload as stored, not as upcast for readers: upcasters may change later, the audit must not.
-    const { rows } = await client.query<{ id: string; data: unknown }>(
-      'select event_id::text as id, data from events where event_id = any($1::uuid[])',
-      [fresh.map((e) => e.eventId)],
-    );
-    const stored = new Map(rows.map((r) => [r.id, r.data]));
     const signer = this.ring.signer();
     const entries: AuditEntry[] = [];
     const lines: string[] = [];
@@ -58,7 +55,7 @@ export class AuditWriter {
           namespace: e.namespace,
           actor: typeof e.metadata.actor === 'string' ? e.metadata.actor : null,
           recordedAt: e.recordedAt.toISOString(),
-          dataSha256: dataDigest(stored.has(e.eventId) ? stored.get(e.eventId) : e.data),
+          dataSha256: dataDigest(e.data),
           prevHash,
         },
         signer,

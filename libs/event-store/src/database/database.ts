@@ -1,6 +1,7 @@
 import { Pool, PoolClient, PoolConfig, QueryResult, QueryResultRow } from 'pg';
 import { assertNamespace } from './namespace';
 import { StatementBatcher } from './statement-batcher';
+import { withClient } from './with-client';
 
 export interface DatabaseUrls {
   /** Runtime role: no BYPASSRLS, not owner. Every tenant query runs here. */
@@ -92,39 +93,33 @@ export class Database {
     return this.transaction(this.admin, fn);
   }
 
-  private async transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, namespace?: string): Promise<T> {
-    const client = await pool.connect();
-    const hooks: (() => void)[] = [];
-    this.commitHooks.set(client, hooks);
-    // A checked-out client whose server connection dies while idle in the transaction (between our
-    // statements) emits 'error'; without a listener that is an uncaught exception for the process.
-    let broken: Error | undefined;
-    const onError = (e: Error) => (broken = e);
-    client.on('error', onError);
-    try {
-      // One round trip for BEGIN + the namespace (validated above, so literal quoting is exact).
-      await client.query(
-        namespace === undefined ? 'begin' : `begin; select set_config('cave.namespace', ${client.escapeLiteral(namespace)}, true)`,
-      );
-      const result = await fn(client);
-      await client.query('commit');
-      this.commitHooks.delete(client);
-      for (const h of hooks) h();
-      return result;
-    } catch (e) {
-      // A rollback that fails (a timed-out query still occupies the connection, or the server is gone)
-      // leaves the connection in an unknown state: it is destroyed, never handed to the next caller.
-      const rolledBack = await client.query('rollback').then(
-        () => true,
-        () => false,
-      );
-      if (!rolledBack) broken ??= e instanceof Error ? e : new Error(String(e));
-      throw e;
-    } finally {
-      this.commitHooks.delete(client);
-      client.off('error', onError);
-      client.release(broken);
-    }
+  private transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, namespace?: string): Promise<T> {
+    return withClient(pool, async (client, lease) => {
+      const hooks: (() => void)[] = [];
+      this.commitHooks.set(client, hooks);
+      try {
+        // One round trip for BEGIN + the namespace (validated above, so literal quoting is exact).
+        await client.query(
+          namespace === undefined ? 'begin' : `begin; select set_config('cave.namespace', ${client.escapeLiteral(namespace)}, true)`,
+        );
+        const result = await fn(client);
+        await client.query('commit');
+        this.commitHooks.delete(client);
+        for (const h of hooks) h();
+        return result;
+      } catch (e) {
+        // A rollback that fails (a timed-out query still occupies the connection, or the server is gone)
+        // leaves the connection in an unknown state: it is destroyed, never handed to the next caller.
+        const rolledBack = await client.query('rollback').then(
+          () => true,
+          () => false,
+        );
+        if (!rolledBack) lease.discard(e instanceof Error ? e : new Error(String(e)));
+        throw e;
+      } finally {
+        this.commitHooks.delete(client);
+      }
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
-import { DatabaseError, Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { DatabaseError, Pool, QueryResult, QueryResultRow } from 'pg';
 import { BatchItem, executeBatch, failedBatchIndex } from './prepared-batch';
 import { UnsupportedLiteralError } from './sql-literal';
+import { withClient } from './with-client';
 
 export interface StatementBatcherOptions {
   /** Most statements sent in one round trip. */
@@ -143,29 +144,29 @@ export class StatementBatcher {
     this.stats.roundTrips++;
     this.stats.statements += batch.length;
     if (batch.length === 1) return this.alone(batch[0]);
-    let client: PoolClient;
+    let results: QueryResult[] | undefined;
+    let failure: unknown;
+    let broken = false;
     try {
-      client = await this.pool.connect();
+      await withClient(this.pool, async (client, lease) => {
+        try {
+          results = await executeBatch(client, batch.map((p) => p.item));
+        } catch (e) {
+          failure = e;
+          // A statement the server refused leaves the connection usable; anything else (a protocol or
+          // connection error mid-batch) leaves it in an unknown state.
+          if (!isStatementFailure(e)) lease.discard(e as Error);
+        }
+        broken = lease.lost !== undefined;
+      });
     } catch (e) {
+      // The checkout itself failed.
       for (const p of batch) p.reject(e);
       return;
     }
-    // A checked-out client whose connection dies emits 'error'; unheard, that would crash the process.
-    let broken: Error | undefined;
-    const onError = (e: Error) => (broken = e);
-    client.on('error', onError);
-    let results: QueryResult[] | undefined;
-    let failure: unknown;
-    try {
-      results = await executeBatch(client, batch.map((p) => p.item));
-    } catch (e) {
-      failure = e;
-    } finally {
-      client.off('error', onError);
-      client.release(broken ?? (failure !== undefined && !isStatementFailure(failure) ? (failure as Error) : undefined));
-    }
-    if (results) {
-      batch.forEach((p, i) => p.resolve(results[i]));
+    const done = results;
+    if (done) {
+      batch.forEach((p, i) => p.resolve(done[i]));
       return;
     }
     if (!isStatementFailure(failure) || broken) {

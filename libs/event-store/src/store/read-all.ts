@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { Database } from '../database/database';
-import { decodeCursor, encodeCursor, EventCursor, START } from './event-cursor';
+import { compareCursors, decodeCursor, encodeCursor, EventCursor, START } from './event-cursor';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './event-row.mapper';
 import { RecordedEvent } from './event.types';
 import type { UpcasterRegistry } from './upcaster-registry';
@@ -27,6 +27,15 @@ export interface ReadAllOptions {
   filter?: ReadAllFilter;
   /** Read as the runtime role scoped to this namespace instead of as the admin role. */
   scope?: string;
+  /**
+   * For a follower that filters (by type): when the page is not full, `cursor` moves past the rows the
+   * filter dropped, up to the newest final row (below the xmin horizon), so a checkpoint advances over
+   * events nobody asked for without reading them. Gap-safe: every matching final row up to there was
+   * returned, and rows that are not final yet sort behind it (ADR 0002). Not with a time range.
+   */
+  skipFiltered?: boolean;
+  /** `false`: payloads exactly as stored, without upcasting (what the audit log digests). */
+  upcast?: boolean;
 }
 
 export interface ReadAllResult {
@@ -73,13 +82,18 @@ export async function readAll(db: Database, upcasters: UpcasterRegistry, opts: R
     if (f.eventId !== undefined) add('event_id = ?::uuid', f.eventId);
     if (f.recordedFrom !== undefined) add('recorded_at >= ?', f.recordedFrom);
     if (f.recordedTo !== undefined) add('recorded_at <= ?', f.recordedTo);
+    const filtered = conds.length > 2;
     params.push(limit);
     const where = conds.join(' and ');
     const ordered = `select ${EVENT_COLUMNS} from events where ${where} order by transaction_id, global_position limit $${params.length}`;
     const timed = f.recordedFrom !== undefined || f.recordedTo !== undefined;
-    const rows = timed ? await readTimeRange(c, conds, params, limit) : (await c.query<EventRow>(ordered, params)).rows;
-    const events = rows.map((r) => upcasters.upcast(toRecordedEvent(r)));
-    return { events, cursor: events.length > 0 ? events[events.length - 1].cursor : encodeCursor(from) };
+    if (opts.skipFiltered && timed) throw new Error('readAll: skipFiltered does not combine with a time range');
+    const skipping = opts.skipFiltered === true && filtered;
+    const read = skipping ? await readSkipping(c, where, params) : { rows: timed ? await readTimeRange(c, conds, params, limit) : (await c.query<EventRow>(ordered, params)).rows };
+    const events = read.rows.map((r) => (opts.upcast === false ? toRecordedEvent(r) : upcasters.upcast(toRecordedEvent(r))));
+    let cursor = events.length > 0 ? decodeCursor(events[events.length - 1].cursor) : from;
+    if (events.length < limit && read.horizon && compareCursors(read.horizon, cursor) > 0) cursor = read.horizon;
+    return { events, cursor: encodeCursor(cursor) };
   };
   if (opts.scope !== undefined) return db.tenant(opts.scope, run);
   // Unscoped reads need no transaction (no namespace to pin; each statement is atomic on its own):
@@ -87,6 +101,28 @@ export async function readAll(db: Database, upcasters: UpcasterRegistry, opts: R
   // Straight on the pool: it handles a connection that dies mid-query (a checked-out client
   // without an 'error' listener would crash the process).
   return run(db.admin);
+}
+
+/**
+ * The page and the newest final row, in one statement so both see the same snapshot and horizon: with
+ * two, a row committed between them below the later horizon could be skipped without being read.
+ * `where` and `params` are the full filter with the limit as last parameter.
+ */
+async function readSkipping(c: Queryable, where: string, params: unknown[]): Promise<{ rows: EventRow[]; horizon?: EventCursor }> {
+  const { rows } = await c.query<EventRow & { sort_xid: string | null; horizon_xid: string | null; horizon_pos: string | null }>(
+    `select p.*, h.xid as horizon_xid, h.pos as horizon_pos
+       from (select 1) one
+       left join (select transaction_id::text as xid, global_position::text as pos from events
+                   where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                   order by transaction_id desc, global_position desc limit 1) h on true
+       left join lateral (select ${EVENT_COLUMNS}, transaction_id as sort_xid from events where ${where}
+                           order by transaction_id, global_position limit $${params.length}) p on true
+      order by p.sort_xid, p.global_position`,
+    params,
+  );
+  const head = rows[0];
+  const horizon = head?.horizon_xid != null ? { transactionId: BigInt(head.horizon_xid), globalPosition: BigInt(head.horizon_pos!) } : undefined;
+  return { rows: rows.filter((r) => r.global_position !== null), horizon };
 }
 
 /**

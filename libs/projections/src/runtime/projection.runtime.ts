@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Notification, PoolClient } from 'pg';
-import { Database, EventStore } from '@cave/event-store';
+import { Database, EventStore, withClient } from '@cave/event-store';
 import { CheckpointStore, errorText } from './checkpoint.store';
 import { isRebuildable, Projection } from './projection';
 import { ProjectionMetrics } from './projection.metrics';
@@ -42,6 +42,8 @@ export class ProjectionRuntime {
   /** Runners taken out of `runners` whose stop() has not returned yet. */
   private readonly stopping = new Set<Promise<void>>();
   private leaderClient?: PoolClient;
+  /** The dedicated connection's lifetime: `close` ends it (on stop), `ended` resolves once it was released. */
+  private session?: { close: () => void; ended: Promise<void> };
   private timer?: NodeJS.Timeout;
   private tickDone: Promise<void> = Promise.resolve();
   private running = false;
@@ -82,12 +84,10 @@ export class ProjectionRuntime {
     clearTimeout(this.timer);
     await this.tickDone;
     await this.stopRunners();
-    const client = this.leaderClient;
-    this.leaderClient = undefined;
-    if (client) {
-      await client.query('select pg_advisory_unlock_all()').catch(() => undefined);
-      client.release(true);
-    }
+    const session = this.session;
+    this.session = undefined;
+    session?.close();
+    await session?.ended;
   }
 
   isLeading(name: string): boolean {
@@ -133,31 +133,32 @@ export class ProjectionRuntime {
     }
   }
 
-  private async connect(): Promise<PoolClient> {
-    const client = await this.db.admin.connect();
-    // A checked-out client that loses its server emits 'error'; without a listener that would crash.
-    const lost = (e?: Error) => void this.connectionLost(client, e);
-    client.on('error', lost);
-    client.on('end', lost);
-    client.on('notification', (n: Notification) => this.onNotification(n));
-    try {
-      await client.query(`listen ${EVENTS_CHANNEL}; listen ${CONTROL_CHANNEL}`);
-    } catch (e) {
-      // Not yet ours, so `connectionLost` ignores it: give it back here or the pool loses a slot for good
-      // (and its end() waits for it forever).
-      client.release(e instanceof Error ? e : true);
-      throw e;
-    }
-    this.leaderClient = client;
-    return client;
-  }
-
-  private async connectionLost(client: PoolClient, e?: Error): Promise<void> {
-    if (this.leaderClient !== client) return;
-    this.leaderClient = undefined;
-    client.release(true);
-    if (this.runners.size > 0) this.log('warn', 'lost the leadership connection; stepping down', { error: e ? errorText(e) : 'closed', projections: this.leading() });
-    await this.stopRunners();
+  /**
+   * Checks out the dedicated connection and keeps it until it is lost or the runtime stops. It is
+   * always destroyed afterwards, never pooled: it carries LISTEN and the session-level locks.
+   */
+  private connect(): Promise<PoolClient> {
+    let close!: () => void;
+    const closed = new Promise<'closed'>((r) => (close = () => r('closed')));
+    return new Promise<PoolClient>((resolve, reject) => {
+      const ended = withClient(this.db.admin, async (client, lease) => {
+        lease.discard();
+        client.on('notification', (n: Notification) => this.onNotification(n));
+        await client.query(`listen ${EVENTS_CHANNEL}; listen ${CONTROL_CHANNEL}`);
+        this.leaderClient = client;
+        this.session = { close, ended };
+        resolve(client);
+        const end = await Promise.race([lease.whenLost, closed]);
+        if (this.leaderClient === client) this.leaderClient = undefined;
+        if (end === 'closed') {
+          await client.query('select pg_advisory_unlock_all()').catch(() => undefined);
+          return;
+        }
+        if (this.session?.ended === ended) this.session = undefined;
+        if (this.runners.size > 0) this.log('warn', 'lost the leadership connection; stepping down', { error: errorText(end), projections: this.leading() });
+        await this.stopRunners();
+      }).catch(reject);
+    });
   }
 
   /** `client` holds the lock just taken; if it was lost or the runtime stopped meanwhile, nobody leads. */

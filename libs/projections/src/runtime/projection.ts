@@ -22,8 +22,13 @@ export interface Projection {
   readonly name: string;
   /** Bump when `handle` changes meaning: a stored lower version triggers a rebuild at start. */
   readonly version: number;
-  /** Only these event types reach `handle` (the checkpoint still advances over the others). */
+  /**
+   * Only these event types are read (filtered in SQL) and reach `handle`; the checkpoint still advances
+   * over the others, without skipping a wanted one that commits late (ADR 0006). Read once, at start.
+   */
   readonly eventTypes?: readonly string[];
+  /** `false`: `handle` gets payloads exactly as stored, not upcast (the audit log digests what is stored). */
+  readonly upcast?: boolean;
   /**
    * Read-model tables this projection owns. Each must be registered in `projection_read_models` by
    * its migration; a rebuild clones them into `<table>__shadow` and swaps them in when caught up.

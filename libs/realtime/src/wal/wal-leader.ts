@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { PgoutputPlugin } from 'pg-logical-replication';
-import { compareCursors, EventCursor } from '@cave/event-store';
+import { compareCursors, EventCursor, WakeLoop } from '@cave/event-store';
 import { RealtimeMetrics } from '../realtime.metrics';
 import { AckTracker } from './ack-tracker';
 import { ReplicationService } from './replication-service';
@@ -38,26 +38,34 @@ const DISABLED_RECHECK_MS = 60_000;
 export class WalLeader {
   role: WalRole = 'starting';
   reason?: string;
-  private stopped = false;
   private lock?: Client;
   private service?: ReplicationService;
   private readonly acks = new AckTracker();
   private hadSlot = false;
-  private sleeper?: { timer: NodeJS.Timeout; resolve: () => void };
+  /** One replication session per step; a lost one is retried with backoff. */
+  private readonly loop = new WakeLoop(() => this.step(), {
+    unref: true,
+    onError: (e, retryMs) => {
+      this.opts.metrics.walReconnects.inc();
+      this.opts.log.warn({ err: e, slot: this.opts.slot, retryMs }, 'realtime replication stream lost; reconnecting');
+      this.setRole('reconnecting');
+    },
+  });
 
   constructor(private readonly opts: WalLeaderOptions) {}
 
-  start(): void {
-    void this.run();
+  private get stopped(): boolean {
+    return this.loop.stopped;
   }
 
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Ends the session in flight; does not wait for the loop to notice (a connect may hang on a dead host). */
   async stop(): Promise<void> {
-    this.stopped = true;
+    void this.loop.stop();
     this.setRole('stopped');
-    if (this.sleeper) {
-      clearTimeout(this.sleeper.timer);
-      this.sleeper.resolve();
-    }
     await this.service?.stop().catch(() => undefined);
     await this.lock?.end().catch(() => undefined);
   }
@@ -68,26 +76,11 @@ export class WalLeader {
     if (lsn !== undefined) void this.service?.acknowledge(lsn).catch(() => undefined);
   }
 
-  private async run(): Promise<void> {
-    let backoff = 100;
-    while (!this.stopped) {
-      const wait = await this.session().then(
-        (w) => {
-          backoff = 100;
-          return w;
-        },
-        (e: unknown) => {
-          if (this.stopped) return 0;
-          this.opts.metrics.walReconnects.inc();
-          this.opts.log.warn({ err: e, slot: this.opts.slot, retryMs: backoff }, 'realtime replication stream lost; reconnecting');
-          this.setRole('reconnecting');
-          const w = backoff;
-          backoff = Math.min(backoff * 2, 5000);
-          return w;
-        },
-      );
+  private async step(): Promise<{ ms: number; wakeable: false }> {
+    try {
+      return { ms: await this.session(), wakeable: false };
+    } finally {
       this.opts.metrics.slotLeader.set(0);
-      if (!this.stopped && wait > 0) await this.sleep(wait);
     }
   }
 
@@ -117,7 +110,7 @@ export class WalLeader {
         const got = await lock.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext($1)) as ok`, [`cave:realtime:${this.opts.slot}`]);
         if (got.rows[0].ok) break;
         this.setRole('follower');
-        await this.sleep(FOLLOWER_RETRY_MS);
+        await this.loop.sleep(FOLLOWER_RETRY_MS, false);
       }
       this.reason = undefined;
       await this.ensureSlot(lock);
@@ -216,16 +209,5 @@ export class WalLeader {
     if (this.role === role) return;
     this.role = role;
     this.opts.onRoleChange?.(role);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.sleeper = undefined;
-        resolve();
-      }, ms);
-      timer.unref();
-      this.sleeper = { timer, resolve };
-    });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
-import { Database } from '@cave/event-store';
+import { Database, withClient } from '@cave/event-store';
 import { BLOB_BACKEND, BlobBackend } from '../backends/blob-backend';
 import { StorageMetrics } from '../storage.metrics';
 
@@ -52,10 +52,9 @@ export class BlobSweeper implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async pass(): Promise<SweepReport> {
     const report: SweepReport = { scanned: 0, collected: 0, temporary: 0 };
-    const leader = await this.db.admin.connect();
-    try {
+    await withClient(this.db.admin, async (leader, lease) => {
       const { rows } = await leader.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtextextended('cave.storage.sweeper', 0)) as ok`);
-      if (!rows[0].ok) return report;
+      if (!rows[0].ok) return;
       try {
         const before = new Date(Date.now() - this.config.storage.sweepGraceMs);
         report.temporary = await this.backend.sweepTemporary(before);
@@ -65,11 +64,10 @@ export class BlobSweeper implements OnApplicationBootstrap, OnApplicationShutdow
           if (await this.collect(b.blob, before)) report.collected++;
         }
       } finally {
-        await leader.query(`select pg_advisory_unlock(hashtextextended('cave.storage.sweeper', 0))`);
+        // A session lock must not stay behind on a pooled connection: if the unlock fails, destroy it.
+        await leader.query(`select pg_advisory_unlock(hashtextextended('cave.storage.sweeper', 0))`).catch((e: Error) => lease.discard(e));
       }
-    } finally {
-      leader.release();
-    }
+    });
     this.metrics.swept.inc({ kind: 'blob' }, report.collected);
     this.metrics.swept.inc({ kind: 'temporary' }, report.temporary);
     if (report.collected + report.temporary > 0) this.logger.log({ msg: 'storage sweep', ...report, backend: this.backend.name });

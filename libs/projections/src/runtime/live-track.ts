@@ -1,0 +1,101 @@
+import { Checkpoint, errorText } from './checkpoint.store';
+import { Page, PageReader } from './page-reader';
+import { Projection, ProjectionContext } from './projection';
+import { batchSizeOf, IDLE, projectionContext, RunnerDeps, TrackStep } from './runner-deps';
+import { isTransient } from './transient';
+import type { RecordedEvent } from '@cave/event-store';
+
+/**
+ * The live read model: the page after the checkpoint, applied with the checkpoint's compare-and-set in
+ * one transaction, then the projection's after-commit effect. A batch that fails for its content is
+ * re-applied event by event so the checkpoint stops exactly before the poison event (ADR 0006).
+ */
+export class LiveTrack {
+  private readonly pages: PageReader;
+  private readonly ctx: ProjectionContext;
+  private lastHeadCheck = 0;
+
+  constructor(
+    private readonly projection: Projection,
+    private readonly deps: RunnerDeps,
+  ) {
+    this.pages = new PageReader(deps.store, { batchSize: batchSizeOf(projection), eventTypes: projection.eventTypes, upcast: projection.upcast });
+    this.ctx = projectionContext(projection, false);
+  }
+
+  private get name(): string {
+    return this.projection.name;
+  }
+
+  async step(cp: Checkpoint): Promise<TrackStep> {
+    const page = await this.pages.read(cp.cursor);
+    if (page.cursor === cp.cursor) {
+      await this.reportLag(cp.position);
+      return IDLE;
+    }
+    try {
+      await this.apply(cp.cursor, page);
+    } catch (e) {
+      if (isTransient(e)) throw e;
+      await this.isolatePoison(cp.cursor, page.events);
+      return { progressed: true, behind: page.full };
+    }
+    await this.reportLag(page.position);
+    return { progressed: true, behind: page.full };
+  }
+
+  private async apply(from: string, page: Pick<Page, 'events' | 'cursor' | 'position'>): Promise<void> {
+    const { events } = page;
+    await this.deps.db.asAdmin(async (c) => {
+      if (events.length > 0) await this.projection.handle(events, c, this.ctx);
+      await this.deps.checkpoints.advance(c, this.name, from, page.cursor, page.position);
+    });
+    if (events.length > 0 && this.projection.afterCommit) await this.afterCommit(events);
+  }
+
+  private async afterCommit(events: RecordedEvent[]): Promise<void> {
+    try {
+      await this.projection.afterCommit!(events);
+    } catch (e) {
+      this.deps.metrics?.errors.inc({ projection: this.name, kind: 'after_commit' });
+      this.deps.log('warn', 'projection after-commit hook failed; the batch stays committed', { projection: this.name, error: errorText(e) });
+    }
+  }
+
+  /**
+   * The batch failed as a whole: apply it one event per transaction to commit everything before the
+   * culprit and stop exactly at it, so the operator sees which event and retry/skip act on that one.
+   * (Skipped rows behind the last event are simply scanned again by the next read.)
+   */
+  private async isolatePoison(from: string, events: RecordedEvent[]): Promise<void> {
+    let at = from;
+    for (const e of events) {
+      try {
+        await this.apply(at, { events: [e], cursor: e.cursor, position: e.globalPosition });
+        at = e.cursor;
+      } catch (err) {
+        if (isTransient(err)) throw err;
+        const message = errorText(err);
+        await this.deps.checkpoints.markFailed(this.name, at, { position: e.globalPosition, cursor: e.cursor, eventId: e.eventId, type: e.type }, message);
+        this.deps.metrics?.errors.inc({ projection: this.name, kind: 'poison' });
+        this.deps.log('error', 'projection stopped at a failing event', {
+          projection: this.name, globalPosition: e.globalPosition, eventId: e.eventId, eventType: e.type, error: message,
+        });
+        return;
+      }
+    }
+    if (events.length > 0) this.deps.metrics?.position.set({ projection: this.name }, events[events.length - 1].globalPosition);
+  }
+
+  /** The head query is cheap (primary key max) but still rate-limited: lag is sampled about once a second. */
+  private async reportLag(position: number): Promise<void> {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    metrics.position.set({ projection: this.name }, position);
+    const now = Date.now();
+    if (now - this.lastHeadCheck < 1000) return;
+    this.lastHeadCheck = now;
+    const { rows } = await this.deps.db.admin.query<{ head: string }>('select coalesce(max(global_position), 0) as head from events');
+    metrics.lag.set({ projection: this.name }, Math.max(0, Number(rows[0].head) - position));
+  }
+}
