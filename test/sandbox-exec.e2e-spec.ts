@@ -192,6 +192,8 @@ describe('sandbox exec (e2e)', () => {
       await exec(id, { code: 'counter = 100; log = ["z"]' });
       const snap2 = (await http().post(`/api/v1/sandboxes/${id}/snapshots`).set(bearer(keyA)).expect(201)).body;
       expect(snap2.parentId).toBe(snap.snapshotId);
+      const images = await http().get('/api/v1/storage/buckets/cave-sandboxes/objects?prefix=snapshot/').set(bearer(keyA)).expect(200);
+      expect(images.body.items.map((o: { key: string }) => o.key)).toEqual(expect.arrayContaining([`snapshot/${snap.sha256}`, `snapshot/${snap2.sha256}`]));
 
       await http().post(`/api/v1/sandboxes/${id}/restore`).set(bearer(keyA)).send({ snapshotId: snap.snapshotId }).expect(200);
       expect((await exec(id, { code: 'counter++; console.log(counter, log.join(""))' })).stdout).toBe('3 ab\n');
@@ -285,6 +287,12 @@ describe('sandbox exec (e2e)', () => {
       const hello = wasiModule('hello');
       const up = (await put(hello).expect(200)).body;
       expect(up).toEqual({ sha256: createHash('sha256').update(hello).digest('hex'), sizeBytes: hello.byteLength });
+      // The module lives in object storage (the namespace's cave-sandboxes bucket, on whatever backend is
+      // configured), not in PostgreSQL.
+      const modules = await http().get('/api/v1/storage/buckets/cave-sandboxes/objects?prefix=module/').set(bearer(keyA)).expect(200);
+      expect(modules.body.items).toEqual([expect.objectContaining({ key: `module/${up.sha256}`, sha256: up.sha256, size: hello.byteLength, contentType: 'application/wasm' })]);
+      expect((await t.database.db.admin.query(`select count(*)::int as n from sandbox_blobs`)).rows).toEqual([{ n: 0 }]);
+      expect((await http().get('/api/v1/storage/buckets/cave-sandboxes/objects').set(bearer(keyB))).status).toBe(404);
       expect(await exec(id, {})).toMatchObject({ exitCode: 0, stdout: 'hello from wasi\n' });
       await put(wasiModule('echo-stdin')).expect(200);
       expect(await exec(id, { stdin: 'from stdin' })).toMatchObject({ exitCode: 0, stdout: 'from stdin' });

@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ProjectionRegistry, StreamFoldRegistry } from '@cave/projections';
+import { StorageModule } from '@cave/storage';
 import { CreateSandboxHandler } from './commands/create-sandbox/create-sandbox.handler';
 import { TransitionSandboxHandler } from './commands/transition-sandbox/transition-sandbox.handler';
 import { SandboxesController } from './http/sandboxes.controller';
@@ -23,12 +24,14 @@ import { ListSnapshotsHandler } from './queries/list-snapshots/list-snapshots.ha
 import { RuntimeEventsAppender } from './runtime-host/runtime-events.appender';
 import { SandboxLifecycleListener } from './runtime-host/sandbox-lifecycle.listener';
 import { SandboxRuntimeHost } from './runtime-host/sandbox-runtime.host';
+import { SandboxBlobs } from './runtime-host/sandbox-blobs';
 import { SandboxRuntimeRepository } from './runtime-host/sandbox-runtime.repository';
 import { SandboxPolicyCheck } from './runtime-host/sandbox-policy.check';
 
 /** The sandbox bounded context: lifecycle aggregate, its read model, the runtimes that run code, and their REST API. */
 @Module({
-  imports: [CqrsModule],
+  // Modules and snapshots live in object storage (SandboxBlobs over the BlobStore port).
+  imports: [CqrsModule, StorageModule],
   controllers: [SandboxesController, SandboxRuntimeController, NamespacePolicyController],
   providers: [
     CreateSandboxHandler,
@@ -38,6 +41,7 @@ import { SandboxPolicyCheck } from './runtime-host/sandbox-policy.check';
     ListSandboxesHandler,
     GetSandboxEventsHandler,
     SandboxRuntimeRepository,
+    SandboxBlobs,
     SandboxPolicyCheck,
     SandboxRuntimeHost,
     RuntimeEventsAppender,

@@ -121,13 +121,7 @@ export class SandboxRuntimeRepository {
     );
   }
 
-  async putBlob(c: PoolClient, namespace: string, sha256: string, kind: 'module' | 'snapshot', bytes: Uint8Array): Promise<void> {
-    await c.query(
-      `insert into sandbox_blobs (namespace, sha256, kind, size_bytes, bytes) values ($1, $2, $3, $4, $5) on conflict (namespace, sha256) do nothing`,
-      [namespace, sha256, kind, bytes.byteLength, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)],
-    );
-  }
-
+  /** Modules and images stored before they moved to object storage (`SandboxBlobs` reads here as a fallback). */
   async blob(c: PoolClient, sha256: string): Promise<Buffer | undefined> {
     return (await c.query<{ bytes: Buffer }>(`select bytes from sandbox_blobs where sha256 = $1`, [sha256])).rows[0]?.bytes;
   }

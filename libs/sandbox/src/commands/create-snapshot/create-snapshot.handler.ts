@@ -6,6 +6,7 @@ import { NoStateError, NotPersistentError } from '../../domain/runtime/sandbox-r
 import { snapshotHeader } from '../../runtimes/snapshot-codec';
 import { RuntimeEventsAppender } from '../../runtime-host/runtime-events.appender';
 import { SandboxRuntimeHost } from '../../runtime-host/sandbox-runtime.host';
+import { SandboxBlobs } from '../../runtime-host/sandbox-blobs';
 import { SandboxRuntimeRepository, SnapshotRow } from '../../runtime-host/sandbox-runtime.repository';
 import { CreateSnapshotCommand, SnapshotView } from './create-snapshot.command';
 
@@ -25,6 +26,7 @@ export class CreateSnapshotHandler implements ICommandHandler<CreateSnapshotComm
     private readonly repo: SandboxRuntimeRepository,
     private readonly host: SandboxRuntimeHost,
     private readonly events: RuntimeEventsAppender,
+    private readonly blobs: SandboxBlobs,
   ) {}
 
   async execute({ sandboxId, meta }: CreateSnapshotCommand): Promise<SnapshotView> {
@@ -38,7 +40,7 @@ export class CreateSnapshotHandler implements ICommandHandler<CreateSnapshotComm
         const image = state.version > 0 ? await this.repo.stateImage(c, sandboxId, state.version) : undefined;
         if (!image || !state.imageSha256) throw new NoStateError(sandboxId);
         const header = snapshotHeader(image);
-        await this.repo.putBlob(c, meta.namespace, state.imageSha256, 'snapshot', image);
+        await this.blobs.put(meta.namespace, 'snapshot', state.imageSha256, image, meta.actor);
         const row = await this.repo.insertSnapshot(c, meta.namespace, {
           id: randomUUID(),
           sandboxId,

@@ -17,6 +17,7 @@ import type { ExecJob, ExecOutcome, OutputChunk } from '../../runtimes/runtime.t
 import { WorkerJobFailed } from '../../runtimes/worker/worker-pool';
 import { RuntimeEventsAppender } from '../../runtime-host/runtime-events.appender';
 import { SandboxRuntimeHost } from '../../runtime-host/sandbox-runtime.host';
+import { SandboxBlobs } from '../../runtime-host/sandbox-blobs';
 import { SandboxRuntimeRepository } from '../../runtime-host/sandbox-runtime.repository';
 import { ExecResult, ExecSandboxCommand } from './exec-sandbox.command';
 
@@ -35,6 +36,7 @@ export class ExecSandboxHandler implements ICommandHandler<ExecSandboxCommand, E
     private readonly repo: SandboxRuntimeRepository,
     private readonly host: SandboxRuntimeHost,
     private readonly events: RuntimeEventsAppender,
+    private readonly blobs: SandboxBlobs,
   ) {}
 
   async execute({ sandboxId, body, meta, onOutput }: ExecSandboxCommand): Promise<ExecResult> {
@@ -108,7 +110,7 @@ export class ExecSandboxHandler implements ICommandHandler<ExecSandboxCommand, E
           onOutput?.(chunk);
         },
         supply: async (what) => {
-          const bytes = await this.db.tenant(namespace, (c) => (what === 'state' ? this.repo.stateImage(c, sandboxId, version) : this.repo.blob(c, moduleSha!)));
+          const bytes = await this.db.tenant(namespace, (c) => (what === 'state' ? this.repo.stateImage(c, sandboxId, version) : this.blobs.get(namespace, 'module', moduleSha!, c)));
           if (!bytes) throw new ExecConflictError(sandboxId);
           return bytes;
         },

@@ -3,6 +3,7 @@ import { Database } from '@cave/event-store';
 import { SandboxNotFoundError } from '../../domain/sandbox.errors';
 import { NotPersistentError, SnapshotNotFoundError } from '../../domain/runtime/sandbox-runtime.errors';
 import { RuntimeEventsAppender } from '../../runtime-host/runtime-events.appender';
+import { SandboxBlobs } from '../../runtime-host/sandbox-blobs';
 import { SandboxRuntimeRepository } from '../../runtime-host/sandbox-runtime.repository';
 import { SandboxCommandResult } from '../sandbox.stream';
 import { CreateSandboxCommand } from '../create-sandbox/create-sandbox.command';
@@ -22,6 +23,7 @@ export class ForkSandboxHandler implements ICommandHandler<ForkSandboxCommand, S
     private readonly repo: SandboxRuntimeRepository,
     private readonly events: RuntimeEventsAppender,
     private readonly commands: CommandBus,
+    private readonly blobs: SandboxBlobs,
   ) {}
 
   async execute({ sandboxId, snapshotId: raw, meta }: ForkSandboxCommand): Promise<SandboxCommandResult> {
@@ -33,7 +35,7 @@ export class ForkSandboxHandler implements ICommandHandler<ForkSandboxCommand, S
       const snap = await this.repo.snapshot(c, snapshotId);
       if (!snap || snap.sandboxId !== sandboxId) throw new SnapshotNotFoundError(snapshotId);
       assertLoadable(snap);
-      const blob = await this.repo.blob(c, snap.sha256);
+      const blob = await this.blobs.get(meta.namespace, 'snapshot', snap.sha256, c);
       if (!blob) throw new SnapshotNotFoundError(snapshotId);
       return { source, snap, blob, snapshotId };
     });

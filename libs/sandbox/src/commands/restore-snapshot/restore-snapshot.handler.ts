@@ -4,6 +4,7 @@ import { SandboxNotFoundError } from '../../domain/sandbox.errors';
 import { ExecConflictError, NotPersistentError, SnapshotNotFoundError } from '../../domain/runtime/sandbox-runtime.errors';
 import { RuntimeEventsAppender } from '../../runtime-host/runtime-events.appender';
 import { SandboxRuntimeHost } from '../../runtime-host/sandbox-runtime.host';
+import { SandboxBlobs } from '../../runtime-host/sandbox-blobs';
 import { SandboxRuntimeRepository } from '../../runtime-host/sandbox-runtime.repository';
 import { parseSnapshotId } from '../../domain/runtime/snapshot-id';
 import { RestoreSnapshotCommand } from './restore-snapshot.command';
@@ -17,6 +18,7 @@ export class RestoreSnapshotHandler implements ICommandHandler<RestoreSnapshotCo
     private readonly repo: SandboxRuntimeRepository,
     private readonly host: SandboxRuntimeHost,
     private readonly events: RuntimeEventsAppender,
+    private readonly blobs: SandboxBlobs,
   ) {}
 
   async execute({ sandboxId, snapshotId: raw, meta }: RestoreSnapshotCommand): Promise<{ snapshotId: string; stateVersion: number }> {
@@ -30,7 +32,7 @@ export class RestoreSnapshotHandler implements ICommandHandler<RestoreSnapshotCo
         const snap = await this.repo.snapshot(c, snapshotId);
         if (!snap || snap.sandboxId !== sandboxId) throw new SnapshotNotFoundError(snapshotId);
         assertLoadable(snap);
-        const blob = await this.repo.blob(c, snap.sha256);
+        const blob = await this.blobs.get(meta.namespace, 'snapshot', snap.sha256, c);
         if (!blob) throw new SnapshotNotFoundError(snapshotId);
         const state = await this.repo.state(c, sandboxId, true);
         if (!(await this.repo.writeState(c, meta.namespace, sandboxId, state.version, blob, snap.sha256, snap.id))) throw new ExecConflictError(sandboxId);

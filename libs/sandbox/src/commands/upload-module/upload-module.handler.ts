@@ -4,13 +4,14 @@ import { SandboxNotFoundError } from '../../domain/sandbox.errors';
 import { ModuleInvalidError, PolicyViolationError, WrongRuntimeError } from '../../domain/runtime/sandbox-runtime.errors';
 import { sha256Hex } from '../../runtimes/snapshot-codec';
 import { RuntimeEventsAppender } from '../../runtime-host/runtime-events.appender';
+import { SandboxBlobs } from '../../runtime-host/sandbox-blobs';
 import { SandboxRuntimeRepository } from '../../runtime-host/sandbox-runtime.repository';
 import { UploadModuleCommand } from './upload-module.command';
 
 /**
  * Validates the module (`WebAssembly.validate`, size under the namespace's `maxModuleBytes`), stores it
- * once per namespace under its SHA-256 in PostgreSQL (so every daemon can run it) and points the
- * sandbox at it. Uploading the same bytes again is harmless.
+ * once per namespace under its SHA-256 in object storage (`SandboxBlobs`: every daemon on the backend can run it)
+ * and points the sandbox at it. Uploading the same bytes again is harmless.
  */
 @CommandHandler(UploadModuleCommand)
 export class UploadModuleHandler implements ICommandHandler<UploadModuleCommand, { sha256: string; sizeBytes: number }> {
@@ -18,6 +19,7 @@ export class UploadModuleHandler implements ICommandHandler<UploadModuleCommand,
     private readonly db: Database,
     private readonly repo: SandboxRuntimeRepository,
     private readonly events: RuntimeEventsAppender,
+    private readonly blobs: SandboxBlobs,
   ) {}
 
   async execute({ sandboxId, bytes, meta }: UploadModuleCommand): Promise<{ sha256: string; sizeBytes: number }> {
@@ -32,7 +34,7 @@ export class UploadModuleHandler implements ICommandHandler<UploadModuleCommand,
       }
       if (bytes.byteLength === 0 || !WebAssembly.validate(new Uint8Array(bytes))) throw new ModuleInvalidError('the body is not a valid WebAssembly module');
       const sha256 = sha256Hex(bytes);
-      await this.repo.putBlob(c, meta.namespace, sha256, 'module', bytes);
+      await this.blobs.put(meta.namespace, 'module', sha256, bytes, meta.actor);
       await this.repo.setModule(c, meta.namespace, sandboxId, sha256, bytes.byteLength);
       await this.events.append(c, sandboxId, { type: 'sandbox_module_uploaded', data: { sandboxId, sha256, sizeBytes: bytes.byteLength } }, meta);
       return { sha256, sizeBytes: bytes.byteLength };
