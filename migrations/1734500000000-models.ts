@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The models context (ADR 0016, 0020): trusted publisher keys and the registry are node-wide admin state
+ * The models context (ADR 0016, 0021): trusted publisher keys and the registry are node-wide admin state
  * (no namespace column, so the runtime role cannot read them at all); activations are per tenant namespace,
  * readable by `cave_app` under FORCE RLS (what ActiveModels resolves through). Every write runs as cave_admin
  * in the transaction of the event it applies.

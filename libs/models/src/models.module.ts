@@ -22,7 +22,7 @@ import { PublisherTrust } from './registry/publisher-trust';
 import { ModelChecks } from './registry/registry.service';
 
 /**
- * The model registry (ADR 0016, 0020): trusted publisher keys, signed `.bkg` packages streamed into the storage
+ * The model registry (ADR 0016, 0021): trusted publisher keys, signed `.bkg` packages streamed into the storage
  * context's `system/cave-models` bucket, verification, activation per namespace. Exports `ACTIVE_MODELS` (the llm
  * edge) and `MODEL_ARTIFACTS` (peers). Needs EventStoreModule, ConfigModule and CqrsModule from the root.
  * Global because its consumers inject the ports as optional (a node may run without a registry): importing this

@@ -1,7 +1,7 @@
 import type { SignedManifest } from './model-package';
 
 /**
- * Public contract of the models context: persisted event names and payloads (ADR 0016, 0020). Models and
+ * Public contract of the models context: persisted event names and payloads (ADR 0016, 0021). Models and
  * publishers are node-wide: their streams live in the `system` namespace; an activation names the tenant
  * namespace it opens the model to in its data.
  */
