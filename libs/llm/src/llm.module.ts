@@ -1,9 +1,13 @@
-import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Module, ModuleMetadata, OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
 import { ProjectionRegistry } from '@cave/projections';
 import { CompleteChatHandler } from './commands/complete-chat/complete-chat.handler';
+import { CreateEmbeddingsHandler } from './commands/create-embeddings/create-embeddings.handler';
+import { OpenChannelHandler } from './commands/open-channel/open-channel.handler';
+import { UsageGuard } from './commands/usage-guard';
 import { ChatController } from './http/chat.controller';
+import { EmbeddingsController } from './http/embeddings.controller';
 import { llmUsageProjection } from './projections/llm-usage.projection';
 import { LlmUsageReadModel } from './projections/llm-usage.read-model';
 import { LlamaHost } from './providers/local/llama-host';
@@ -16,7 +20,7 @@ import { ModelRouter } from './providers/model-router';
  */
 @Module({
   imports: [CqrsModule],
-  controllers: [ChatController],
+  controllers: [ChatController, EmbeddingsController],
   providers: [
     {
       provide: LlamaHost,
@@ -25,11 +29,19 @@ import { ModelRouter } from './providers/model-router';
     },
     ModelRouter,
     LlmUsageReadModel,
+    UsageGuard,
     CompleteChatHandler,
+    CreateEmbeddingsHandler,
+    OpenChannelHandler,
   ],
 })
 export class LlmModule implements OnModuleInit {
   constructor(@Inject(ProjectionRegistry) private readonly registry: ProjectionRegistry) {}
+
+  /** `imports`: a module exporting `ACTIVE_MODELS` (the models context), so registered models resolve too. */
+  static forRoot(opts: { imports?: ModuleMetadata['imports'] } = {}): DynamicModule {
+    return { module: LlmModule, imports: opts.imports ?? [] };
+  }
 
   onModuleInit(): void {
     this.registry.register(llmUsageProjection());

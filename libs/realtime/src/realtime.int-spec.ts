@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EventStore } from '@cave/event-store';
+import { Client } from 'pg';
 import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
 import { RealtimeService } from './realtime.service';
 import { startRealtimeLibApp } from '../test/realtime.test-app';
@@ -46,6 +47,65 @@ describe('realtime lib (real Postgres, real Socket.IO)', () => {
     const got = await c.waitForCount('stream:s-live', 2);
     expect(got.map((e) => e.streamVersion)).toEqual([1, 2]);
   });
+
+  it('catches up more than one 500-event page from position 0: every event once, in order, then live', async () => {
+    // 1,234 history events over a few streams: three catch-up pages (500, 500, 234).
+    const written: number[] = [];
+    for (let s = 0; s < 5; s++) {
+      const n = s < 4 ? 250 : 234;
+      const r = await store.append(`pages-${s}`, 'no_stream', Array.from({ length: n }, (_, i) => ({ type: 'paged', data: { s, i } })), { namespace: 'pages', streamType: 'page' });
+      written.push(...r.globalPositions);
+    }
+    const c = await connect('tok-admin');
+    expect(await c.subscribe({ channel: 'namespace:pages', fromPosition: 0 })).toMatchObject({ ok: true });
+    // Live events committed while the history pages are still being sent.
+    for (let i = 0; i < 3; i++) {
+      const r = await store.append(`pages-live-${i}`, 'no_stream', [{ type: 'paged', data: { live: i } }], { namespace: 'pages', streamType: 'page' });
+      written.push(...r.globalPositions);
+    }
+    await c.waitForCount('namespace:pages', written.length, 30_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.on('namespace:pages').map((e) => e.globalPosition)).toEqual(written);
+  }, 60_000);
+
+  it("keeps the slot's confirmed_flush_lsn behind a commit the tail has not delivered yet, and confirms it once delivered", async () => {
+    const slot = app.get(RealtimeService).slot;
+    const owner = new Client({ connectionString: database.ownerUrl });
+    const blocker = new Client({ connectionString: database.ownerUrl });
+    await Promise.all([owner.connect(), blocker.connect()]);
+    // confirmed_flush_lsn is what the leader sent as flushed: the LSN it acknowledged + 1 (the protocol's "last byte + 1").
+    const confirmed = async () =>
+      (await owner.query<{ lsn: string }>(`select confirmed_flush_lsn::text as lsn from pg_replication_slots where slot_name = $1`, [slot])).rows[0].lsn;
+    const atMost = async (lsn: string) =>
+      (await owner.query<{ ok: boolean }>(`select confirmed_flush_lsn <= $2::pg_lsn as ok from pg_replication_slots where slot_name = $1`, [slot, lsn])).rows[0].ok;
+    try {
+      const c = await connect('tok-admin');
+      expect(await c.subscribe({ channel: 'namespace:held' })).toMatchObject({ ok: true });
+      // An older transaction holds an xid: the tail reads only below the xmin horizon (ADR 0002), so the next
+      // commit arrives over the WAL at once but cannot be delivered until the blocker ends.
+      await blocker.query('begin');
+      await blocker.query('select pg_current_xact_id()');
+      await owner.query(
+        `select * from cave_append('held', 'held', 'held-1', 0, '[{"eventId": "00000000-0000-4000-8000-00000000beef", "type": "held", "data": {}, "metadata": {}}]'::jsonb, null)`,
+      );
+      // The insert position right after the commit, on the committing connection: the commit's end LSN, or past it
+      // when other databases of the cluster wrote WAL in between (the write position may still lag behind it).
+      const commitEnd = (await owner.query<{ lsn: string }>(`select pg_current_wal_insert_lsn()::text as lsn`)).rows[0].lsn;
+      // The commit was received (the leader saw it and keepalives keep coming) but not delivered: it must not be
+      // confirmed. Acknowledging it on receipt would make confirmed_flush_lsn commitEnd + 1.
+      for (let i = 0; i < 15; i++) {
+        expect({ i, held: await atMost(commitEnd), delivered: c.on('namespace:held').length }).toEqual({ i, held: true, delivered: 0 });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await blocker.query('rollback');
+      await c.waitForCount('namespace:held', 1);
+      // Delivered: now the leader confirms it (the positive control: the loop above passed because it was held).
+      await waitFor(async () => ((await atMost(commitEnd)) ? undefined : true), 15_000, `confirmed_flush_lsn past ${commitEnd} (is ${await confirmed()})`);
+    } finally {
+      await blocker.query('rollback').catch(() => undefined);
+      await Promise.all([owner.end(), blocker.end()]);
+    }
+  }, 30_000);
 
   it('resumes by cursor with no gap and no duplicate while writers commit out of position order', async () => {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

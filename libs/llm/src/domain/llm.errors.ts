@@ -46,10 +46,18 @@ export class ProviderError extends Error {
   }
 }
 
-export class UsageAlreadyRecordedError extends DomainError {
-  readonly code = 'LLM.ALREADY_RECORDED';
+export class ChannelNotFoundError extends DomainError {
+  readonly code = 'LLM.CHANNEL_NOT_FOUND';
+  readonly kind = 'not_found';
+  constructor() {
+    super('no open chat channel with this id in your namespace (POST /api/v1/llm/channels opens one)');
+  }
+}
+
+export class ChannelUsedError extends DomainError {
+  readonly code = 'LLM.CHANNEL_USED';
   readonly kind = 'conflict';
   constructor() {
-    super('this request was recorded already');
+    super('this chat channel already carried a chat; open a new one');
   }
 }

@@ -1,13 +1,15 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { InvalidInputError } from '@cave/kernel';
 import type { CommandMeta } from '@cave/kernel';
 import { ApiProblems, CurrentCommandMeta } from '@cave/http';
 import { ChatResult, ChatSink, CompleteChatCommand } from '../commands/complete-chat/complete-chat.command';
+import { OpenChannelCommand } from '../commands/open-channel/open-channel.command';
 import { parseChatRequest } from '../domain/chat-request';
 import { ProvidersFailedError } from '../domain/llm.errors';
-import { ChatCompletionDto, ChatCompletionRequestDto } from './llm.dto';
+import { ChatChannelDto, ChatCompletionDto, ChatCompletionRequestDto } from './llm.dto';
 import { SseWriter } from './sse-writer';
 
 /** Aborted when the client goes away before the whole answer was written. */
@@ -20,6 +22,13 @@ function clientGone(reply: FastifyReply): AbortSignal {
 }
 
 const completionId = (chatId: string) => `chatcmpl-${chatId}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function channelHeader(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!UUID.test(v)) throw new InvalidInputError([{ field: 'X-Cave-Chat-Id', message: 'X-Cave-Chat-Id must be the chatId of an open channel (a UUID)' }]);
+  return v.toLowerCase();
+}
 
 /** `POST /api/v1/llm/chat`: the OpenAI chat-completions API (whole or as Server-Sent Events). */
 @ApiTags('llm')
@@ -29,7 +38,7 @@ const completionId = (chatId: string) => `chatcmpl-${chatId}`;
 export class ChatController {
   constructor(private readonly commands: CommandBus) {}
 
-  @Post('chat')
+  @Post(['chat', 'chat/completions'])
   @HttpCode(200)
   @ApiOperation({
     summary: 'Chat completion (OpenAI shape)',
@@ -41,15 +50,17 @@ export class ChatController {
   @ApiBody({ type: ChatCompletionRequestDto })
   @ApiOkResponse({ type: ChatCompletionDto, description: 'The whole completion, or (stream: true) text/event-stream' })
   @ApiProduces('application/json', 'text/event-stream')
-  @ApiProblems(400, 404, 429, 503)
-  async chat(@Body() body: unknown, @CurrentCommandMeta() meta: CommandMeta, @Res() reply: FastifyReply): Promise<void> {
+  @ApiHeader({ name: 'X-Cave-Chat-Id', required: false, description: 'chatId of a channel from POST /api/v1/llm/channels: tokens also go to its /realtime subscribers' })
+  @ApiProblems(400, 404, 409, 429, 503)
+  async chat(@Body() body: unknown, @CurrentCommandMeta() meta: CommandMeta, @Res() reply: FastifyReply, @Headers('x-cave-chat-id') chatHeader?: string): Promise<void> {
     const receivedAt = performance.now();
     const request = parseChatRequest(body);
+    const channelId = channelHeader(chatHeader);
     const signal = clientGone(reply);
     if (!request.stream) {
       let text = '';
       const sink: ChatSink = { start: () => undefined, chunk: (t) => void (text += t) };
-      const r: ChatResult = await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt));
+      const r: ChatResult = await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt, channelId));
       if (r.error) throw new ProvidersFailedError([{ provider: r.provider, error: r.error }]);
       if (signal.aborted) return;
       void reply
@@ -78,7 +89,7 @@ export class ChatController {
       },
       chunk: (t) => sse.data({ ...head, choices: [{ index: 0, delta: { content: t }, finish_reason: null, logprobs: null }] }),
     };
-    const r: ChatResult = await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt));
+    const r: ChatResult = await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt, channelId));
     if (r.error) {
       await sse.data({ error: { message: 'the provider failed during the answer', code: 'LLM.PROVIDER_FAILED', type: 'server_error' } });
     } else {
@@ -89,5 +100,18 @@ export class ChatController {
     }
     await sse.data('[DONE]');
     sse.end();
+  }
+
+  @Post('channels')
+  @ApiOperation({
+    summary: 'Open a realtime channel for one chat',
+    description:
+      'Appends `chat_channel_opened`. Subscribe to `channel` on /realtime (only keys of your namespace can), then send the chat with ' +
+      '`X-Cave-Chat-Id: <chatId>`: every text delta arrives as `llm_token {chatId, seq, delta}`, the end as `llm_done`. One chat per channel.',
+  })
+  @ApiCreatedResponse({ type: ChatChannelDto })
+  async open(@CurrentCommandMeta() meta: CommandMeta): Promise<ChatChannelDto> {
+    const { chatId, streamId } = await this.commands.execute(new OpenChannelCommand(meta));
+    return { chatId, channel: `stream:${streamId}` };
   }
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
 import { CHAT_LIMITS, CHAT_ROLES } from '../domain/chat-request';
 
 export class ChatMessageDto {
@@ -97,4 +98,77 @@ export class ChatCompletionDto {
   usage: UsageDto;
   @ApiProperty({ description: 'The provider that answered (after fallback)', example: 'local' })
   provider: string;
+}
+
+/** The OpenAI embeddings request (text inputs). */
+export class EmbeddingsRequestDto {
+  @ApiProperty({ example: 'local' })
+  model: string;
+
+  @ApiProperty({ description: 'A string or up to 256 strings', oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
+  input: string | string[];
+
+  @ApiPropertyOptional({ enum: ['float', 'base64'], default: 'float', description: 'base64: little-endian float32 bytes (what the openai client asks for)' })
+  encoding_format?: string;
+
+  @ApiPropertyOptional({ description: 'Accepted and ignored' })
+  user?: string;
+}
+
+class EmbeddingDto {
+  @ApiProperty({ example: 'embedding' })
+  object: string;
+  @ApiProperty()
+  index: number;
+  @ApiProperty({ description: 'Numbers, or a base64 string for encoding_format base64', oneOf: [{ type: 'array', items: { type: 'number' } }, { type: 'string' }] })
+  embedding: number[] | string;
+}
+
+export class EmbeddingsDto {
+  @ApiProperty({ example: 'list' })
+  object: string;
+  @ApiProperty({ type: [EmbeddingDto] })
+  data: EmbeddingDto[];
+  @ApiProperty()
+  model: string;
+  @ApiProperty({ type: UsageDto })
+  usage: UsageDto;
+  @ApiProperty({ example: 'local' })
+  provider: string;
+}
+
+export class UsageQueryDto {
+  @ApiPropertyOptional({ description: 'First UTC day (YYYY-MM-DD), default today', pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a UTC day YYYY-MM-DD' })
+  from?: string;
+  @ApiPropertyOptional({ description: 'Last UTC day (YYYY-MM-DD), default `from`', pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a UTC day YYYY-MM-DD' })
+  to?: string;
+}
+
+class UsageItemDto {
+  @ApiProperty({ example: '2026-12-01' })
+  day: string;
+  @ApiProperty()
+  model: string;
+  @ApiProperty()
+  requests: number;
+  @ApiProperty()
+  promptTokens: number;
+  @ApiProperty()
+  completionTokens: number;
+}
+
+export class UsageListDto {
+  @ApiProperty({ type: [UsageItemDto] })
+  items: UsageItemDto[];
+}
+
+export class ChatChannelDto {
+  @ApiProperty({ description: 'Send it as X-Cave-Chat-Id with the chat' })
+  chatId: string;
+  @ApiProperty({ example: 'stream:llm_chat-6f1c...', description: 'The /realtime channel to subscribe to' })
+  channel: string;
 }

@@ -12,6 +12,8 @@ export class SseWriter {
   }
 
   open(headers: Record<string, string>): void {
+    // Many small writes in a row: without TCP_NODELAY each one after the first waits for the peer's (delayed) ACK.
+    this.res.socket?.setNoDelay(true);
     this.res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@cave/event-store';
 import type { Projection } from '@cave/projections';
-import { ChatCompletedData, EmbedCompletedData, LLM_EVENT_TYPES } from '../contracts/llm.events';
+import { ChatCompletedData, EmbedCompletedData, LLM_USAGE_EVENT_TYPES } from '../contracts/llm.events';
 
 interface Sum {
   namespace: string;
@@ -16,12 +16,13 @@ export function llmUsageProjection(): Projection {
   return {
     name: 'llm_usage',
     version: 1,
-    eventTypes: LLM_EVENT_TYPES,
+    eventTypes: LLM_USAGE_EVENT_TYPES,
     tables: ['llm_usage'],
     batchSize: 1000,
     async handle(events: RecordedEvent[], client, ctx) {
       const sums = new Map<string, Sum>();
       for (const e of events) {
+        if (e.type !== 'chat_completed' && e.type !== 'embed_completed') continue;
         const d = e.data as ChatCompletedData | EmbedCompletedData;
         const completion = e.type === 'chat_completed' ? (d as ChatCompletedData).completionTokens : 0;
         const day = new Date(e.recordedAt).toISOString().slice(0, 10);

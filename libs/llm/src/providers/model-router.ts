@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { CAVE_CONFIG, CaveConfig, LlmProviderConfig } from '@cave/config';
 import { ACTIVE_MODELS, ActiveModels } from '@cave/models';
 import { ModelNotFoundError } from '../domain/llm.errors';
@@ -18,12 +18,13 @@ export interface ModelRoute {
  * the namespace (the `ACTIVE_MODELS` port, when the models context is present). Anything else is 404.
  */
 @Injectable()
-export class ModelRouter implements OnModuleDestroy {
+export class ModelRouter implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Llm');
   private readonly aliases = new Map<string, { providers: LlmProvider[]; namespaces?: Set<string> }>();
   private readonly registered = new Map<string, LocalProvider>();
 
   constructor(
-    @Inject(CAVE_CONFIG) config: CaveConfig,
+    @Inject(CAVE_CONFIG) private readonly config: CaveConfig,
     readonly host: LlamaHost,
     @Optional() @Inject(ACTIVE_MODELS) private readonly active?: ActiveModels,
   ) {
@@ -47,6 +48,20 @@ export class ModelRouter implements OnModuleDestroy {
       this.registered.set(found.localPath, p);
     }
     return { model, providers: [p] };
+  }
+
+  /**
+   * Loads the configured local models in the background (the worker thread starts, the files are mapped), so the
+   * first request does not pay for it, and a file that cannot be loaded is reported at start, not at first use.
+   */
+  onApplicationBootstrap(): void {
+    const paths = new Set(Object.values(this.config.llm.models).flatMap((m) => m.providers.flatMap((p) => (p.kind === 'local' ? [p.path] : []))));
+    for (const path of paths) {
+      this.host.count(path, '').then(
+        () => this.logger.log({ path }, 'local model loaded'),
+        (e: Error) => this.logger.warn({ path, err: e.message }, 'local model could not be loaded; requests for it fall back or fail'),
+      );
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

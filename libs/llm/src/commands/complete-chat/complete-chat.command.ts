@@ -30,5 +30,7 @@ export class CompleteChatCommand {
     readonly signal: AbortSignal,
     /** `performance.now()` when the edge received the request (first-token latency is measured from it). */
     readonly receivedAt: number,
+    /** A channel opened with `OpenChannelCommand`: tokens also go to its realtime subscribers. */
+    readonly channelId?: string,
   ) {}
 }

@@ -1,16 +1,16 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, Optional } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { CAVE_CONFIG, CaveConfig } from '@cave/config';
-import { CommandRunner } from '@cave/event-store';
+import { CommandRunner, EventStore } from '@cave/event-store';
 import { InvalidInputError } from '@cave/kernel';
-import type { ChatCompletedData } from '../../contracts/llm.events';
-import { QuotaExceededError } from '../../domain/llm.errors';
-import { policyFor, secondsToUtcMidnight } from '../../domain/policy';
-import { LlmUsageReadModel } from '../../projections/llm-usage.read-model';
+import { RealtimeTransient } from '@cave/realtime';
+import type { ChatCompletedData, LlmDoneMessage, LlmTokenMessage } from '../../contracts/llm.events';
+import { ChannelNotFoundError, ChannelUsedError } from '../../domain/llm.errors';
 import { chatWithFallback } from '../../providers/fallback';
 import { ModelRouter } from '../../providers/model-router';
 import { sha256Hex, storable } from '../text-hash';
+import { UsageGuard } from '../usage-guard';
 import { chatStream } from '../usage.stream';
 import { ChatResult, CompleteChatCommand } from './complete-chat.command';
 
@@ -26,23 +26,24 @@ export class CompleteChatHandler implements ICommandHandler<CompleteChatCommand,
   constructor(
     @Inject(CAVE_CONFIG) private readonly config: CaveConfig,
     private readonly router: ModelRouter,
-    private readonly usage: LlmUsageReadModel,
+    private readonly guard: UsageGuard,
     private readonly runner: CommandRunner,
+    private readonly store: EventStore,
+    @Optional() private readonly transient?: RealtimeTransient,
   ) {}
 
-  async execute({ request, meta, sink, signal, receivedAt }: CompleteChatCommand): Promise<ChatResult> {
-    const policy = policyFor(meta.namespace, this.config.llm.policy, this.config.llm.namespacePolicies);
+  async execute({ request, meta, sink, signal, receivedAt, channelId }: CompleteChatCommand): Promise<ChatResult> {
+    const policy = this.guard.policy(meta.namespace);
     const maxTokens = request.maxTokens ?? policy.maxTokens;
     if (maxTokens > policy.maxTokens) {
       throw new InvalidInputError([{ field: 'max_tokens', message: `max_tokens may be at most ${policy.maxTokens} in this namespace` }]);
     }
     const route = await this.router.resolve(meta.namespace, request.model);
-    if (policy.tokensPerDay > 0) {
-      const now = new Date();
-      const used = await this.usage.tokensOn(meta.namespace, now.toISOString().slice(0, 10));
-      if (used >= policy.tokensPerDay) throw new QuotaExceededError(used, policy.tokensPerDay, secondsToUtcMidnight(now));
-    }
-    const chatId = randomUUID();
+    await this.guard.assertQuota(meta.namespace, policy);
+    if (channelId) await this.assertChannelOpen(meta.namespace, channelId);
+    const chatId = channelId ?? randomUUID();
+    const target = { namespace: meta.namespace, streamId: `llm_chat-${chatId}` };
+    let seq = 0;
     const created = Math.floor(Date.now() / 1000);
     let firstTokenMs: number | null = null;
     let text = '';
@@ -58,6 +59,7 @@ export class CompleteChatHandler implements ICommandHandler<CompleteChatCommand,
         chunk: (t) => {
           firstTokenMs ??= performance.now() - receivedAt;
           text += t;
+          if (channelId) this.transient?.send(target, 'llm_token', { chatId, seq: seq++, delta: t } satisfies LlmTokenMessage);
           return sink.chunk(t);
         },
       },
@@ -82,8 +84,13 @@ export class CompleteChatHandler implements ICommandHandler<CompleteChatCommand,
       outputSha256: sha256Hex(text),
       ...(policy.storeText && { prompt: storable(promptJson), output: storable(text) }),
     };
+    if (channelId) {
+      const done: LlmDoneMessage = { chatId, finishReason: data.finishReason, provider, promptTokens: data.promptTokens, completionTokens: data.completionTokens };
+      this.transient?.send(target, 'llm_done', { ...done });
+      await this.transient?.flush();
+    }
     try {
-      await this.runner.run(chatStream, { streamId: `llm_chat-${chatId}`, newStream: true, meta, command: { type: 'record', event: { type: 'chat_completed', data } } });
+      await this.runner.run(chatStream, { streamId: target.streamId, newStream: !channelId, meta, command: { type: 'record', event: { type: 'chat_completed', data } } });
     } catch (e) {
       // The client may already hold the answer: a failed usage record is logged, and the request still fails
       // when it has not answered yet (non-streaming), so nothing unrecorded is handed out silently.
@@ -101,5 +108,12 @@ export class CompleteChatHandler implements ICommandHandler<CompleteChatCommand,
       finishReason: data.finishReason,
       ...(answer.error && { error: answer.error }),
     };
+  }
+
+  /** Under RLS: another namespace's channel is indistinguishable from a missing one. */
+  private async assertChannelOpen(namespace: string, chatId: string): Promise<void> {
+    const events = await this.store.readStream(`llm_chat-${chatId}`, { namespace });
+    if (events.length === 0) throw new ChannelNotFoundError();
+    if (events.some((e) => e.type === 'chat_completed')) throw new ChannelUsedError();
   }
 }

@@ -1,0 +1,232 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { loadConfig } from '@cave/config';
+import { writeTinyGguf } from '@cave/testing';
+import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
+import { renderPrompt } from '../libs/llm/src/domain/prompt';
+import { startBenchServer } from './support/bench-server';
+import { Benchmark, positiveInt, reportResult } from './support/benchmark';
+import { environmentLines } from './support/environment';
+import { machineFacts } from './support/machine';
+import { markdownTable } from './support/markdown-table';
+import { median, percentile } from './support/stats';
+
+const TARGETS = { tokensRatio: 0.9, firstTokenOverheadMs: 5 };
+const MESSAGES = [{ role: 'user' as const, content: 'Tell me a story about the sea.' }];
+
+// node-llama-cpp directly, in a plain node process (it is ESM-only): the same model, prompt, context size and
+// thread count as the daemon, greedy, one context reused across runs, timed around generateCompletion.
+const DIRECT = `
+import { getLlama, LlamaCompletion } from 'node-llama-cpp';
+const [path, prompt, maxTokens, runs, contextSize] = JSON.parse(process.argv[2]);
+const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error', progressLogs: false });
+const model = await llama.loadModel({ modelPath: path });
+const ctx = await model.createContext({ contextSize, threads: 1 });
+const seq = ctx.getSequence();
+const out = [];
+for (let i = 0; i < runs + 2; i++) {
+  await seq.clearHistory();
+  const completion = new LlamaCompletion({ contextSequence: seq });
+  let first;
+  let tokens = 0;
+  const t0 = performance.now();
+  await completion.generateCompletion(prompt, { maxTokens, temperature: 0, repeatPenalty: false, onToken: (t) => { first ??= performance.now() - t0; tokens += t.length; } });
+  if (i >= 2) out.push({ firstMs: first, totalMs: performance.now() - t0, tokens });
+}
+process.stdout.write(JSON.stringify(out));
+`;
+
+interface Run {
+  firstMs: number;
+  totalMs: number;
+  tokens: number;
+}
+
+/**
+ * First-token latency and tokens/s of `POST /api/v1/llm/chat` streamed as SSE, next to node-llama-cpp called
+ * directly in the same run (same tiny GGUF, prompt, context, threads); and the p99 of another route idle and
+ * while generations run.
+ */
+export const benchmark: Benchmark = {
+  description: 'llm chat over HTTP SSE vs node-llama-cpp directly: first token, tokens/s; other routes during generation',
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        runs: { type: 'string', default: '20' },
+        tokens: { type: 'string', default: '256' },
+        probes: { type: 'string', default: '300' },
+        'no-write': { type: 'boolean', default: false },
+      },
+    });
+    const runs = positiveInt(values, 'runs');
+    const maxTokens = positiveInt(values, 'tokens');
+    const probes = positiveInt(values, 'probes');
+    const machine = machineFacts();
+    const server = await startBenchServer();
+    const dataDir = mkdtempSync(join(tmpdir(), 'cave-bench-llm-'));
+    const modelPath = writeTinyGguf({ contextLength: 2048 });
+    const db = await server.createDatabase('cave_bench_llm');
+    const adminKey = `cave_sk_${randomBytes(32).toString('base64url')}`;
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: db.ownerUrl,
+      CAVE_DATA_DIR: dataDir,
+      CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
+      CAVE_BOOTSTRAP_ADMIN_KEY: adminKey,
+      CAVE_LLM_MODEL_FILE: modelPath,
+      CAVE_LLM_MODEL_NAME: 'tiny',
+      CAVE_LLM_THREADS: '1',
+      CAVE_LLM_CONTEXT_SIZE: '2048',
+      CAVE_LLM_MAX_TOKENS: String(maxTokens),
+    });
+    const app = await createApp(config, { appUrl: db.appUrl, adminUrl: db.adminUrl }, { silent: true });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const address = app.getHttpServer().address();
+      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const key = await issueMemberKey(base, adminKey);
+      const sse = () => streamChat(base, key, maxTokens);
+
+      process.stdout.write('warming up\n');
+      for (let i = 0; i < 3; i++) await sse();
+      process.stdout.write(`HTTP SSE: ${runs} runs of ${maxTokens} tokens\n`);
+      const http: Run[] = [];
+      for (let i = 0; i < runs; i++) http.push(await sse());
+      const serverFirst = await serverFirstTokens(base, key, runs);
+      process.stdout.write(`server-side first token (chat_completed.firstTokenMs) p50 ${median(serverFirst).toFixed(2)} ms\n`);
+      process.stdout.write(`node-llama-cpp directly: ${runs} runs\n`);
+      const direct = await directRuns(modelPath, renderPrompt(MESSAGES), maxTokens, runs, 2048);
+
+      process.stdout.write(`GET /api/v1/llm/usage: ${probes} requests idle, then ${probes} while generations run\n`);
+      const idle = await probe(base, key, probes);
+      let generating = true;
+      const background = (async () => {
+        while (generating) await sse();
+      })();
+      const during = await probe(base, key, probes);
+      generating = false;
+      await background;
+
+      const tps = (r: Run[]) => median(r.map((x) => (x.tokens / x.totalMs) * 1000));
+      const ratio = tps(http) / tps(direct);
+      const firstHttp = median(http.map((r) => r.firstMs));
+      const firstDirect = median(direct.map((r) => r.firstMs));
+      const overhead = firstHttp - firstDirect;
+      const f = (n: number) => n.toFixed(2);
+      const rows = [
+        ['HTTP SSE (POST /api/v1/llm/chat, stream: true)', `${runs}`, f(firstHttp), f(percentile(http.map((r) => r.firstMs), 99)), f(tps(http))],
+        ['node-llama-cpp directly (LlamaCompletion, same process kind)', `${runs}`, f(firstDirect), f(percentile(direct.map((r) => r.firstMs), 99)), f(tps(direct))],
+      ];
+      const table = [
+        markdownTable(['path', 'runs', 'first token p50 ms', 'first token p99 ms', 'tokens/s p50'], rows),
+        '',
+        markdownTable(
+          ['other route (GET /api/v1/llm/usage)', 'requests', 'p50 ms', 'p99 ms'],
+          [
+            ['idle', `${probes}`, f(median(idle)), f(percentile(idle, 99))],
+            ['while generations stream', `${probes}`, f(median(during)), f(percentile(during, 99))],
+          ],
+        ),
+      ].join('\n');
+      const ok = (b: boolean) => (b ? 'met' : 'MISSED');
+      const verdict =
+        `**tokens/s ${ratio.toFixed(2)}x direct (target >= ${TARGETS.tokensRatio}x): ${ok(ratio >= TARGETS.tokensRatio)}; ` +
+        `first-token overhead ${f(overhead)} ms (target < ${TARGETS.firstTokenOverheadMs} ms): ${ok(overhead < TARGETS.firstTokenOverheadMs)}; ` +
+        `other route p99 ${f(percentile(idle, 99))} ms idle, ${f(percentile(during, 99))} ms during generation.**`;
+      await reportResult('llm', {
+        description: [
+          ...environmentLines(machine, { postgresVersion: server.postgresVersion, settings: server.settings }, Number(loadavg()[0].toFixed(2))),
+          `- Model: the tiny test GGUF (\`libs/testing/src/tiny-gguf.ts\`: llama, 2 blocks of width 64, F32), context 2048, 1 thread, greedy, ${maxTokens} completion tokens per run.`,
+          '- HTTP: first token = request sent to the first SSE chunk with text (includes key lookup, quota check and routing); tokens/s over the whole request. ' +
+            'Every request appends `chat_completed` after its last token. Direct: node-llama-cpp in a separate node process, timed around `generateCompletion`.',
+          '- The machine is shared with other helpers (2 cores): the load average is recorded above.',
+        ],
+        table,
+        verdict,
+        write: values['no-write'] !== true,
+      });
+    } finally {
+      await app.close();
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+};
+
+async function streamChat(base: string, key: string, maxTokens: number): Promise<Run> {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/api/v1/llm/chat`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'tiny', messages: MESSAGES, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } }),
+  });
+  if (res.status !== 200 || !res.body) throw new Error(`chat answered ${res.status}: ${await res.text()}`);
+  const decoder = new TextDecoder();
+  let first: number | undefined;
+  let buffer = '';
+  let tokens = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    if (first === undefined && /"content":"[^"]/.test(buffer)) first = performance.now() - t0;
+    const usage = /"completion_tokens":(\d+)/.exec(buffer);
+    if (usage) tokens = Number(usage[1]);
+    if (buffer.length > 4096) buffer = buffer.slice(-1024);
+  }
+  return { firstMs: first ?? Number.NaN, totalMs: performance.now() - t0, tokens };
+}
+
+async function directRuns(modelPath: string, prompt: string, maxTokens: number, runs: number, contextSize: number): Promise<Run[]> {
+  // Inside the checkout: an ES module resolves node-llama-cpp from its own location (NODE_PATH does not apply).
+  const cache = join(process.cwd(), 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const file = join(cache, 'cave-llm-bench-direct.mjs');
+  writeFileSync(file, DIRECT);
+  const { stdout } = await promisify(execFile)(process.execPath, [file, JSON.stringify([modelPath, prompt, maxTokens, runs, contextSize])], {
+    cwd: process.cwd(),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as Run[];
+}
+
+/** `firstTokenMs` of the last `n` chat_completed events: from the handler's start to the first text. */
+async function serverFirstTokens(base: string, key: string, n: number): Promise<number[]> {
+  const out: number[] = [];
+  let after = '0';
+  for (;;) {
+    const r = await fetch(`${base}/api/v1/events?type=chat_completed&limit=500&after=${after}`, { headers: { authorization: `Bearer ${key}` } });
+    const page = (await r.json()) as { items: { data: { firstTokenMs: number } }[]; nextCursor: string };
+    out.push(...page.items.map((e) => e.data.firstTokenMs));
+    if (page.items.length < 500) break;
+    after = page.nextCursor;
+  }
+  return out.slice(-n);
+}
+
+async function probe(base: string, key: string, n: number): Promise<number[]> {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const r = await fetch(`${base}/api/v1/llm/usage`, { headers: { authorization: `Bearer ${key}` } });
+    await r.arrayBuffer();
+    ms.push(performance.now() - t0);
+  }
+  return ms;
+}
+
+async function issueMemberKey(base: string, adminKey: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ namespace: 'bench', name: 'llm benchmark', role: 'member' }),
+  });
+  if (res.status !== 201) throw new Error(`key issue failed: ${res.status}`);
+  return ((await res.json()) as { key: string }).key;
+}
