@@ -45,8 +45,13 @@ export class QuickJsInstance {
     readonly memoryMb: number,
   ) {}
 
-  static async create(memoryMb: number): Promise<QuickJsInstance> {
-    const inst = await QuickJsInstance.boot(memoryMb, QUICKJS_INITIAL_PAGES);
+  /**
+   * A fresh instance. `recycled` is a memory an earlier instance of the same `memoryMb` gave back through
+   * `recycleMemory` (zeroed, never grown): indistinguishable from a new one, without a 16 MiB external allocation
+   * per exec (those made V8 run full garbage collections: most of an exec's time, ADR 0017).
+   */
+  static async create(memoryMb: number, recycled?: WebAssembly.Memory): Promise<QuickJsInstance> {
+    const inst = await QuickJsInstance.boot(memoryMb, QUICKJS_INITIAL_PAGES, recycled);
     const r = inst.ctx.evalCode(GUEST_PRELUDE, 'prelude.js');
     if (r.error) throw new Error(`guest prelude failed: ${JSON.stringify(inst.ctx.dump(r.error))}`);
     r.value.dispose();
@@ -67,9 +72,9 @@ export class QuickJsInstance {
     return inst;
   }
 
-  private static async boot(memoryMb: number, pages: number): Promise<QuickJsInstance> {
+  private static async boot(memoryMb: number, pages: number, recycled?: WebAssembly.Memory): Promise<QuickJsInstance> {
     const maxPages = Math.max(QUICKJS_INITIAL_PAGES, Math.floor((memoryMb * 1024 * 1024) / WASM_PAGE), pages);
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: maxPages });
+    const memory = recycled && recycled.buffer.byteLength === pages * WASM_PAGE ? recycled : new WebAssembly.Memory({ initial: pages, maximum: maxPages });
     const module = await instantiateQuickJs(memory);
     const rt = module.newRuntime();
     rt.setMaxStackSize(MAX_STACK_BYTES);
@@ -90,6 +95,19 @@ export class QuickJsInstance {
 
   get usable(): boolean {
     return !this.poisoned;
+  }
+
+  /**
+   * Ends this instance and hands back its memory, zeroed, for the next `create` with the same `memoryMb`; undefined
+   * when the guest grew it (a grown memory cannot shrink, so it is left to the garbage collector). The instance is
+   * unusable afterwards. Only for instances nobody keeps (Quick Mode), called between evals.
+   */
+  recycleMemory(): WebAssembly.Memory | undefined {
+    this.poisoned = true;
+    this.output = undefined;
+    if (this.memory.buffer.byteLength !== QUICKJS_INITIAL_PAGES * WASM_PAGE) return undefined;
+    new Uint8Array(this.memory.buffer).fill(0);
+    return this.memory;
   }
 
   /** Runs `code` (and the promise jobs it queues) until done, `deadline` (epoch ms), or the memory cap. */

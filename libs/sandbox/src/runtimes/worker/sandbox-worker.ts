@@ -18,6 +18,10 @@ const persistent = new Map<string, { version: number; instance: QuickJsInstance 
 const modules = new Map<string, WebAssembly.Module>();
 const MAX_CACHED_INSTANCES = 8;
 const MAX_CACHED_MODULES = 16;
+/** Zeroed memories of finished Quick Mode instances, by their cap (memoryMb): the next quick exec reuses one. */
+const spareMemories = new Map<number, WebAssembly.Memory>();
+/** A finished quick instance whose memory is recycled once its outcome has been sent (off the exec's path). */
+let finished: QuickJsInstance | undefined;
 
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
@@ -43,7 +47,24 @@ async function run(jobId: number, fn: () => Promise<ExecOutcome | 'missing'>): P
   } catch (e) {
     const code = e instanceof SnapshotIncompatibleError || e instanceof SnapshotFormatError ? e.code : 'SANDBOX.RUNTIME_FAILED';
     send({ type: 'failed', jobId, code, message: (e as Error).message });
+  } finally {
+    recycleFinished();
   }
+}
+
+/** Zeroes the memory of the quick instance that just ended, after its answer left, and keeps it for the next one. */
+function recycleFinished(): void {
+  const inst = finished;
+  finished = undefined;
+  if (!inst) return;
+  const memory = inst.recycleMemory();
+  if (memory) spareMemories.set(inst.memoryMb, memory);
+}
+
+async function quickInstance(memoryMb: number): Promise<QuickJsInstance> {
+  const spare = spareMemories.get(memoryMb);
+  spareMemories.delete(memoryMb);
+  return QuickJsInstance.create(memoryMb, spare);
 }
 
 async function runJs(jobId: number, job: JsExecJob): Promise<ExecOutcome | 'missing'> {
@@ -62,7 +83,10 @@ async function runJs(jobId: number, job: JsExecJob): Promise<ExecOutcome | 'miss
       return 'missing';
     }
     persistent.delete(p.key);
-  } else instance = await QuickJsInstance.create(job.limits.memoryMb);
+  } else {
+    instance = await quickInstance(job.limits.memoryMb);
+    finished = instance;
+  }
 
   const output = new OutputCapture(job.limits.maxOutputBytes, (chunk) => send({ type: 'chunk', jobId, chunk }));
   const result = instance.eval(job.code, Date.now() + job.limits.timeoutMs, output);
