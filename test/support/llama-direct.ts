@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -22,7 +22,10 @@ process.stdout.write(JSON.stringify({ text, embeddingLength: vector.length, vect
 /** node-llama-cpp called directly (its own completion API, greedy), in a separate node process. */
 export async function directCompletion(modelPath: string, prompt: string, maxTokens: number, contextSize = 512): Promise<{ text: string; embeddingLength: number; vector: number[] }> {
   // A file, not `-e`: node-llama-cpp tests its binary in a child started with this process's execArgv.
-  const file = join(process.cwd(), 'node_modules', '.cache', 'cave-llama-direct.mjs');
+  // Inside node_modules so the script resolves node-llama-cpp; `.cache` does not exist on a fresh clone.
+  const dir = join(process.cwd(), 'node_modules', '.cache');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'cave-llama-direct.mjs');
   writeFileSync(file, SCRIPT);
   const { stdout } = await run(process.execPath, [file, JSON.stringify([modelPath, prompt, maxTokens, contextSize])], {
     cwd: process.cwd(),

@@ -114,6 +114,9 @@ export interface ReplicationChunkFailedData {
 export interface ReplicationCompletedData {
   jobId: string;
   bytes: number;
+  /** From start until every chunk was stored and verified (this run). */
+  transferMs: number;
+  /** Including the whole-artifact hash and the registry's own verification. */
   durationMs: number;
   bySource: Record<string, number>;
   completedAt: string;

@@ -200,13 +200,14 @@ export class ReplicationJob {
     } finally {
       await file.close();
     }
+    const transferMs = Math.round(performance.now() - this.startedAt);
     const whole = await sha256File(path);
     if (whole !== m.sha256) throw new JobFailure('PEERS.ARTIFACT_HASH_MISMATCH', 'the assembled artifact does not hash to the manifest sha256');
     await this.deps.artifacts.registerAssembled(signed, path, 'system:replication');
     const durationMs = Math.round(performance.now() - this.startedAt);
     await this.deps.writer.record(this.jobId, {
       type: REPLICATION_COMPLETED,
-      data: { jobId: this.jobId, bytes: m.sizeBytes, durationMs, bySource: { ...this.bySource }, completedAt: new Date().toISOString() },
+      data: { jobId: this.jobId, bytes: m.sizeBytes, transferMs, durationMs, bySource: { ...this.bySource }, completedAt: new Date().toISOString() },
     });
     this.logger.log(`replication ${this.jobId} completed in ${durationMs} ms; bytes per peer: ${JSON.stringify(this.bySource)}`);
   }
