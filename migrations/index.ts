@@ -17,6 +17,7 @@ import { Webhooks1734200000000 } from './1734200000000-webhooks';
 import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
 import { Peers1734300000000 } from './1734300000000-peers';
 import { LlmUsage1734400000000 } from './1734400000000-llm-usage';
+import { Models1734500000000 } from './1734500000000-models';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -42,4 +43,5 @@ export const MIGRATIONS = [
   KeyRotation1734200000001,
   Peers1734300000000,
   LlmUsage1734400000000,
+  Models1734500000000,
 ];

@@ -69,7 +69,7 @@ describe('security posture of the migrated schema', () => {
         and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'namespace' and not a.attisdropped)
       order by 1`);
     // The known tenant tables must be among them, so an empty catalog query cannot pass silently.
-    expect(rows.map((r) => r.table)).toEqual(expect.arrayContaining(['events', 'sandboxes', 'api_keys', 'audit_log', 'idempotency_keys', 'event_idempotency', 'buckets', 'objects', 'object_uploads', 'object_upload_parts', 'sandbox_blobs', 'sandbox_states', 'sandbox_snapshots', 'namespace_policies']));
+    expect(rows.map((r) => r.table)).toEqual(expect.arrayContaining(['events', 'sandboxes', 'api_keys', 'audit_log', 'idempotency_keys', 'event_idempotency', 'buckets', 'objects', 'object_uploads', 'object_upload_parts', 'sandbox_blobs', 'sandbox_states', 'sandbox_snapshots', 'namespace_policies', 'model_activations']));
     for (const r of rows) {
       expect({ table: r.table, rls: r.rls, force: r.force }).toEqual({ table: r.table, rls: true, force: true });
       expect({ table: r.table, policies: r.policies ?? [] }).toEqual({

@@ -156,6 +156,8 @@ describe('attacker probes over every documented route (e2e)', () => {
     if (name === 'eventId') return a.eventId;
     if (name === 'streamId') return a.streamId;
     if (name === 'name') return 'sandboxes';
+    // Registry ids are hashes (artifact sha256, publisher key sha256): node-wide admin state, no tenant's data.
+    if (name === 'modelId' || name === 'publisherId') return 'ab'.repeat(32);
     if (name === 'ns') return a.namespace;
     throw new Error(`no probe value for path parameter {${name}} of ${path}: add one to attacker-probes.e2e-spec.ts`);
   };

@@ -16,7 +16,17 @@ export class FileModelArtifacts implements ModelArtifacts {
     private readonly trusted: KeyObject[],
   ) {}
 
+  private cached?: { at: number; items: SignedManifest[] };
+
   async inventory(): Promise<SignedManifest[]> {
+    // Chunk requests look chunks up here: reading every manifest per request would make the stand-in the bottleneck.
+    if (this.cached && Date.now() - this.cached.at < 1_000) return this.cached.items;
+    const items = await this.scan();
+    this.cached = { at: Date.now(), items };
+    return items;
+  }
+
+  private async scan(): Promise<SignedManifest[]> {
     if (!existsSync(this.dir)) return [];
     const out: SignedManifest[] = [];
     for (const d of await readdir(this.dir)) {
@@ -60,6 +70,7 @@ export class FileModelArtifacts implements ModelArtifacts {
     await mkdir(join(this.dir, m.sha256), { recursive: true });
     await copyFile(artifactPath, join(this.dir, m.sha256, 'artifact'));
     await writeFile(join(this.dir, m.sha256, 'signed.json'), JSON.stringify(signed));
+    this.cached = undefined;
   }
 
   /** Seeds a model directly (the origin node). */

@@ -10,7 +10,7 @@ import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
 import { LlmModule } from '@cave/llm';
 import { McpModule } from '@cave/mcp';
-import { MODEL_ARTIFACTS, ModelArtifacts } from '@cave/models';
+import { MODEL_ARTIFACTS, ModelArtifacts, ModelsModule } from '@cave/models';
 import { ObservabilityModule } from '@cave/observability';
 import { PeersModule } from '@cave/peers';
 import { ProjectionsModule } from '@cave/projections';
@@ -55,9 +55,10 @@ export class AppModule {
         SandboxModule,
         McpModule,
         StorageModule,
+        ModelsModule,
         HistoryModule,
         LlmModule,
-        PeersModule.forRoot(overrides.modelArtifacts ? { artifacts: { provide: MODEL_ARTIFACTS, useValue: overrides.modelArtifacts } } : {}),
+        PeersModule.forRoot(overrides.modelArtifacts ? { artifacts: { provide: MODEL_ARTIFACTS, useValue: overrides.modelArtifacts } } : { imports: [ModelsModule] }),
         RealtimeModule.forRoot({
           replicationUrl: db.replicationUrl,
           maxConnectionsPerAddress: config.realtime.maxConnectionsPerAddress,

@@ -4,6 +4,6 @@ export { fold } from './decider';
 export type { Decider } from './decider';
 export { DomainError } from './domain-error';
 export type { DomainErrorKind } from './domain-error';
-export { InvalidInputError, VALIDATION_CODE } from './invalid-input.error';
-export type { FieldProblem } from './invalid-input.error';
+export { InvalidInputError, VALIDATION_CODE } from './invalid-input.errors';
+export type { FieldProblem } from './invalid-input.errors';
 export type { Principal } from './principal';

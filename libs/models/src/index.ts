@@ -1,3 +1,4 @@
+export { ModelsModule } from './models.module';
 export * from './contracts/model-package';
 export * from './contracts/active-models.port';
 export * from './contracts/model-artifacts.port';
@@ -9,3 +10,4 @@ export { BKG_MAGIC, BKG_PREFIX_BYTES, BkgHeaderReader, MAX_HEADER_BYTES, bkgPref
 export { ChunkCheck, ChunkVerifier } from './package/chunk-verifier';
 export { bkgStream, buildSignedManifest, hashArtifact, packBkg } from './package/bkg-pack';
 export type { PackOptions } from './package/bkg-pack';
+export * from './contracts/models.events';

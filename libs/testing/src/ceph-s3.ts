@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -10,6 +10,8 @@ const run = promisify(execFile);
 
 /** Where one jest run's shared S3 server lives (set by globalSetup, inherited by the workers). */
 export const S3_SHARED_ENV = 'CAVE_TEST_S3_DIR';
+/** Pid of the jest process that owns the shared directory (set by globalSetup). */
+export const S3_OWNER_ENV = 'CAVE_TEST_S3_OWNER';
 /** `1` turns a missing S3 server into a failed run instead of a skipped suite (CI). */
 export const REQUIRE_S3_ENV = 'CAVE_REQUIRE_S3';
 
@@ -63,6 +65,7 @@ export async function sharedS3Server(timeoutMs = 120_000): Promise<S3Server> {
   if (mine) {
     try {
       const server = await bootCeph(join(shared, 'cluster'));
+      watchOwner(shared);
       await writeFile(ready, JSON.stringify(server));
       return server;
     } catch (e) {
@@ -85,6 +88,35 @@ export async function stopSharedS3(): Promise<void> {
   if (!shared || !existsSync(shared)) return;
   await stopCeph(join(shared, 'cluster'));
   rmSync(shared, { recursive: true, force: true });
+}
+
+/**
+ * The Ceph daemons fork away from jest; should the run die before globalTeardown (killed, crashed), a detached
+ * watchdog stops them and removes the directory once the owning jest process is gone. It exits by itself when
+ * teardown removed the directory first.
+ */
+function watchOwner(shared: string): void {
+  const owner = Number(process.env[S3_OWNER_ENV] ?? process.ppid);
+  const script = `
+    const { existsSync, readdirSync, readFileSync, rmSync } = require('node:fs');
+    const { join } = require('node:path');
+    const [owner, shared] = [Number(process.argv[1]), process.argv[2]];
+    const alive = (p) => { try { process.kill(p, 0); return true; } catch { return false; } };
+    const timer = setInterval(() => {
+      if (!existsSync(shared)) process.exit(0);
+      if (alive(owner)) return;
+      clearInterval(timer);
+      const run = join(shared, 'cluster', 'run');
+      const pids = existsSync(run) ? readdirSync(run).filter((f) => f.endsWith('.pid')).map((f) => Number(readFileSync(join(run, f), 'utf8'))) : [];
+      for (const p of pids) if (p > 1 && alive(p)) process.kill(p, 'SIGTERM');
+      setTimeout(() => {
+        for (const p of pids) if (p > 1 && alive(p)) process.kill(p, 'SIGKILL');
+        rmSync(shared, { recursive: true, force: true });
+        process.exit(0);
+      }, 10000);
+    }, 2000);`;
+  const child = spawn(process.execPath, ['-e', script, String(owner), shared], { detached: true, stdio: 'ignore' });
+  child.unref();
 }
 
 async function freePort(): Promise<number> {

@@ -11,8 +11,9 @@ export interface ModelArtifacts {
   /** The signed manifest of the artifact with this whole-artifact sha256, if held. */
   manifest(artifactSha256: string): Promise<SignedManifest | undefined>;
   /**
-   * Bytes `[start, end]` (inclusive) of the chunk with this sha256, or undefined when this node does not hold it.
-   * `size` is the whole chunk's length (whatever the range), so a server can answer `Content-Range`.
+   * Bytes `[start, end]` (inclusive, default the whole chunk) of the chunk with this sha256, or undefined when this
+   * node does not hold it verified. `size` is the chunk's full length (for a Content-Range); a range outside it
+   * throws `MODELS.CHUNK_RANGE` (kind `range_not_satisfiable`).
    */
   openChunk(chunkSha256: string, range?: { start: number; end: number }): Promise<{ size: number; body: Readable } | undefined>;
   /**

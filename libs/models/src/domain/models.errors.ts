@@ -79,3 +79,82 @@ export class KeyInvalidError extends DomainError {
   readonly code = 'MODELS.KEY_INVALID';
   readonly kind = 'invalid';
 }
+
+export class ModelNotFoundError extends DomainError {
+  readonly code = 'MODELS.MODEL_NOT_FOUND';
+  readonly kind = 'not_found';
+  constructor(modelId: string) {
+    super(`model ${modelId} not found`, { modelId });
+  }
+}
+
+export class PublisherNotFoundError extends DomainError {
+  readonly code = 'MODELS.PUBLISHER_NOT_FOUND';
+  readonly kind = 'not_found';
+  constructor(publisherId: string) {
+    super(`publisher ${publisherId} not found`, { publisherId });
+  }
+}
+
+/** Only a model whose last verification passed can be activated. */
+export class ModelNotVerifiedError extends DomainError {
+  readonly code = 'MODELS.NOT_VERIFIED';
+  readonly kind = 'conflict';
+  constructor(modelId: string, status: string) {
+    super(`model ${modelId} is ${status}, not verified: verify it before activating`, { modelId, modelStatus: status });
+  }
+}
+
+/** Another artifact is registered under this name and version: a new artifact needs a new version. */
+export class ModelVersionTakenError extends DomainError {
+  readonly code = 'MODELS.VERSION_TAKEN';
+  readonly kind = 'conflict';
+  constructor(name: string, version: string, modelId: string) {
+    super(`${name} ${version} is already registered with another artifact (${modelId})`, { name, version, modelId });
+  }
+}
+
+/** This artifact is registered already under another manifest (name, version, license or chunking). */
+export class ModelManifestConflictError extends DomainError {
+  readonly code = 'MODELS.MANIFEST_CONFLICT';
+  readonly kind = 'conflict';
+  constructor(modelId: string) {
+    super(`artifact ${modelId} is already registered with a different manifest; delete it first`, { modelId });
+  }
+}
+
+/** A namespace has one active model per name; deactivate the other first. */
+export class ModelNameActiveError extends DomainError {
+  readonly code = 'MODELS.NAME_ACTIVE';
+  readonly kind = 'conflict';
+  constructor(name: string, namespace: string, modelId: string) {
+    super(`${name} is already active in ${namespace} as model ${modelId}`, { name, namespace, modelId });
+  }
+}
+
+/** The storage object to import does not exist. */
+export class ImportSourceNotFoundError extends DomainError {
+  readonly code = 'MODELS.IMPORT_SOURCE_NOT_FOUND';
+  readonly kind = 'not_found';
+  constructor(namespace: string, bucket: string, key: string) {
+    super(`no object ${bucket}/${key} in ${namespace}`, { namespace, bucket, key });
+  }
+}
+
+/** The registry's stored copy of an artifact is gone (recorded as a failed verification). */
+export class ArtifactMissingError extends DomainError {
+  readonly code = 'MODELS.ARTIFACT_MISSING';
+  readonly kind = 'unprocessable';
+  constructor(modelId: string) {
+    super(`the stored artifact of model ${modelId} is missing`, { modelId });
+  }
+}
+
+/** A chunk range outside the chunk. */
+export class ChunkRangeError extends DomainError {
+  readonly code = 'MODELS.CHUNK_RANGE';
+  readonly kind = 'range_not_satisfiable';
+  constructor(size: number) {
+    super(`range outside the chunk (0..${size - 1})`, { size });
+  }
+}

@@ -9,7 +9,7 @@ import { checkPreconditions, Preconditions } from '../domain/object.decider';
 import { checkQuota, quotaOf } from '../domain/quota';
 import { BlobMissingError, BucketNotFoundError, ContentLengthMismatchError, ObjectTooLargeError, UploadAbortedError } from '../domain/storage.errors';
 import { objectStreamId } from '../domain/streams';
-import { objectProjection } from '../projections/storage.projection';
+import { objectProjection } from '../projections/storage.write';
 import { OBJECT_COLUMNS, ObjectRow, ObjectView, toObjectView } from '../projections/storage.read-model';
 import { StorageMetrics } from '../storage.metrics';
 import { OBJECT_STREAM, StorageCommandMeta } from './storage-meta';

@@ -2,7 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Database, EventStore, CommandRunner } from '@cave/event-store';
 import { UploadNotFoundError } from '../../domain/storage.errors';
 import { uploadStreamId } from '../../domain/streams';
-import { uploadProjection } from '../../projections/storage.projection';
+import { uploadProjection } from '../../projections/storage.write';
 import { UPLOAD_STREAM } from '../storage-meta';
 import { loadUpload, UUID } from '../upload-stream';
 import { AbortUploadCommand } from './abort-upload.command';

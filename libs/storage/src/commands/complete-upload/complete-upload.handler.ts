@@ -6,7 +6,7 @@ import { BLOB_BACKEND, BlobBackend } from '../../backends/blob-backend';
 import { UploadNotFoundError, UploadNotOpenError } from '../../domain/storage.errors';
 import { uploadStreamId } from '../../domain/streams';
 import { PartData, partsToComplete } from '../../domain/upload.decider';
-import { uploadProjection } from '../../projections/storage.projection';
+import { uploadProjection } from '../../projections/storage.write';
 import { ObjectView } from '../../projections/storage.read-model';
 import { ObjectWriter } from '../object-writer';
 import { UPLOAD_STREAM } from '../storage-meta';

@@ -2,7 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ConcurrencyError, Database, EventStore, CommandRunner } from '@cave/event-store';
 import { bucketStreamId } from '../../contracts/storage.events';
 import { assertBucketName } from '../../domain/names';
-import { bucketProjection } from '../../projections/storage.projection';
+import { bucketProjection } from '../../projections/storage.write';
 import { BUCKET_COLUMNS, BucketRow, toBucketView } from '../../projections/storage.read-model';
 import { BUCKET_STREAM } from '../storage-meta';
 import { CreateBucketCommand, CreateBucketResult } from './create-bucket.command';

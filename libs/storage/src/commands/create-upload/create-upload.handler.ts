@@ -4,7 +4,7 @@ import { Database, EventStore, CommandRunner } from '@cave/event-store';
 import { assertBucketName, assertObjectKey } from '../../domain/names';
 import { BucketNotFoundError } from '../../domain/storage.errors';
 import { uploadStreamId } from '../../domain/streams';
-import { uploadProjection } from '../../projections/storage.projection';
+import { uploadProjection } from '../../projections/storage.write';
 import { UPLOAD_STREAM } from '../storage-meta';
 import { lockBucketShared } from '../storage-usage';
 import { CreateUploadCommand, UploadView } from './create-upload.command';

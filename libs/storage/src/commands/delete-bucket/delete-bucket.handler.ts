@@ -3,7 +3,7 @@ import { Database, EventStore, CommandRunner } from '@cave/event-store';
 import { bucketStreamId } from '../../contracts/storage.events';
 import { assertBucketName } from '../../domain/names';
 import { BucketNotFoundError } from '../../domain/storage.errors';
-import { bucketProjection } from '../../projections/storage.projection';
+import { bucketProjection } from '../../projections/storage.write';
 import { BUCKET_STREAM } from '../storage-meta';
 import { DeleteBucketCommand } from './delete-bucket.command';
 

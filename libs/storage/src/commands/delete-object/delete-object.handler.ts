@@ -2,7 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Database, EventStore, CommandRunner } from '@cave/event-store';
 import { assertBucketName, assertObjectKey } from '../../domain/names';
 import { objectStreamId } from '../../domain/streams';
-import { objectProjection } from '../../projections/storage.projection';
+import { objectProjection } from '../../projections/storage.write';
 import { OBJECT_STREAM } from '../storage-meta';
 import { DeleteObjectCommand } from './delete-object.command';
 

@@ -8,7 +8,7 @@ import { checkQuota, quotaOf } from '../../domain/quota';
 import { BlobMissingError, InvalidPartsError, ObjectTooLargeError, UploadNotFoundError, UploadNotOpenError } from '../../domain/storage.errors';
 import { uploadStreamId } from '../../domain/streams';
 import { MAX_PARTS } from '../../domain/upload.decider';
-import { uploadProjection } from '../../projections/storage.projection';
+import { uploadProjection } from '../../projections/storage.write';
 import { ObjectWriter } from '../object-writer';
 import { UPLOAD_STREAM } from '../storage-meta';
 import { loadUpload, UUID } from '../upload-stream';
