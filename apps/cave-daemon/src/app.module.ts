@@ -57,7 +57,7 @@ export class AppModule {
         StorageModule,
         ModelsModule,
         HistoryModule,
-        LlmModule,
+        LlmModule.forRoot({ imports: [ModelsModule] }),
         PeersModule.forRoot(overrides.modelArtifacts ? { artifacts: { provide: MODEL_ARTIFACTS, useValue: overrides.modelArtifacts } } : { imports: [ModelsModule] }),
         RealtimeModule.forRoot({
           replicationUrl: db.replicationUrl,
