@@ -16,6 +16,9 @@ export class OpenObjectHandler implements IQueryHandler<OpenObjectQuery, Readabl
     const stream = await this.backend.read(object.blob, range);
     const labels = { backend: this.backend.name };
     stream.on('data', (chunk: Buffer) => this.metrics.bytesRead.inc(labels, chunk.length));
+    // A 'data' listener switches the stream to flowing: bytes would pour out (and be lost) during any await
+    // between this return and the caller's pipe. Paused, it flows only once the caller consumes it.
+    stream.pause();
     return stream;
   }
 }
