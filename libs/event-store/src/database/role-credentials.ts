@@ -34,9 +34,27 @@ export async function provisionRoleLogins(ownerUrl: string): Promise<void> {
     for (const { rolname: role } of rows) {
       const pw = derivePassword(ownerUrl, role);
       // ALTER ROLE takes no bind parameters; the password is base64url, so literal quoting is exact.
-      await client.query(`alter role ${role} with login password ${client.escapeLiteral(pw)}`);
+      await alterRoleRetrying(client, `alter role ${role} with login password ${client.escapeLiteral(pw)}`);
     }
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Roles are cluster-wide: daemons starting at once on different databases of one server update the same
+ * pg_authid row, and PostgreSQL refuses the loser with "tuple concurrently updated" instead of waiting. The
+ * password is derived, so every writer sets the same value: retrying is exact.
+ */
+async function alterRoleRetrying(client: Client, sql: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(sql);
+      return;
+    } catch (e) {
+      const raced = (e as { code?: string; message?: string }).code === 'XX000' && /tuple concurrently updated/.test(String((e as Error).message));
+      if (!raced || attempt >= 10) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.floor(Math.random() * 20)));
+    }
   }
 }
