@@ -4,9 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { ACTIVE_MODELS, ActiveModels, bkgPrefix, headerBytesOf, MODEL_ARTIFACTS, ModelArtifacts, packBkg, publicKeyPem, publisherIdOf, rawPublicKey, SignedManifest, signManifest } from '@cave/models';
+import { ACTIVE_MODELS, ActiveModels, MODEL_ARTIFACTS, ModelArtifacts, packBkg, publicKeyPem, publisherIdOf, rawPublicKey, SignedManifest } from '@cave/models';
 import { startTestApp, TestApp, waitFor } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
+// White-box: forged and malformed packages are built from the format's parts (the toolkit contract only packs).
+import { signManifest } from '../libs/models/src/domain/publisher-key';
+import { bkgPrefix, headerBytesOf } from '../libs/models/src/package/bkg-reader';
 
 const ADMIN = 'cave_sk_' + 'm'.repeat(40);
 const KIB = 1024;
