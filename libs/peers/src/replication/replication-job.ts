@@ -7,13 +7,13 @@ import { DomainError } from '@cave/kernel';
 import type { ModelArtifacts, SignedManifest } from '@cave/models';
 import {
   REPLICATION_CHUNK_FAILED,
-  REPLICATION_CHUNKS_STORED,
   REPLICATION_COMPLETED,
   REPLICATION_FAILED,
   REPLICATION_STARTED,
 } from '../contracts/peer.events';
 import { assignChunks, nextOnRing } from '../domain/weighted-ring';
 import { PeerClient, PeerRequestError } from '../tls/peer-client';
+import { JobJournal } from './job-journal';
 import { ReplicationWriter } from './replication-writer';
 import { TokenBucket } from './token-bucket';
 
@@ -71,7 +71,7 @@ export class ReplicationJob {
   private readonly consecutiveErrors = new Map<string, number>();
   private readonly done = new Set<number>();
   private readonly bySource: Record<string, number> = {};
-  private pending: { chunks: number[]; bytes: number; bySource: Record<string, number> } = { chunks: [], bytes: 0, bySource: {} };
+  private readonly journal: JobJournal;
   private inFlight = 0;
   private wake: Array<() => void> = [];
   private fatal?: JobFailure;
@@ -96,6 +96,7 @@ export class ReplicationJob {
     private readonly signal: AbortSignal,
   ) {
     this.jobBucket = new TokenBucket(maxBytesPerSec);
+    this.journal = new JobJournal(jobId, deps.writer);
   }
 
   get dir(): string {
@@ -136,7 +137,7 @@ export class ReplicationJob {
       const code = e instanceof JobFailure ? e.code : e instanceof DomainError ? e.code : 'PEERS.REPLICATION_ERROR';
       const message = (e as Error).message.slice(0, 500);
       this.logger.warn(`replication ${this.jobId} failed: ${code} ${message}`);
-      await this.deps.writer.record(this.jobId, { type: REPLICATION_FAILED, data: { jobId: this.jobId, code, error: message, failedAt: new Date().toISOString() } });
+      await this.journal.record({ type: REPLICATION_FAILED, data: { jobId: this.jobId, code, error: message, failedAt: new Date().toISOString() } });
     }
   }
 
@@ -169,7 +170,7 @@ export class ReplicationJob {
         this.live.add(s.peerId);
       }
       this.startedAt = performance.now();
-      await this.deps.writer.record(this.jobId, {
+      await this.journal.record({
         type: REPLICATION_STARTED,
         data: {
           jobId: this.jobId,
@@ -205,7 +206,7 @@ export class ReplicationJob {
     if (whole !== m.sha256) throw new JobFailure('PEERS.ARTIFACT_HASH_MISMATCH', 'the assembled artifact does not hash to the manifest sha256');
     await this.deps.artifacts.registerAssembled(signed, path, 'system:replication');
     const durationMs = Math.round(performance.now() - this.startedAt);
-    await this.deps.writer.record(this.jobId, {
+    await this.journal.record({
       type: REPLICATION_COMPLETED,
       data: { jobId: this.jobId, bytes: m.sizeBytes, transferMs, durationMs, bySource: { ...this.bySource }, completedAt: new Date().toISOString() },
     });
@@ -281,9 +282,7 @@ export class ReplicationJob {
     this.done.add(i);
     this.bytesThisRun += len;
     this.bySource[source.peerId] = (this.bySource[source.peerId] ?? 0) + len;
-    this.pending.chunks.push(i);
-    this.pending.bytes += len;
-    this.pending.bySource[source.peerId] = (this.pending.bySource[source.peerId] ?? 0) + len;
+    this.journal.stored(i, len, source.peerId);
   }
 
   private async failed(source: ReplicationSource, i: number, e: Error): Promise<void> {
@@ -291,8 +290,8 @@ export class ReplicationJob {
     const corrupt = e instanceof ChunkCorrupt;
     const reason = corrupt ? 'corrupt' : e instanceof PeerRequestError && e.kind === 'timeout' ? 'timeout' : 'error';
     this.logger.warn(`replication ${this.jobId}: chunk ${i} from ${source.peerId} failed (${reason}: ${e.message})`);
-    await this.deps.writer
-      .record(this.jobId, { type: REPLICATION_CHUNK_FAILED, data: { jobId: this.jobId, chunk: i, peerId: source.peerId, reason, error: e.message.slice(0, 200), failedAt: new Date().toISOString() } })
+    await this.journal
+      .record({ type: REPLICATION_CHUNK_FAILED, data: { jobId: this.jobId, chunk: i, peerId: source.peerId, reason, error: e.message.slice(0, 200), failedAt: new Date().toISOString() } })
       .catch(() => undefined);
     if (corrupt) {
       const n = (this.corrupt.get(source.peerId) ?? 0) + 1;
@@ -329,11 +328,8 @@ export class ReplicationJob {
     this.queues.get(next)!.unshift(i);
   }
 
-  private async flush(): Promise<void> {
-    if (this.pending.chunks.length === 0) return;
-    const batch = this.pending;
-    this.pending = { chunks: [], bytes: 0, bySource: {} };
-    await this.deps.writer.record(this.jobId, { type: REPLICATION_CHUNKS_STORED, data: { jobId: this.jobId, ...batch, storedAt: new Date().toISOString() } });
+  private flush(): Promise<void> {
+    return this.journal.flush();
   }
 }
 
