@@ -24,6 +24,14 @@ describe('sandbox worker pool (real worker threads, real QuickJS and node:wasi)'
     expect(chunks.map((c) => `${c.stream}:${c.chunk}`).join('')).toBe('stdout:a 1 {"b":2}\nstderr:oops\nstdout:c\n');
   });
 
+  it('every quick exec gets a fresh instance: nothing a previous guest left (globals, prototypes, memory) is there', async () => {
+    // More execs than threads, same cap and another, so each thread hands out instances it built ahead.
+    for (const memoryMb of [32, 32, 32, 16, 32, 16]) {
+      const o = await run(js('console.log(typeof left, Array.prototype.left, new Uint8Array(1 << 20).some((b) => b !== 0)); var left = 1; Array.prototype.left = 2', { memoryMb }));
+      expect(o.stdout).toBe('undefined undefined false\n');
+    }
+  });
+
   it('infinite loop -> TIMEOUT from the guest deadline within timeoutMs + 100 ms (stretched by the load)', async () => {
     const t0 = performance.now();
     const o = await run(js('while (true) {}', { timeoutMs: 200 }));
