@@ -2,11 +2,12 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditProjection, verifyLogFile } from '@cave/audit';
+import { verifyLogFile } from '@cave/audit';
 import { Database, EventStore, prepareDatabase } from '@cave/event-store';
 import { ProjectionRegistry, ProjectionRuntime } from '@cave/projections';
 import { AuditFileSink } from '../libs/audit/src/projections/audit-file-sink';
 import { AuditWriter } from '../libs/audit/src/projections/audit-writer';
+import { auditProjection } from '../libs/audit/src/projections/audit.projection';
 // Bench-only reach into the lib's domain to generate a realistic log quickly (lint allows it in bench/).
 import { canonicalEntry, dataDigest, GENESIS_HASH, sealEntry } from '../libs/audit/src/domain/audit-entry';
 import { formatCheckpoint } from '../libs/audit/src/domain/checkpoint';

@@ -2,10 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { PeerListener } from '@cave/peers';
 import { startTestApp, TestApp } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 import { TestPki, tlsGet } from './support/peer-pki';
+// White-box: the listener binds port 0 here, and only it knows the port it got.
+import { PeerListener } from '../libs/peers/src/tls/peer-listener';
 
 const ADMIN = 'cave_sk_' + 'p'.repeat(40);
 const bearer = { authorization: `Bearer ${ADMIN}` };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import pino, { Logger } from 'pino';
-import { auditProjection, AuditWriter, HmacKeyRing } from '@cave/audit';
+import { auditProjectionFor } from '@cave/audit';
 import { CaveConfig, loadConfig } from '@cave/config';
 import { Database, EventStore, PreparedDatabase, prepareDatabase } from '@cave/event-store';
 import { ProjectionAdminService, ProjectionRegistry, StreamFoldRegistry, StreamStateService } from '@cave/projections';
@@ -48,7 +48,7 @@ export class CliContext {
    * append-only, so `projections rebuild audit` is refused here instead of failing on the daemon.
    */
   private knownProjections(): ProjectionRegistry {
-    return new ProjectionRegistry().register(auditProjection(new AuditWriter(new HmacKeyRing(this.config.audit.hmacKey, this.config.audit.hmacPreviousKeys))));
+    return new ProjectionRegistry().register(auditProjectionFor(this.config.audit));
   }
 
   private async open(): Promise<CliConnection> {

@@ -1,13 +1,4 @@
 export { AuditModule } from './audit.module';
-export { AuditService } from './audit.service';
-export type { ConsistencyProof, InclusionProof, MemberProof } from './audit.service';
-export { AuditWriter } from './projections/audit-writer';
-export { AUDIT_PROJECTION, auditProjection } from './projections/audit.projection';
-export { HmacKeyRing } from './domain/hmac-key-ring';
-export type { AuditBatchResult } from './projections/audit-writer';
-export { GENESIS_HASH } from './domain/audit-entry';
-export type { AuditEntry } from './domain/audit-entry';
-export { verifyLogFile } from './verification/offline-verifier';
-export type { VerificationReport, OfflineVerifyOptions } from './verification/offline-verifier';
-export type { OnlineVerificationReport } from './verification/online-verifier';
-export type { ProblemReason, VerificationProblem } from './domain/log-verification';
+export { auditProjectionFor } from './contracts/audit-projection';
+export { verifyLogFile } from './contracts/offline-verification';
+export type { OfflineVerifyOptions, ProblemReason, VerificationProblem, VerificationReport } from './contracts/offline-verification';

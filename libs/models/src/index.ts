@@ -1,13 +1,36 @@
 export { ModelsModule } from './models.module';
-export * from './contracts/model-package';
-export * from './contracts/active-models.port';
-export * from './contracts/model-artifacts.port';
-// The .bkg format toolkit (ADR 0016): the CLI packs with it, peers verify chunks with it.
-export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, chunkCountOf, chunkLengthOf, isValidChunkSize, manifestSigningBytes, parseManifest, parseSignedManifest } from './domain/manifest.rules';
-export { parsePrivateKey, parsePublicKey, publicKeyPem, publisherIdOf, rawPublicKey, signManifest, verifyManifestSignature } from './domain/publisher-key';
-export * from './domain/models.errors';
-export { BKG_MAGIC, BKG_PREFIX_BYTES, BkgHeaderReader, MAX_HEADER_BYTES, bkgPrefix, headerBytesOf } from './package/bkg-reader';
-export { ChunkCheck, ChunkVerifier } from './package/chunk-verifier';
-export { bkgStream, buildSignedManifest, hashArtifact, packBkg } from './package/bkg-pack';
-export type { PackOptions } from './package/bkg-pack';
-export * from './contracts/models.events';
+export type { ModelManifest, SignedManifest } from './contracts/model-package';
+export { ACTIVE_MODELS } from './contracts/active-models.port';
+export type { ActiveModel, ActiveModels } from './contracts/active-models.port';
+export { MODEL_ARTIFACTS } from './contracts/model-artifacts.port';
+export type { ModelArtifacts } from './contracts/model-artifacts.port';
+export { DEFAULT_CHUNK_SIZE, isValidChunkSize, packBkg, parsePrivateKey, publicKeyPem, publisherIdOf, rawPublicKey } from './contracts/bkg-toolkit';
+export type { PackOptions } from './contracts/bkg-toolkit';
+export {
+  MODEL_ACTIVATED,
+  MODEL_DEACTIVATED,
+  MODEL_DELETED,
+  MODEL_PUBLISHER_REVOKED,
+  MODEL_PUBLISHER_STREAM_TYPE,
+  MODEL_PUBLISHER_TRUSTED,
+  MODEL_REGISTERED,
+  MODEL_STREAM_TYPE,
+  MODEL_VERIFICATION_FAILED,
+  MODEL_VERIFIED,
+  MODELS_NAMESPACE,
+  modelStreamId,
+  publisherStreamId,
+} from './contracts/models.events';
+export type {
+  ModelActivatedData,
+  ModelDeactivatedData,
+  ModelDeletedData,
+  ModelEvent,
+  ModelPublisherRevokedData,
+  ModelPublisherTrustedData,
+  ModelRegisteredData,
+  ModelStorageLocation,
+  ModelVerificationFailedData,
+  ModelVerifiedData,
+  PublisherEvent,
+} from './contracts/models.events';

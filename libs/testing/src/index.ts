@@ -1,6 +1,7 @@
 export { createTestDatabase } from './test-database';
 export type { TestDatabase } from './test-database';
 export { waitFor } from './wait-for';
+export { loadFactor } from './load-factor';
 export { startTestApp } from './test-app';
 export type { TestApp } from './test-app';
 export { dropDatabase, withClient, withDatabase } from './pg-admin';

@@ -23,6 +23,11 @@ export interface ProjectionRuntimeOptions {
    * batch (default 20) instead of one transaction per wake-up. A projection's lag grows by at most this.
    */
   batchWindowMs?: number;
+  /**
+   * A filtered projection that only passes over rows it does not want writes that move of its checkpoint at
+   * most this often (default 1000 ms) instead of once per batch window; see `RunnerDeps.skipPersistMs`.
+   */
+  skipPersistMs?: number;
   /** How often a follower tries to take over leadership (ms). */
   leaderRetryMs?: number;
   metrics?: ProjectionMetrics;
@@ -51,6 +56,11 @@ export class ProjectionRuntime {
   private readonly log: ProjectionLogger;
   private readonly pollMs: number;
   private readonly leaderRetryMs: number;
+  /**
+   * At most one NOTIFY per this many ms: the batch window (at least 5 ms). A remote runner applies what
+   * arrived in a batch window anyway, so waking it more often only costs round trips (one per NOTIFY).
+   */
+  private readonly notifyEveryMs: number;
   /** Ticks failed in a row (database down): the next waits leaderRetryMs * 2^n, at most 5 s. */
   private failedTicks = 0;
 
@@ -65,6 +75,7 @@ export class ProjectionRuntime {
     this.log = opts.log ?? (() => undefined);
     this.pollMs = opts.pollMs ?? 2_000;
     this.leaderRetryMs = opts.leaderRetryMs ?? 1_000;
+    this.notifyEveryMs = Math.max(5, opts.batchWindowMs ?? 20);
     store.onAppend(() => this.onLocalAppend());
   }
 
@@ -98,10 +109,10 @@ export class ProjectionRuntime {
     return [...this.runners.keys()];
   }
 
-  /** Wake the local runner of `name` now (after an admin action on this instance). */
+  /** Wake the local runner of `name` now, to read its checkpoint again (after an admin action). */
   wake(name?: string): void {
     if (name === undefined) for (const r of this.runners.values()) r.wake();
-    else this.runners.get(name)?.wake();
+    else this.runners.get(name)?.reload();
   }
 
   private runTick(): Promise<void> {
@@ -182,6 +193,7 @@ export class ProjectionRuntime {
       log: this.log,
       pollMs: this.pollMs,
       batchWindowMs: this.opts.batchWindowMs ?? 20,
+      skipPersistMs: this.opts.skipPersistMs ?? 1_000,
     });
     this.runners.set(p.name, runner);
     runner.start();
@@ -205,8 +217,8 @@ export class ProjectionRuntime {
   }
 
   /**
-   * Appends made by this process wake local runners at once and, coalesced to one NOTIFY per few
-   * milliseconds, the other instances. NOTIFY is deliberately not a trigger on `events`: a notifying
+   * Appends made by this process wake local runners at once and, coalesced to one NOTIFY per batch
+   * window, the other instances (and `cave events tail`). NOTIFY is deliberately not a trigger on `events`: a notifying
    * commit takes a database-wide lock, which would serialise every append (ADR 0006).
    */
   private onLocalAppend(): void {
@@ -216,6 +228,6 @@ export class ProjectionRuntime {
     setTimeout(() => {
       this.notifyPending = false;
       this.db.admin.query(`select pg_notify('${EVENTS_CHANNEL}', '')`).catch(() => undefined);
-    }, 5).unref();
+    }, this.notifyEveryMs).unref();
   }
 }
