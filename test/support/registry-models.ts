@@ -1,7 +1,7 @@
-import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
-import { buildSignedManifest, packBkg, publicKeyPem, SignedManifest } from '@cave/models';
+import { packBkg, publicKeyPem, SignedManifest } from '@cave/models';
 
 /**
  * Models for multi-node tests and benches, made and registered the way an operator does it: an artifact file packed
@@ -41,9 +41,12 @@ export async function packModel(dir: string, bytes: Buffer, name: string, chunkS
   return { signed, artifactPath, bkgPath };
 }
 
-/** The signed manifest of an artifact file under another key (no package written): a re-signed manifest. */
-export function signAs(artifactPath: string, name: string, chunkSize: number, key: KeyObject): Promise<SignedManifest> {
-  return buildSignedManifest(artifactPath, { name, version: '1.0.0', license: 'MIT', chunkSize, privateKey: key });
+/** The signed manifest of an artifact file under another key (its package is thrown away): a re-signed manifest. */
+export async function signAs(artifactPath: string, name: string, chunkSize: number, key: KeyObject): Promise<SignedManifest> {
+  const out = `${artifactPath}.resigned.bkg`;
+  const signed = await packBkg(artifactPath, out, { name, version: '1.0.0', license: 'MIT', chunkSize, privateKey: key });
+  rmSync(out);
+  return signed;
 }
 
 const auth = (adminKey: string) => ({ authorization: `Bearer ${adminKey}` });

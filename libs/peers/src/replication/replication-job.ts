@@ -4,7 +4,7 @@ import { FileHandle, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@cave/kernel';
-import { manifestSigningBytes, ModelArtifacts, SignedManifest } from '@cave/models';
+import type { ModelArtifacts, SignedManifest } from '@cave/models';
 import {
   REPLICATION_CHUNK_FAILED,
   REPLICATION_COMPLETED,
@@ -154,9 +154,9 @@ export class ReplicationJob {
     // Signature and trusted publisher before the first chunk byte; the registry checks again at registration.
     await this.deps.artifacts.verifyManifest(signed);
     // Only sources presenting the very same signed manifest serve chunks: their chunk list is the one verified.
-    // Compared in its canonical (signed) form: a registry that stores it as jsonb hands its keys back reordered.
-    const canonical = manifestSigningBytes(m);
-    const same = sources.filter((s) => s.signed.signature === signed.signature && manifestSigningBytes(s.signed.manifest).equals(canonical));
+    // Compared with sorted keys: a registry that stores it as jsonb hands its keys back reordered.
+    const canonical = sortedJson(m);
+    const same = sources.filter((s) => s.signed.signature === signed.signature && sortedJson(s.signed.manifest) === canonical);
     this.manifest = m;
     await mkdir(this.dir, { recursive: true });
     const path = join(this.dir, 'artifact');
@@ -339,6 +339,12 @@ export class ReplicationJob {
 }
 
 class ChunkCorrupt extends Error {}
+
+/** A manifest's fields (flat: strings, numbers, the chunk list) as JSON in key order. */
+function sortedJson(m: SignedManifest['manifest']): string {
+  const fields = m as unknown as Record<string, unknown>;
+  return JSON.stringify(Object.keys(fields).sort().map((k) => [k, fields[k]]));
+}
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
