@@ -9,7 +9,7 @@ import { DatabaseUrls } from '@cave/event-store';
 import { correlationIdFrom } from '@cave/kernel';
 import { createValidationPipe, installCheckedJsonParser, isStreamBodyRoute, problemClientErrorHandler, ProblemDetailsFilter, problemType, registerStreamBodies, TITLES } from '@cave/http';
 import { MetricsService } from '@cave/observability';
-import { AppModule, AppOverrides } from '../app.module';
+import { AppModule } from '../app.module';
 import { mountConsole } from './console';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
@@ -17,7 +17,7 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 const WASM_MEDIA_TYPE = /^application\/wasm\s*(;|$)/i;
 
 /** Builds the fully configured application (used by main, the OpenAPI generator and e2e tests). */
-export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean; logDestination?: DestinationStream; overrides?: AppOverrides } = {}): Promise<NestFastifyApplication> {
+export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean; logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
@@ -37,7 +37,7 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
         .send({ type: problemType('HTTP.BAD_URL'), title: TITLES[status] ?? 'Bad Request', status, detail: error.message, code: 'HTTP.BAD_URL' });
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db, opts.logDestination, opts.overrides), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db, opts.logDestination), adapter, {
     bufferLogs: true,
     abortOnError: false,
     // The JSON parser is ours (installCheckedJsonParser): depth and Unicode checks before anything walks a body.

@@ -43,7 +43,7 @@ describe('projection runner round trips (real Postgres)', () => {
   const applied = async (name: string) =>
     (await t.db.admin.query<{ p: string }>(`select unnest(positions) as p from tally_${name} order by 1`)).rows.map((r) => Number(r.p));
   // A new projection starts at the beginning of the log: every tick so far, this test's and earlier ones'.
-  const ticks = async () => (await t.db.admin.query<{ p: string }>(`select global_position as p from events where event_type = 'tick' order by 1`)).rows.map((r) => Number(r.p));
+  const ticksNow = async () => (await t.db.admin.query<{ p: string }>(`select global_position as p from events where event_type = 'tick' order by 1`)).rows.map((r) => Number(r.p));
 
   it('keeps a move over unwanted rows in memory and writes it with the next wanted event, which is applied once', async () => {
     const metrics = new ProjectionMetrics(new Registry());
@@ -59,7 +59,7 @@ describe('projection runner round trips (real Postgres)', () => {
 
     const second = (await append('s-1', 'tick')).globalPositions[0];
     await waitFor(async () => ((await stored('skips')) === second ? true : undefined), 10_000, 'the second tick applied');
-    expect(await applied('skips')).toEqual(await ticks());
+    expect(await applied('skips')).toEqual(await ticksNow());
   });
 
   it('reads its checkpoint row once, not at every step, and still sees an admin rebuild request at once', async () => {
@@ -79,7 +79,7 @@ describe('projection runner round trips (real Postgres)', () => {
         await waitFor(async () => ((await stored('reads')) === p ? true : undefined), 10_000, `tick ${i} applied`);
       }
       expect(reads - before).toBeLessThanOrEqual(1);
-      expect(await applied('reads')).toEqual(await ticks());
+      expect(await applied('reads')).toEqual(await ticksNow());
 
       // The admin's NOTIFY makes the runner read the row again: the rebuild starts now, not at the next poll.
       await new ProjectionAdminService(t.db, store, registry).rebuild('reads', 'key-admin');
@@ -88,9 +88,45 @@ describe('projection runner round trips (real Postgres)', () => {
         10_000,
         'the rebuild done',
       );
-      expect(await applied('reads')).toEqual(await ticks());
+      expect(await applied('reads')).toEqual(await ticksNow());
     } finally {
       delete (t.db.admin as unknown as { query?: unknown }).query;
     }
   });
+
+  it('reads the newest rows once for all live projections, each applying every wanted event once', async () => {
+    const names = ['shared_a', 'shared_b', 'shared_c'];
+    const registry = new ProjectionRegistry();
+    for (const n of names) {
+      await createReadModelTable(t.ownerUrl, `tally_${n}`);
+      registry.register(tallyProjection({ name: n, table: `tally_${n}` }));
+    }
+    const counting = new EventStore(t.db);
+    let reads = 0;
+    const readAll = counting.readAll.bind(counting);
+    counting.readAll = (opts) => {
+      reads++;
+      return readAll(opts);
+    };
+    const runtime = new ProjectionRuntime(t.db, counting, registry, SLOW);
+    runtimes.push(runtime);
+    await runtime.start();
+    const head = async () => Number((await t.db.admin.query<{ p: string }>('select max(global_position) as p from events')).rows[0].p);
+    const allAt = async (p: number) => (await Promise.all(names.map(stored))).every((s) => s === p);
+    // Started behind (a new projection starts at the log's beginning): each catches up with reads of its own.
+    const start = await head();
+    await waitFor(async () => ((await allAt(start)) ? true : undefined), 10_000, 'caught up');
+    const before = reads;
+    const ticks = 10;
+    for (let i = 0; i < ticks; i++) {
+      // Appended through the runtime's store so its runners are woken as the daemon's are.
+      const p = (await counting.append(`sh-${i % 2}`, 'any', [{ type: 'tick', data: { n: 1 } }], { namespace: 'alpha', streamType: 'x' })).globalPositions[0];
+      await waitFor(async () => ((await allAt(p)) ? true : undefined), 10_000, `tick ${i} applied by all`);
+    }
+    // Alone, each of the three reads at least twice per tick (the page, then the empty read after it), 60 in
+    // all (90 measured without the shared log); shared, 35 were measured.
+    expect(reads - before).toBeLessThan(ticks * 2 * names.length);
+    for (const n of names) expect(await applied(n)).toEqual(await ticksNow());
+  });
 });
+

@@ -27,7 +27,7 @@ export class LiveTrack {
     private readonly projection: Projection,
     private readonly deps: RunnerDeps,
   ) {
-    this.pages = new PageReader(deps.store, { batchSize: batchSizeOf(projection), eventTypes: projection.eventTypes, upcast: projection.upcast });
+    this.pages = new PageReader(deps.store, { batchSize: batchSizeOf(projection), eventTypes: projection.eventTypes, upcast: projection.upcast, shared: deps.sharedLog });
     this.ctx = projectionContext(projection, false);
   }
 

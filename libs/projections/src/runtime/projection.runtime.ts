@@ -7,6 +7,7 @@ import { isRebuildable, Projection } from './projection';
 import { ProjectionMetrics } from './projection.metrics';
 import { ProjectionRegistry } from './projection.registry';
 import { ProjectionLogger, ProjectionRunner } from './projection.runner';
+import { SharedLog } from './shared-log';
 
 /** NOTIFY channel meaning "events were appended; read again". Payload unused. */
 export const EVENTS_CHANNEL = 'cave_events';
@@ -43,6 +44,8 @@ export interface ProjectionRuntimeOptions {
 export class ProjectionRuntime {
   readonly instanceId: string;
   private readonly checkpoints: CheckpointStore;
+  /** The live tracks' shared read of the newest rows. */
+  private readonly sharedLog: SharedLog;
   private readonly runners = new Map<string, ProjectionRunner>();
   /** Runners taken out of `runners` whose stop() has not returned yet. */
   private readonly stopping = new Set<Promise<void>>();
@@ -72,6 +75,7 @@ export class ProjectionRuntime {
   ) {
     this.instanceId = opts.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.checkpoints = new CheckpointStore(db.admin);
+    this.sharedLog = new SharedLog(store);
     this.log = opts.log ?? (() => undefined);
     this.pollMs = opts.pollMs ?? 2_000;
     this.leaderRetryMs = opts.leaderRetryMs ?? 1_000;
@@ -194,6 +198,7 @@ export class ProjectionRuntime {
       pollMs: this.pollMs,
       batchWindowMs: this.opts.batchWindowMs ?? 20,
       skipPersistMs: this.opts.skipPersistMs ?? 1_000,
+      sharedLog: this.sharedLog,
     });
     this.runners.set(p.name, runner);
     runner.start();

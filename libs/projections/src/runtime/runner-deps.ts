@@ -2,6 +2,7 @@ import type { Database, EventStore } from '@cave/event-store';
 import type { CheckpointStore } from './checkpoint.store';
 import type { Projection, ProjectionContext } from './projection';
 import type { ProjectionMetrics } from './projection.metrics';
+import type { SharedLog } from './shared-log';
 
 export type ProjectionLogger = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -26,6 +27,8 @@ export interface RunnerDeps {
    * applies the same nothing. 0 or unset = write every move.
    */
   skipPersistMs?: number;
+  /** One read of the newest rows for every live track of the runtime (see `SharedLog`). */
+  sharedLog?: SharedLog;
 }
 
 /** What a track did in one step. */
