@@ -12,6 +12,7 @@ export default tseslint.config(
       'cave/context-boundaries': 'error',
       'cave/pure-domain': 'error',
       'cave/technical-layer': 'error',
+      'cave/context-surface': 'error',
     },
   },
   {

@@ -4,6 +4,8 @@
 //  - technical-layer: technical libs (no domain nouns) import no bounded-context lib: dependencies point down.
 //    Every lib not listed in TECHNICAL_LIBS is a bounded context; a context reaches a technical lib through
 //    ports the technical lib defines (e.g. REALTIME_AUTHENTICATOR, implemented by keys).
+//  - context-surface: a lib's index.ts names its exports (no `export *`), and a context's index exposes only its
+//    module and its `contracts/` folder, so what other code may depend on is one folder to read.
 import path from 'node:path';
 
 export const TECHNICAL_LIBS = new Set(['config', 'event-store', 'http', 'idempotency', 'kernel', 'observability', 'projections', 'realtime', 'testing']);
@@ -54,6 +56,32 @@ export default {
           ImportDeclaration: (node) => check(node, String(node.source.value)),
           ExportNamedDeclaration: (node) => node.source && check(node, String(node.source.value)),
           ExportAllDeclaration: (node) => check(node, String(node.source.value)),
+        };
+      },
+    },
+    'context-surface': {
+      meta: {
+        type: 'problem',
+        messages: {
+          star: 'index.ts names its exports: replace `export * from "{{src}}"` with the names.',
+          internal: 'A context exposes only its module and contracts/: move what "{{src}}" offers into contracts/ (or keep it internal).',
+        },
+      },
+      create(context) {
+        const m = /[\\/]libs[\\/]([^\\/]+)[\\/]src[\\/]index\.ts$/.exec(context.filename);
+        if (!m) return {};
+        const isContext = !TECHNICAL_LIBS.has(m[1]);
+        const check = (node, src) => {
+          if (isContext && !/^\.\/[^/]+\.module$/.test(src) && !src.startsWith('./contracts/')) context.report({ node, messageId: 'internal', data: { src } });
+        };
+        return {
+          ImportDeclaration: (node) => check(node, String(node.source.value)),
+          ExportNamedDeclaration: (node) => node.source && check(node, String(node.source.value)),
+          ExportAllDeclaration(node) {
+            const src = String(node.source.value);
+            context.report({ node, messageId: 'star', data: { src } });
+            check(node, src);
+          },
         };
       },
     },

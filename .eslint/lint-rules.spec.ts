@@ -20,4 +20,8 @@ describe('architecture lint rules', () => {
       status: 1,
     });
   }, 60_000);
+
+  it("flag a context index that exports an internal file, and any `export *` (the module and contracts/ pass)", () => {
+    expect(lint('fixtures/libs/webhooks/src/index.ts')).toEqual({ rules: ['cave/context-surface', 'cave/context-surface'], status: 1 });
+  }, 60_000);
 });

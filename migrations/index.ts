@@ -18,6 +18,7 @@ import { KeyRotation1734200000001 } from './1734200000001-key-rotation';
 import { Peers1734300000000 } from './1734300000000-peers';
 import { LlmUsage1734400000000 } from './1734400000000-llm-usage';
 import { Models1734500000000 } from './1734500000000-models';
+import { ModelsRebuildable1734500000001 } from './1734500000001-models-rebuildable';
 
 /**
  * Every migration in order. Listed explicitly (no glob) so the same list works from ts-jest,
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   Peers1734300000000,
   LlmUsage1734400000000,
   Models1734500000000,
+  ModelsRebuildable1734500000001,
 ];

@@ -16,7 +16,7 @@ describe('daemon operations endpoints (real HTTP, real Postgres)', () => {
     expect(res.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, migrations: { status: 'up', pending: [] } } });
     const projections = res.body.checks.projections;
     expect(projections.status).toBe('up');
-    expect(projections.items.map((p: { name: string }) => p.name)).toEqual(['audit', 'llm_usage', 'sandboxes', 'webhooks']);
+    expect(projections.items.map((p: { name: string }) => p.name)).toEqual(['audit', 'llm_usage', 'models', 'sandboxes', 'webhooks']);
     for (const p of projections.items) expect(p).toMatchObject({ status: 'running', leaderAlive: true, position: expect.any(Number), lagEvents: expect.any(Number) });
   });
 

@@ -294,4 +294,44 @@ describe('model registry (e2e)', () => {
     expect(v.body).toMatchObject({ status: 'failed', failure: { code: 'MODELS.PUBLISHER_UNTRUSTED' } });
     await request(t.url).get('/api/v1/admin/llm/models/not-a-sha').set(admin).expect(400);
   });
+
+  it('the registry tables are a read model: damaged rows come back from the log by an admin rebuild (shadow + swap)', async () => {
+    // Every kind of row the events above left (trusted and revoked publishers; verified, failed and deleted models),
+    // plus a live activation to lose.
+    await request(t.url).post('/api/v1/admin/llm/publishers').set(admin).send({ publicKey: rawPublicKey(stranger).toString('base64'), label: 'second' }).expect(201);
+    const { bkg, signed } = await pack({ key: stranger, name: 'rebuilt' });
+    const id = signed.manifest.sha256;
+    await upload(bkg).expect(201);
+    await request(t.url).put(`/api/v1/admin/llm/models/${id}/activations/acme`).set(admin).expect(200);
+    await request(t.url).put(`/api/v1/admin/llm/models/${id}/activations/beta`).set(admin).expect(200);
+    await request(t.url).delete(`/api/v1/admin/llm/models/${id}/activations/beta`).set(admin).expect(200);
+    const tables = async () =>
+      t.database.db.asAdmin(async (c) => ({
+        publishers: (await c.query('select to_jsonb(p) as r from model_publishers p order by publisher_id')).rows.map((x) => x.r),
+        models: (await c.query('select to_jsonb(m) as r from models m order by model_id')).rows.map((x) => x.r),
+        activations: (await c.query('select to_jsonb(a) as r from model_activations a order by namespace, name')).rows.map((x) => x.r),
+      }));
+    const before = await tables();
+    expect(before.activations.map((a: { namespace: string; model_id: string }) => [a.namespace, a.model_id])).toEqual([['acme', id]]);
+    expect(new Set(before.models.map((m: { status: string }) => m.status))).toEqual(new Set(['verified', 'failed', 'deleted']));
+    expect(new Set(before.publishers.map((p: { status: string }) => p.status))).toEqual(new Set(['trusted', 'revoked']));
+
+    await t.database.db.asAdmin(async (c) => {
+      await c.query('delete from model_activations');
+      await c.query(`update models set status = 'failed', failure_code = 'TAMPERED', stream_version = 1`);
+      await c.query(`update model_publishers set label = 'tampered', status = 'revoked'`);
+    });
+    expect(await active.resolve('acme', 'rebuilt')).toBeUndefined();
+
+    const get = () => request(t.url).get('/api/v1/admin/projections/models').set(admin).expect(200);
+    expect((await get()).body).toMatchObject({ registered: true, rebuildable: true, tables: ['model_publishers', 'models', 'model_activations'] });
+    await request(t.url).post('/api/v1/admin/projections/models/rebuild').set(admin).expect(202);
+    const done = await waitFor(async () => {
+      const b = (await get()).body;
+      return b.rebuild?.status === 'done' || b.rebuild?.status === 'failed' ? b : undefined;
+    }, 30_000, 'models rebuild done');
+    expect(done.rebuild).toMatchObject({ status: 'done', error: null });
+    expect(await tables()).toEqual(before);
+    expect((await active.resolve('acme', 'rebuilt'))?.manifest.sha256).toBe(id);
+  });
 });

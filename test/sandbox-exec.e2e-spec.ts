@@ -370,6 +370,8 @@ describe('sandbox exec (e2e)', () => {
         .send({ allowedRuntimes: ['javascript'], allowedModes: ['quick'], maxLimits: { memoryMb: 32 }, maxSandboxes: 1 })
         .expect(200);
       expect(set.body.policy).toMatchObject({ allowedRuntimes: ['javascript'], maxSandboxes: 1 });
+      const policyEvents = (await http().get('/api/v1/admin/events?streamId=namespace-policy-exec-b').set(bearer(ADMIN)).expect(200)).body.items as { metadata: Record<string, unknown> }[];
+      expect(policyEvents.at(-1)!.metadata).toMatchObject({ channel: 'http' });
       await http().put(`/api/v1/admin/namespaces/exec-b/policy`).set(bearer(ADMIN)).send({ maxLimits: { memoryMb: 'lots' } }).expect(400);
       const rt = await http().post('/api/v1/sandboxes').set(bearer(keyB)).send({ name: 'x', runtime: 'wasi', mode: 'quick' }).expect(403);
       expect(rt.body).toMatchObject({ code: 'SANDBOX.POLICY_VIOLATION', rule: 'allowedRuntimes' });

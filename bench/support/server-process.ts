@@ -24,7 +24,7 @@ export interface ServerProcess {
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Starts `bench/servers/<script>` in a child process (ts-node, like `npm run bench`), passing `env`, and
+ * Starts `bench/servers/<script>` in a child process (TypeScript compiled on load by `transpile-register.js`, without ts-node: see there), passing `env`, and
  * resolves once it listens on 127.0.0.1. The child answers CPU queries over IPC, so each server's CPU per
  * request is its own: the load generator and the other servers are in other processes. `nodeFlags` go to
  * the child's Node (e.g. `--cpu-prof`).
@@ -32,7 +32,7 @@ const ROOT = join(__dirname, '..', '..');
 export async function startServerProcess(script: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    [...nodeFlags, '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, '..', 'servers', script)],
+    [...nodeFlags, '-r', join(__dirname, 'transpile-register.js'), '-r', 'tsconfig-paths/register', join(__dirname, '..', 'servers', script)],
     { cwd: ROOT, env: { ...process.env, ...env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const port = await new Promise<number>((resolve, reject) => {

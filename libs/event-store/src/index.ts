@@ -28,7 +28,7 @@ export type { EventCursor } from './store/event-cursor';
 export { EventStore } from './store/event-store';
 export type { AppendListener, AppendOptions } from './store/append';
 export { EVENT, literal, param, projectionAt } from './store/inline-projection';
-export type { ColumnValue, EventPosition, InlineProjection, InsertRow, RowWrite, SqlStatement, StatementWrite, UpdateRow } from './store/inline-projection';
+export type { ColumnValue, DeleteRow, EventPosition, InlineProjection, InsertRow, RowWrite, SqlStatement, UpdateRow } from './store/inline-projection';
 export { preparedStatement } from './store/prepared-statement';
 export type { ReadAllFilter, ReadAllOptions, ReadAllResult } from './store/read-all';
 export type { ReadStreamOptions } from './store/read-stream';

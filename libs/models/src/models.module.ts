@@ -1,5 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ProjectionRegistry } from '@cave/projections';
 import { StorageModule } from '@cave/storage';
 import { ACTIVE_MODELS } from './contracts/active-models.port';
 import { MODEL_ARTIFACTS } from './contracts/model-artifacts.port';
@@ -20,6 +21,7 @@ import { ModelStreams } from './registry/model-streams';
 import { PackageIntake } from './registry/package-intake';
 import { PublisherTrust } from './registry/publisher-trust';
 import { ModelChecks } from './registry/registry.service';
+import { modelsProjection } from './read-models/models.projection';
 
 /**
  * The model registry (ADR 0016, 0021): trusted publisher keys, signed `.bkg` packages streamed into the storage
@@ -57,4 +59,11 @@ import { ModelChecks } from './registry/registry.service';
   ],
   exports: [ACTIVE_MODELS, MODEL_ARTIFACTS],
 })
-export class ModelsModule {}
+export class ModelsModule implements OnModuleInit {
+  constructor(@Inject(ProjectionRegistry) private readonly registry: ProjectionRegistry) {}
+
+  /** The registry tables are rebuildable from the log like every read model (`models` projector). */
+  onModuleInit(): void {
+    this.registry.register(modelsProjection());
+  }
+}

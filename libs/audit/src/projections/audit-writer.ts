@@ -1,4 +1,4 @@
-import { PoolClient } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
 import { compareCursors, decodeCursor, EventCursor, RecordedEvent, START } from '@cave/event-store';
 import { AuditEntry, dataDigest, GENESIS_HASH, sealEntry } from '../domain/audit-entry';
 import { canonicalEntry } from '../domain/audit-entry';
@@ -15,6 +15,7 @@ export interface AuditBatchResult {
 
 /** Serialises writers across daemon instances for the length of one transaction. */
 const WRITER_LOCK = `select pg_advisory_xact_lock(hashtextextended('cave.audit.writer', 0))`;
+const TIP = 'select seq, hash, event_cursor from audit_log order by seq desc limit 1';
 
 /**
  * Turns a batch of recorded events (in commit-safe global order) into chained audit entries,
@@ -29,8 +30,7 @@ export class AuditWriter {
   constructor(private readonly ring: HmacKeyRing) {}
 
   async applyBatch(events: RecordedEvent[], client: PoolClient): Promise<AuditBatchResult> {
-    await client.query(WRITER_LOCK);
-    const tip = await this.tip(client);
+    const tip = await this.lockedTip(client);
     let last = tip.cursor;
     const fresh: RecordedEvent[] = [];
     for (const e of events) {
@@ -83,10 +83,14 @@ export class AuditWriter {
     return { entries, lines, firstSeq: tip.nextSeq };
   }
 
-  private async tip(client: PoolClient): Promise<{ nextSeq: number; hash: string; cursor: EventCursor }> {
-    const { rows } = await client.query<{ seq: string; hash: string; event_cursor: string }>(
-      'select seq, hash, event_cursor from audit_log order by seq desc limit 1',
-    );
+  /**
+   * Takes the writer lock, then reads the chain's tip: two statements in one simple-protocol message, one
+   * round trip. Each statement of such a message takes its own snapshot (read committed), so the tip is read
+   * after the lock was granted and sees whatever the previous holder committed.
+   */
+  private async lockedTip(client: PoolClient): Promise<{ nextSeq: number; hash: string; cursor: EventCursor }> {
+    const results = (await client.query(`${WRITER_LOCK}; ${TIP}`)) as unknown as QueryResult<{ seq: string; hash: string; event_cursor: string }>[];
+    const { rows } = results[1];
     if (rows.length === 0) return { nextSeq: 0, hash: GENESIS_HASH, cursor: START };
     return { nextSeq: Number(rows[0].seq) + 1, hash: rows[0].hash, cursor: decodeCursor(rows[0].event_cursor) };
   }

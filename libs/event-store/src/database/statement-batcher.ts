@@ -213,17 +213,14 @@ export class StatementBatcher {
    * A lone tenant statement: one round trip as a batch of one (set_config + EXECUTE). A value text cannot carry
    * falls back to a bound statement in an explicit transaction (begin + set_config, the statement, commit).
    */
-  private async aloneScoped(item: BatchItem): Promise<QueryResult> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    const onError = (e: Error) => (broken = e);
-    client.on('error', onError);
-    try {
+  private aloneScoped(item: BatchItem): Promise<QueryResult> {
+    return withClient(this.pool, async (client, lease) => {
       try {
         return (await executeBatch(client, [item]))[0];
       } catch (e) {
         if (!(e instanceof UnsupportedLiteralError)) {
-          if (!isStatementFailure(e)) broken ??= e as Error;
+          // As in `send`: only a statement the server refused leaves the connection in a known state.
+          if (!isStatementFailure(e)) lease.discard(e as Error);
           throw e;
         }
       }
@@ -233,13 +230,11 @@ export class StatementBatcher {
         await client.query('commit');
         return result;
       } catch (e) {
-        await client.query('rollback').catch((r: Error) => (broken ??= r));
+        // A connection whose rollback failed may still hold the transaction: never hand it to the next caller.
+        await client.query('rollback').catch((r: Error) => lease.discard(r));
         throw e;
       }
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
+    });
   }
 }
 

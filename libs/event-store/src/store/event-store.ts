@@ -41,6 +41,11 @@ export class EventStore {
     return readAll(this.db, this.upcasters, opts);
   }
 
+  /** `event` as a read with upcasting returns it (for an event read with `upcast: false`). */
+  upcast(event: RecordedEvent): RecordedEvent {
+    return this.upcasters.upcast(event);
+  }
+
   /** The result of an earlier append with this idempotency key, if there was one. */
   findIdempotentAppend(streamId: string, idempotencyKey: string, namespace: string, client?: PoolClient): Promise<AppendResult | undefined> {
     return findIdempotentAppend(this.db, streamId, idempotencyKey, namespace, client);

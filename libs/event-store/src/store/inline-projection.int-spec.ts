@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '@cave/testing';
 import { ConcurrencyError } from './concurrency.errors';
 import { EventStore } from './event-store';
-import { EVENT, InlineProjection, param, projectionAt } from './inline-projection';
+import { EVENT, InlineProjection, InsertRow, param, projectionAt } from './inline-projection';
 
 /**
  * An append with an inline projection is one statement: the read-model row must see the namespace that
@@ -26,7 +26,7 @@ describe('EventStore.append with an inline projection (real Postgres)', () => {
       await owner.query(`create policy things_tenant on things for all to cave_app
                          using (namespace = current_setting('cave.namespace', true))
                          with check (namespace = current_setting('cave.namespace', true))`);
-      await owner.query(`grant select, insert, update on things to cave_app`);
+      await owner.query(`grant select, insert, update, delete on things to cave_app`);
       await owner.query(`grant select on things to cave_admin`);
     } finally {
       await owner.end();
@@ -58,6 +58,20 @@ describe('EventStore.append with an inline projection (real Postgres)', () => {
       versionColumn: 'version',
       returning: ['id', 'name', 'version'],
     },
+    toRow: (r) => r,
+  });
+  const storeThing = (id: string, name: string, onConflict: InsertRow['onConflict']): InlineProjection => ({
+    write: {
+      insert: 'things',
+      columns: { id: param(id, 'text'), namespace: param('alpha', 'text'), name: param(name, 'text'), version: EVENT.streamVersion, position: EVENT.globalPosition, at: EVENT.recordedAt },
+      key: 'id',
+      onConflict,
+      returning: ['id', 'name', 'version'],
+    },
+    toRow: (r) => r,
+  });
+  const deleteThing = (id: string, versionColumn?: string): InlineProjection => ({
+    write: { delete: 'things', alias: 't', key: { id: param(id, 'text'), namespace: param('alpha', 'text') }, versionColumn, returning: ['id', 'version'] },
     toRow: (r) => r,
   });
   const ev = { type: 'thing_happened', data: {} };
@@ -108,6 +122,35 @@ describe('EventStore.append with an inline projection (real Postgres)', () => {
 
   it('refuses a projection for a batch', async () => {
     await expect(store.append('thing-5', 'no_stream', [ev, ev], { ...alpha, projection: insertThing('5', 'alpha') })).rejects.toThrow(/single-event/);
+  });
+
+  it('an insert with replaceOlder overwrites an older row only; a versioned delete removes only a row older than the event', async () => {
+    const at = (streamVersion: number) => ({ streamVersion, globalPosition: 999, recordedAt: new Date() });
+    const apply = (p: InlineProjection, v: number) => t.db.tenant('alpha', (c) => c.query(projectionAt(p, at(v)).text, projectionAt(p, at(v)).values));
+    await store.append('thing-7', 'no_stream', [ev], { ...alpha, projection: storeThing('7', 'first', { replaceOlder: 'version' }) });
+    const second = await store.append('thing-7', 1, [ev], { ...alpha, projection: storeThing('7', 'second', { replaceOlder: 'version' }) });
+    expect(second.projected).toEqual({ id: '7', name: 'second', version: 2 });
+    // The default keeps the row; an older event replayed with replaceOlder leaves the newer row alone.
+    await apply(storeThing('7', 'kept', 'keep'), 3);
+    expect((await apply(storeThing('7', 'stale', { replaceOlder: 'version' }), 1)).rowCount).toBe(0);
+    expect((await things()).find((r) => r.id === '7')).toMatchObject({ name: 'second', version: 2 });
+    // A delete at the row's own version (a replay of the event that wrote it) deletes nothing.
+    expect((await apply(deleteThing('7', 'version'), 2)).rowCount).toBe(0);
+    const gone = await store.append('thing-7', 2, [ev], { ...alpha, projection: deleteThing('7', 'version') });
+    expect(gone.projected).toEqual({ id: '7', version: 2 });
+    expect((await things()).find((r) => r.id === '7')).toBeUndefined();
+  });
+
+  it('an insert with replace overwrites whatever is there; an unversioned delete is idempotent by key', async () => {
+    await store.append('thing-8', 'no_stream', [ev], { ...alpha, projection: storeThing('8', 'first', 'keep') });
+    const again = await t.db.tenant('alpha', (client) => store.append('thing-8', 1, [ev], { ...alpha, client, projection: storeThing('8', 'again', 'replace') }));
+    expect(again.projected).toEqual({ id: '8', name: 'again', version: 2 });
+    const first = await store.append('thing-8', 2, [ev], { ...alpha, idempotencyKey: 'del', projection: deleteThing('8') });
+    expect(first.projected).toEqual({ id: '8', version: 2 });
+    const replay = await store.append('thing-8', 2, [ev], { ...alpha, idempotencyKey: 'del', projection: deleteThing('8') });
+    expect(replay.replayed).toBe(true);
+    expect(replay.projected).toBeUndefined();
+    expect((await things()).find((r) => r.id === '8')).toBeUndefined();
   });
 
   it('applies the same statement standalone for an event already in the log (replay), idempotently', async () => {

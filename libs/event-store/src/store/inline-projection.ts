@@ -2,8 +2,9 @@
  * A read-model write applied atomically with an append (the same SQL statement, so the same transaction and
  * one round trip), described as data: the store renders it against the appended event, so no context needs to
  * know how the store exposes that event (a private relation, its columns, the rule that an idempotent replay
- * writes nothing). Each write is idempotent by construction: an insert that exists already does nothing, an
- * update applies only to a row older than the event. Its values are typed by casts; it runs as the appender's
+ * writes nothing). A replayed append writes nothing; an insert over an existing row keeps it or replaces it as
+ * `onConflict` says; an update, and a delete given a version column, applies only to a row older than the event.
+ * Its values are typed by casts; it runs as the appender's
  * role after `cave_append` set `cave.namespace`, so RLS applies exactly as in `Database.tenant`.
  */
 export interface InlineProjection<Row = Record<string, unknown>> {
@@ -45,13 +46,19 @@ export function literal(text: string): ColumnValue {
   return { literal: text };
 }
 
-/** Insert one row unless a row with the same `key` exists. */
+/** Insert one row; what a row with the same `key` already there means is `onConflict`'s to say. */
 export interface InsertRow {
   insert: string;
   columns: Record<string, ColumnValue>;
-  /** The conflict target: a row with this key already there means the event was applied. */
+  /** The conflict target (a unique constraint's columns, comma-separated). */
   key: string;
   returning: string[];
+  /**
+   * `keep` (default): the row there means the event was applied; nothing changes. `replace`: the new row's other
+   * columns overwrite it (a part uploaded again). `{ replaceOlder: column }`: they overwrite it only when its
+   * `column` is lower than the new row's (an object key stored again, by stream version).
+   */
+  onConflict?: 'keep' | 'replace' | { replaceOlder: string };
 }
 
 /** Update the row with `key` = `value` unless its `versionColumn` already is the event's stream version or later. */
@@ -65,16 +72,18 @@ export interface UpdateRow {
   alias?: string;
 }
 
-/**
- * A write the two shapes above cannot say (an upsert that replaces an older version, a delete), as one
- * `insert`/`update`/`delete ... returning` statement reading `appended` (alias `a`) with parameters `$1..$n`.
- * It must be idempotent by stream version and write nothing for a replayed append (`not a.replayed`).
- */
-export interface StatementWrite {
-  statement: SqlStatement;
+/** Delete the row whose `key` columns equal the values, when given only if its `versionColumn` is older than the event. */
+export interface DeleteRow {
+  delete: string;
+  key: Record<string, ColumnValue>;
+  /** Without it the delete is idempotent by key alone (a row that is gone stays gone). */
+  versionColumn?: string;
+  returning: string[];
+  /** The table's alias in the statement (`returning` columns are qualified with it). */
+  alias?: string;
 }
 
-export type RowWrite = InsertRow | UpdateRow | StatementWrite;
+export type RowWrite = InsertRow | UpdateRow | DeleteRow;
 
 /** The write as SQL reading the event from the relation `appended` (alias `a`), parameters from `$offset+1`. */
 export function renderWrite(write: RowWrite, offset = 0): SqlStatement {
@@ -87,16 +96,22 @@ export function renderWrite(write: RowWrite, offset = 0): SqlStatement {
     if ('literal' in v) return `'${v.literal.replace(/'/g, "''")}'`;
     return `a.${v.event}`;
   };
-  if ('statement' in write) {
-    return { text: write.statement.text.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + offset}`), values: write.statement.values };
-  }
   if ('insert' in write) {
     const names = Object.keys(write.columns);
     const exprs = names.map((n) => sql(write.columns[n]));
     return {
       text:
         `insert into ${write.insert} (${names.join(', ')}) select ${exprs.join(', ')} from appended a where not a.replayed ` +
-        `on conflict (${write.key}) do nothing returning ${write.returning.join(', ')}`,
+        `on conflict (${write.key}) ${onConflict(write, names)} returning ${write.returning.join(', ')}`,
+      values,
+    };
+  }
+  if ('delete' in write) {
+    const t = write.alias ?? 'r';
+    const keys = Object.entries(write.key).map(([c, v]) => `${t}.${c} = ${sql(v)}`);
+    const older = write.versionColumn ? ` and ${t}.${write.versionColumn} < a.stream_version` : '';
+    return {
+      text: `delete from ${write.delete} ${t} using appended a where ${keys.join(' and ')}${older} and not a.replayed returning ${write.returning.map((c) => `${t}.${c}`).join(', ')}`,
       values,
     };
   }
@@ -110,6 +125,16 @@ export function renderWrite(write: RowWrite, offset = 0): SqlStatement {
       `returning ${write.returning.map((c) => `${t}.${c}`).join(', ')}`,
     values,
   };
+}
+
+function onConflict(write: InsertRow, names: string[]): string {
+  const mode = write.onConflict ?? 'keep';
+  if (mode === 'keep') return 'do nothing';
+  const key = new Set(write.key.split(',').map((c) => c.trim()));
+  const set = names.filter((n) => !key.has(n)).map((n) => `${n} = excluded.${n}`);
+  if (set.length === 0) return 'do nothing';
+  const older = mode === 'replace' ? '' : ` where ${write.insert}.${mode.replaceOlder} < excluded.${mode.replaceOlder}`;
+  return `do update set ${set.join(', ')}${older}`;
 }
 
 /** Where a committed event sits, for applying a projection outside an append (replays, rebuilds). */

@@ -88,6 +88,14 @@ const toRecord = (r: Row): ModelRecord => ({
   storage: { namespace: r.storage_ns, bucket: r.storage_bucket, key: r.storage_key },
 });
 
+/** The (quoted) tables a model event is applied to. */
+export interface ModelTables {
+  models: string;
+  activations: string;
+}
+
+export const LIVE_MODEL_TABLES: ModelTables = { models: 'models', activations: 'model_activations' };
+
 /**
  * The registry tables, written in the transaction of the event they apply (as cave_admin). Idempotent by stream
  * version: an event at or below the row's version changes nothing.
@@ -129,13 +137,18 @@ export const modelsReadModel = {
     return rows.map((r) => ({ record: toRecord(r), index: Number(r.idx) - 1 }));
   },
 
-  async apply(c: PoolClient, event: ModelEvent, version: number, actor: string): Promise<void> {
+  /**
+   * Applies one event of a model stream at `version`. `t` names the tables to write: the live ones inline, a
+   * rebuild's shadows from the projector (`modelsProjection`).
+   */
+  async apply(c: PoolClient, event: ModelEvent, version: number, actor: string | null, t: ModelTables = LIVE_MODEL_TABLES): Promise<void> {
+    const { models, activations } = t;
     switch (event.type) {
       case MODEL_REGISTERED: {
         const d = event.data;
         const m = d.signed.manifest;
         await c.query(
-          `insert into models as o (model_id, name, version, size_bytes, chunk_size, chunk_count, license, publisher, signed, storage_ns, storage_bucket,
+          `insert into ${models} as o (model_id, name, version, size_bytes, chunk_size, chunk_count, license, publisher, signed, storage_ns, storage_bucket,
                                     storage_key, source, status, registered_at, registered_by, stream_version)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'unverified', $14, $15, $16)
            on conflict (model_id) do update set name = excluded.name, version = excluded.version, size_bytes = excluded.size_bytes,
@@ -151,33 +164,33 @@ export const modelsReadModel = {
       }
       case MODEL_VERIFIED:
         await c.query(
-          `update models set status = 'verified', verified_at = $2, failure_code = null, failure_chunk = null, stream_version = $3 where model_id = $1 and stream_version < $3`,
+          `update ${models} set status = 'verified', verified_at = $2, failure_code = null, failure_chunk = null, stream_version = $3 where model_id = $1 and stream_version < $3`,
           [event.data.modelId, event.data.verifiedAt, version],
         );
         return;
       case MODEL_VERIFICATION_FAILED:
-        await c.query(`update models set status = 'failed', failure_code = $2, failure_chunk = $3, stream_version = $4 where model_id = $1 and stream_version < $4`, [
+        await c.query(`update ${models} set status = 'failed', failure_code = $2, failure_chunk = $3, stream_version = $4 where model_id = $1 and stream_version < $4`, [
           event.data.modelId,
           event.data.code,
           event.data.chunk,
           version,
         ]);
-        await c.query(`delete from model_activations where model_id = $1`, [event.data.modelId]);
+        await c.query(`delete from ${activations} where model_id = $1`, [event.data.modelId]);
         return;
       case MODEL_ACTIVATED:
         await c.query(
-          `insert into model_activations (namespace, name, model_id, activated_at, activated_by) values ($1, $2, $3, $4, $5) on conflict (namespace, name) do nothing`,
+          `insert into ${activations} (namespace, name, model_id, activated_at, activated_by) values ($1, $2, $3, $4, $5) on conflict (namespace, name) do nothing`,
           [event.data.namespace, event.data.name, event.data.modelId, event.data.activatedAt, actor],
         );
-        await c.query(`update models set stream_version = $2 where model_id = $1 and stream_version < $2`, [event.data.modelId, version]);
+        await c.query(`update ${models} set stream_version = $2 where model_id = $1 and stream_version < $2`, [event.data.modelId, version]);
         return;
       case MODEL_DEACTIVATED:
-        await c.query(`delete from model_activations where namespace = $1 and model_id = $2`, [event.data.namespace, event.data.modelId]);
-        await c.query(`update models set stream_version = $2 where model_id = $1 and stream_version < $2`, [event.data.modelId, version]);
+        await c.query(`delete from ${activations} where namespace = $1 and model_id = $2`, [event.data.namespace, event.data.modelId]);
+        await c.query(`update ${models} set stream_version = $2 where model_id = $1 and stream_version < $2`, [event.data.modelId, version]);
         return;
       case MODEL_DELETED:
-        await c.query(`update models set status = 'deleted', stream_version = $2 where model_id = $1 and stream_version < $2`, [event.data.modelId, version]);
-        await c.query(`delete from model_activations where model_id = $1`, [event.data.modelId]);
+        await c.query(`update ${models} set status = 'deleted', stream_version = $2 where model_id = $1 and stream_version < $2`, [event.data.modelId, version]);
+        await c.query(`delete from ${activations} where model_id = $1`, [event.data.modelId]);
         return;
       default: {
         const unknown: never = event;

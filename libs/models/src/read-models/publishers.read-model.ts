@@ -41,12 +41,13 @@ export const publishersReadModel = {
     return rows.map(toView);
   },
 
-  async apply(c: PoolClient, event: PublisherEvent, version: number): Promise<void> {
+  /** `table`: the live table inline, a rebuild's shadow from the projector. */
+  async apply(c: PoolClient, event: PublisherEvent, version: number, table = 'model_publishers'): Promise<void> {
     switch (event.type) {
       case MODEL_PUBLISHER_TRUSTED: {
         const d = event.data;
         await c.query(
-          `insert into model_publishers as p (publisher_id, public_key, label, status, trusted_at, revoked_at, stream_version)
+          `insert into ${table} as p (publisher_id, public_key, label, status, trusted_at, revoked_at, stream_version)
            values ($1, $2, $3, 'trusted', $4, null, $5)
            on conflict (publisher_id) do update set label = excluded.label, status = 'trusted', trusted_at = excluded.trusted_at, revoked_at = null,
              stream_version = excluded.stream_version
@@ -56,7 +57,7 @@ export const publishersReadModel = {
         return;
       }
       case MODEL_PUBLISHER_REVOKED:
-        await c.query(`update model_publishers set status = 'revoked', revoked_at = $2, stream_version = $3 where publisher_id = $1 and stream_version < $3`, [
+        await c.query(`update ${table} set status = 'revoked', revoked_at = $2, stream_version = $3 where publisher_id = $1 and stream_version < $3`, [
           event.data.publisherId,
           event.data.revokedAt,
           version,

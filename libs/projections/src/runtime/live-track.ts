@@ -14,12 +14,20 @@ export class LiveTrack {
   private readonly pages: PageReader;
   private readonly ctx: ProjectionContext;
   private lastHeadCheck = 0;
+  /**
+   * Rows read past and not wanted (a filtered projection), not yet written to the checkpoint: `from` is the
+   * stored cursor it continues, `cursor`/`position` where reading goes on, `since` when the first skip of
+   * this stretch happened. See `skipPersistMs`.
+   */
+  private skipped?: { from: string; cursor: string; position: number; since: number };
+  /** What this step wrote to the checkpoint (the runner keeps its copy of the row current with it). */
+  private written?: { cursor: string; position: number };
 
   constructor(
     private readonly projection: Projection,
     private readonly deps: RunnerDeps,
   ) {
-    this.pages = new PageReader(deps.store, { batchSize: batchSizeOf(projection), eventTypes: projection.eventTypes, upcast: projection.upcast });
+    this.pages = new PageReader(deps.store, { batchSize: batchSizeOf(projection), eventTypes: projection.eventTypes, upcast: projection.upcast, shared: deps.sharedLog });
     this.ctx = projectionContext(projection, false);
   }
 
@@ -28,20 +36,50 @@ export class LiveTrack {
   }
 
   async step(cp: Checkpoint): Promise<TrackStep> {
-    const page = await this.pages.read(cp.cursor);
-    if (page.cursor === cp.cursor) {
-      await this.reportLag(cp.position);
+    this.written = undefined;
+    const step = await this.stepFrom(cp);
+    return this.written && step.stored === undefined ? { ...step, stored: this.written } : step;
+  }
+
+  private async stepFrom(cp: Checkpoint): Promise<TrackStep> {
+    // A skip continues only the checkpoint it started from; anything else moved it (a rebuild's swap,
+    // an admin action, another leader) and reading starts again from the stored cursor.
+    if (this.skipped && this.skipped.from !== cp.cursor) this.skipped = undefined;
+    const after = this.skipped?.cursor ?? cp.cursor;
+    const page = await this.pages.read(after);
+    if (page.cursor === after) {
+      if (this.skipped && this.skipDue()) await this.persistSkip(cp.cursor);
+      await this.reportLag(this.skipped?.position ?? cp.position);
       return IDLE;
     }
+    if (page.events.length === 0 && !page.full && this.deps.skipPersistMs) {
+      // Nothing wanted, only the cursor moves: keep it in memory and write it now and then, not per batch.
+      this.skipped = { from: cp.cursor, cursor: page.cursor, position: page.position, since: this.skipped?.since ?? Date.now() };
+      if (this.skipDue()) await this.persistSkip(cp.cursor);
+      await this.reportLag(page.position);
+      return { progressed: true, behind: false };
+    }
     try {
+      // From the stored cursor: the compare-and-set covers the rows skipped in memory too.
       await this.apply(cp.cursor, page);
+      this.skipped = undefined;
     } catch (e) {
       if (isTransient(e)) throw e;
       await this.isolatePoison(cp.cursor, page.events);
-      return { progressed: true, behind: page.full };
+      return { progressed: true, behind: page.full, stored: 'reload' };
     }
     await this.reportLag(page.position);
     return { progressed: true, behind: page.full };
+  }
+
+  private skipDue(): boolean {
+    return Date.now() - this.skipped!.since >= this.deps.skipPersistMs!;
+  }
+
+  private async persistSkip(from: string): Promise<void> {
+    const { cursor, position } = this.skipped!;
+    await this.apply(from, { events: [], cursor, position });
+    this.skipped = undefined;
   }
 
   private async apply(from: string, page: Pick<Page, 'events' | 'cursor' | 'position'>): Promise<void> {
@@ -50,6 +88,7 @@ export class LiveTrack {
       if (events.length > 0) await this.projection.handle(events, c, this.ctx);
       await this.deps.checkpoints.advance(c, this.name, from, page.cursor, page.position);
     });
+    this.written = { cursor: page.cursor, position: page.position };
     if (events.length > 0 && this.projection.afterCommit) await this.afterCommit(events);
   }
 

@@ -1,4 +1,5 @@
 import { decodeCursor, EventStore, ReadAllResult, RecordedEvent } from '@cave/event-store';
+import type { SharedLog } from './shared-log';
 
 /** One page for a track: the events to apply and where the checkpoint moves when they are applied. */
 export interface Page {
@@ -18,6 +19,8 @@ export interface PageReaderOptions {
   eventTypes?: readonly string[];
   /** `false`: payloads as stored, not upcast. */
   upcast?: boolean;
+  /** The runtime's shared read of the newest rows (live tracks); a page behind it is read alone. */
+  shared?: SharedLog;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface PageReaderOptions {
  * (ADR 0002), and a skipped-over stretch only ever holds final rows the filter does not want.
  */
 export class PageReader {
-  private ahead?: { after: string; page: Promise<ReadAllResult> };
+  private ahead?: { after: string; page: Promise<ReadAllResult & { full: boolean }> };
   private readonly types?: string[];
   private readonly wanted?: ReadonlySet<string>;
 
@@ -46,7 +49,7 @@ export class PageReader {
     const ahead = this.ahead;
     this.ahead = undefined;
     const result = ahead?.after === after ? await ahead.page : await this.fetch(after);
-    const full = result.events.length === this.opts.batchSize;
+    const full = result.full;
     if (full) {
       const promise = this.fetch(result.cursor);
       promise.catch(() => undefined); // an unused or failed read-ahead is simply read again
@@ -56,13 +59,16 @@ export class PageReader {
     return { events, cursor: result.cursor, position: Number(decodeCursor(result.cursor).globalPosition), full };
   }
 
-  private fetch(after: string): Promise<ReadAllResult> {
-    return this.store.readAll({
+  private async fetch(after: string): Promise<ReadAllResult & { full: boolean }> {
+    const shared = await this.opts.shared?.read({ after, limit: this.opts.batchSize, types: this.wanted, upcast: this.opts.upcast !== false });
+    if (shared) return shared;
+    const result = await this.store.readAll({
       after,
       limit: this.opts.batchSize,
       filter: this.types ? { types: this.types } : undefined,
       skipFiltered: this.types !== undefined,
       upcast: this.opts.upcast,
     });
+    return { ...result, full: result.events.length === this.opts.batchSize };
   }
 }

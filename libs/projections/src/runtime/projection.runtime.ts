@@ -7,6 +7,7 @@ import { isRebuildable, Projection } from './projection';
 import { ProjectionMetrics } from './projection.metrics';
 import { ProjectionRegistry } from './projection.registry';
 import { ProjectionLogger, ProjectionRunner } from './projection.runner';
+import { SharedLog } from './shared-log';
 
 /** NOTIFY channel meaning "events were appended; read again". Payload unused. */
 export const EVENTS_CHANNEL = 'cave_events';
@@ -23,6 +24,11 @@ export interface ProjectionRuntimeOptions {
    * batch (default 20) instead of one transaction per wake-up. A projection's lag grows by at most this.
    */
   batchWindowMs?: number;
+  /**
+   * A filtered projection that only passes over rows it does not want writes that move of its checkpoint at
+   * most this often (default 1000 ms) instead of once per batch window; see `RunnerDeps.skipPersistMs`.
+   */
+  skipPersistMs?: number;
   /** How often a follower tries to take over leadership (ms). */
   leaderRetryMs?: number;
   metrics?: ProjectionMetrics;
@@ -38,6 +44,8 @@ export interface ProjectionRuntimeOptions {
 export class ProjectionRuntime {
   readonly instanceId: string;
   private readonly checkpoints: CheckpointStore;
+  /** The live tracks' shared read of the newest rows. */
+  private readonly sharedLog: SharedLog;
   private readonly runners = new Map<string, ProjectionRunner>();
   /** Runners taken out of `runners` whose stop() has not returned yet. */
   private readonly stopping = new Set<Promise<void>>();
@@ -51,6 +59,11 @@ export class ProjectionRuntime {
   private readonly log: ProjectionLogger;
   private readonly pollMs: number;
   private readonly leaderRetryMs: number;
+  /**
+   * At most one NOTIFY per this many ms: the batch window (at least 5 ms). A remote runner applies what
+   * arrived in a batch window anyway, so waking it more often only costs round trips (one per NOTIFY).
+   */
+  private readonly notifyEveryMs: number;
   /** Ticks failed in a row (database down): the next waits leaderRetryMs * 2^n, at most 5 s. */
   private failedTicks = 0;
 
@@ -62,9 +75,11 @@ export class ProjectionRuntime {
   ) {
     this.instanceId = opts.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.checkpoints = new CheckpointStore(db.admin);
+    this.sharedLog = new SharedLog(store);
     this.log = opts.log ?? (() => undefined);
     this.pollMs = opts.pollMs ?? 2_000;
     this.leaderRetryMs = opts.leaderRetryMs ?? 1_000;
+    this.notifyEveryMs = Math.max(5, opts.batchWindowMs ?? 20);
     store.onAppend(() => this.onLocalAppend());
   }
 
@@ -98,10 +113,10 @@ export class ProjectionRuntime {
     return [...this.runners.keys()];
   }
 
-  /** Wake the local runner of `name` now (after an admin action on this instance). */
+  /** Wake the local runner of `name` now, to read its checkpoint again (after an admin action). */
   wake(name?: string): void {
     if (name === undefined) for (const r of this.runners.values()) r.wake();
-    else this.runners.get(name)?.wake();
+    else this.runners.get(name)?.reload();
   }
 
   private runTick(): Promise<void> {
@@ -182,6 +197,8 @@ export class ProjectionRuntime {
       log: this.log,
       pollMs: this.pollMs,
       batchWindowMs: this.opts.batchWindowMs ?? 20,
+      skipPersistMs: this.opts.skipPersistMs ?? 1_000,
+      sharedLog: this.sharedLog,
     });
     this.runners.set(p.name, runner);
     runner.start();
@@ -205,8 +222,8 @@ export class ProjectionRuntime {
   }
 
   /**
-   * Appends made by this process wake local runners at once and, coalesced to one NOTIFY per few
-   * milliseconds, the other instances. NOTIFY is deliberately not a trigger on `events`: a notifying
+   * Appends made by this process wake local runners at once and, coalesced to one NOTIFY per batch
+   * window, the other instances (and `cave events tail`). NOTIFY is deliberately not a trigger on `events`: a notifying
    * commit takes a database-wide lock, which would serialise every append (ADR 0006).
    */
   private onLocalAppend(): void {
@@ -216,6 +233,6 @@ export class ProjectionRuntime {
     setTimeout(() => {
       this.notifyPending = false;
       this.db.admin.query(`select pg_notify('${EVENTS_CHANNEL}', '')`).catch(() => undefined);
-    }, 5).unref();
+    }, this.notifyEveryMs).unref();
   }
 }

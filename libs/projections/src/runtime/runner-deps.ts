@@ -2,6 +2,7 @@ import type { Database, EventStore } from '@cave/event-store';
 import type { CheckpointStore } from './checkpoint.store';
 import type { Projection, ProjectionContext } from './projection';
 import type { ProjectionMetrics } from './projection.metrics';
+import type { SharedLog } from './shared-log';
 
 export type ProjectionLogger = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -19,6 +20,15 @@ export interface RunnerDeps {
    * round trips). 0 = follow every wake-up at once. Catch-up (full pages) never waits.
    */
   batchWindowMs?: number;
+  /**
+   * A filtered projection whose batch held nothing it wants only moves its cursor: that move is kept in
+   * memory and written at most this often (ms), instead of a transaction per batch window. Safe to lose:
+   * the rows it passes hold nothing to apply, so a restart from the stored cursor reads them again and
+   * applies the same nothing. 0 or unset = write every move.
+   */
+  skipPersistMs?: number;
+  /** One read of the newest rows for every live track of the runtime (see `SharedLog`). */
+  sharedLog?: SharedLog;
 }
 
 /** What a track did in one step. */
@@ -27,6 +37,8 @@ export interface TrackStep {
   progressed: boolean;
   /** A full page was read: more is waiting, the next step follows at once. */
   behind: boolean;
+  /** The checkpoint this step committed, or `reload`: it changed in ways the runner must read back. */
+  stored?: { cursor: string; position: number } | 'reload';
 }
 
 export const IDLE: TrackStep = { progressed: false, behind: false };

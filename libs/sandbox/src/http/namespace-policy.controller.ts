@@ -23,6 +23,6 @@ export class NamespacePolicyController {
   @ApiOkResponse({ description: 'The complete policy now in force', type: NamespacePolicyResultDto })
   @ApiProblems(400, 401, 403, 404)
   set(@Param('ns') ns: string, @Body() body: unknown, @CurrentCommandMeta() m: CommandMeta): Promise<NamespacePolicyResultDto> {
-    return this.commands.execute(new SetNamespacePolicyCommand(ns, body ?? {}, { actor: m.actor, correlationId: m.correlationId }));
+    return this.commands.execute(new SetNamespacePolicyCommand(ns, body ?? {}, m));
   }
 }

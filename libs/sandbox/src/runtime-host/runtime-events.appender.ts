@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { EventStore, PreconditionFailedError } from '@cave/event-store';
+import type { CommandMeta } from '@cave/kernel';
 import { SANDBOX_RUNTIME_STREAM_TYPE, SandboxRuntimeEvent, sandboxRuntimeStreamId } from '../domain/runtime/sandbox-runtime.events';
 
-export interface RuntimeEventMeta {
-  namespace: string;
-  actor: string;
-  correlationId?: string;
-  /** The edge the command came in through (CommandMeta.channel), recorded as `metadata.channel`. */
-  channel?: string;
-}
+/** What a runtime fact records of the command's one `CommandMeta` (built at the edge). */
+export type RuntimeEventMeta = Pick<CommandMeta, 'namespace' | 'actor' | 'correlationId' | 'causationId' | 'channel'>;
 
 /**
  * Appends to a sandbox's runtime stream inside the caller's tenant transaction. `any` version: the
@@ -32,6 +28,7 @@ export class RuntimeEventsAppender {
         streamType: SANDBOX_RUNTIME_STREAM_TYPE,
         actor: meta.actor,
         correlationId: meta.correlationId,
+        causationId: meta.causationId,
         channel: meta.channel,
         precondition: { text: `select 1 from sandboxes where id = $1::uuid and state = 'running' for no key update`, values: [sandboxId] },
       });
@@ -48,6 +45,7 @@ export class RuntimeEventsAppender {
       streamType: SANDBOX_RUNTIME_STREAM_TYPE,
       actor: meta.actor,
       correlationId: meta.correlationId,
+      causationId: meta.causationId,
       channel: meta.channel,
       client,
     });

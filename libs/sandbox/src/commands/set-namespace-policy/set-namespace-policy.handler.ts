@@ -31,6 +31,9 @@ export class SetNamespacePolicyHandler implements ICommandHandler<SetNamespacePo
         streamType: POLICY_STREAM_TYPE,
         actor: meta.actor,
         correlationId: meta.correlationId,
+        // The CommandRunner records these for every other command; this append is the handler's own.
+        causationId: meta.causationId,
+        channel: meta.channel,
         client: c,
       });
       await c.query(
