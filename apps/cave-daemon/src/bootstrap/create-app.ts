@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { CaveConfig } from '@cave/config';
 import { DatabaseUrls } from '@cave/event-store';
+import { correlationIdFrom } from '@cave/kernel';
 import { createValidationPipe, installCheckedJsonParser, isStreamBodyRoute, problemClientErrorHandler, ProblemDetailsFilter, problemType, registerStreamBodies, TITLES } from '@cave/http';
 import { MetricsService } from '@cave/observability';
 import { AppModule } from '../app.module';
@@ -21,8 +22,10 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
     logger: false,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The request id is decided once, by the kernel's one correlation-id rule: the log line's `req.id` and the
+    // events' `correlationId` are then the same value, also when X-Request-Id is absent or not sane.
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => correlationIdFrom(req.headers['x-request-id']),
     clientErrorHandler: problemClientErrorHandler,
     // Fastify answers URLs it cannot decode (e.g. `%FF` in a path) before Nest's filter runs;
     // they are the client's fault and leave as problem+json like every other 4xx.

@@ -79,15 +79,19 @@ export class ChatController {
     }
     const sse = new SseWriter(reply.raw);
     let head: { id: string; object: 'chat.completion.chunk'; created: number; model: string } | undefined;
+    // A text chunk is the same JSON every time but for the text: only that is serialised per chunk.
+    let before = '';
+    const after = '},"finish_reason":null,"logprobs":null}]}';
     const sink: ChatSink = {
       // Headers wait for the first token: until then a failure of every provider is still a problem+json answer.
       start: ({ chatId, created, provider }) => {
         head = { id: completionId(chatId), object: 'chat.completion.chunk', created, model: request.model };
+        before = `${JSON.stringify(head).slice(0, -1)},"choices":[{"index":0,"delta":{"content":`;
         reply.hijack();
         sse.open({ 'x-cave-provider': provider, 'x-cave-chat-id': chatId });
         void sse.data({ ...head, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }] });
       },
-      chunk: (t) => sse.data({ ...head, choices: [{ index: 0, delta: { content: t }, finish_reason: null, logprobs: null }] }),
+      chunk: (t) => sse.data(before + JSON.stringify(t) + after),
     };
     const r: ChatResult = await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt, channelId));
     if (r.error) {

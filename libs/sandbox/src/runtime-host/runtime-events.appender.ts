@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { EventStore } from '@cave/event-store';
+import type { CommandMeta } from '@cave/kernel';
 import { SANDBOX_RUNTIME_STREAM_TYPE, SandboxRuntimeEvent, sandboxRuntimeStreamId } from '../domain/runtime/sandbox-runtime.events';
 
-export interface RuntimeEventMeta {
-  namespace: string;
-  actor: string;
-  correlationId?: string;
-  /** The edge the command came in through (CommandMeta.channel), recorded as `metadata.channel`. */
-  channel?: string;
-}
+/** What a runtime fact records of the command's one `CommandMeta` (built at the edge). */
+export type RuntimeEventMeta = Pick<CommandMeta, 'namespace' | 'actor' | 'correlationId' | 'causationId' | 'channel'>;
 
 /**
  * Appends to a sandbox's runtime stream inside the caller's tenant transaction. `any` version: the
@@ -26,6 +22,7 @@ export class RuntimeEventsAppender {
       streamType: SANDBOX_RUNTIME_STREAM_TYPE,
       actor: meta.actor,
       correlationId: meta.correlationId,
+      causationId: meta.causationId,
       channel: meta.channel,
       client,
     });
