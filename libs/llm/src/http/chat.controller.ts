@@ -92,18 +92,20 @@ export class ChatController {
         void sse.data({ ...head, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }] });
       },
       chunk: (t) => sse.data(before + JSON.stringify(t) + after),
+      end: async (r) => {
+        if (r.error) {
+          await sse.data({ error: { message: 'the provider failed during the answer', code: 'LLM.PROVIDER_FAILED', type: 'server_error' } });
+        } else {
+          await sse.data({ ...head, choices: [{ index: 0, delta: {}, finish_reason: r.finishReason === 'length' ? 'length' : 'stop', logprobs: null }] });
+          if (request.includeUsage) {
+            await sse.data({ ...head, choices: [], usage: { prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.promptTokens + r.completionTokens } });
+          }
+        }
+        await sse.data('[DONE]');
+        sse.end();
+      },
     };
-    const r: ChatResult = await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt, channelId));
-    if (r.error) {
-      await sse.data({ error: { message: 'the provider failed during the answer', code: 'LLM.PROVIDER_FAILED', type: 'server_error' } });
-    } else {
-      await sse.data({ ...head, choices: [{ index: 0, delta: {}, finish_reason: r.finishReason === 'length' ? 'length' : 'stop', logprobs: null }] });
-      if (request.includeUsage) {
-        await sse.data({ ...head, choices: [], usage: { prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.promptTokens + r.completionTokens } });
-      }
-    }
-    await sse.data('[DONE]');
-    sse.end();
+    await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt, channelId));
   }
 
   @Post('channels')
