@@ -1,14 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import getPort from 'get-port';
 import { withClient } from '@cave/testing';
-import { FileModelArtifacts, modelBytes, newPublisher, packModel } from '../test/support/file-model-artifacts';
 import { TestPki } from '../test/support/peer-pki';
+import { modelBytes, newPublisher, packModel, trustPublisher, uploadModel } from '../test/support/registry-models';
 import { startBenchServer } from './support/bench-server';
 import { Benchmark, positiveInt, reportResult } from './support/benchmark';
 import { environmentLines } from './support/environment';
@@ -61,6 +61,19 @@ function bareDownload(port: number, tls: { ca: string; cert: string; key: string
   });
 }
 
+/** One mutual-TLS GET, body discarded: its status. */
+function peerGet(port: number, path: string, tls: { ca: string; cert: string; key: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, ...tls, minVersion: 'TLSv1.3' }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /**
  * Replication of one artifact between daemon processes (own databases, data dirs and certificates) from one and
  * from two source peers, next to a single bare mutual-TLS HTTPS download of the same file in the same run.
@@ -87,19 +100,14 @@ export const benchmark: Benchmark = {
     try {
       const pki = await TestPki.create();
       const publisher = newPublisher();
-      const bytes = modelBytes(sizeMiB * 1024 * 1024, 42);
-      const signed = packModel(bytes, 'bench-model', chunkKiB * 1024, publisher.privateKey);
-      const artifact = join(work, 'artifact.bin');
-      writeFileSync(artifact, bytes);
-      const trusted = publisher.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+      const packed = await packModel(work, modelBytes(sizeMiB * 1024 * 1024, 42), 'bench-model', chunkKiB * 1024, publisher);
+      const { signed, artifactPath: artifact } = packed;
 
       const daemons: Record<'s1' | 's2' | 't', Daemon> = {} as never;
       for (const name of ['s1', 's2', 't'] as const) {
         const db = await pg.createDatabase(`p2p_${name}`);
         const [port, peerPort, cert] = await Promise.all([getPort(), getPort(), pki.node(`bench-${name}`)]);
         const dataDir = join(work, name);
-        const models = join(dataDir, 'models');
-        if (name !== 't') await FileModelArtifacts.seed(models, signed, bytes);
         const env = {
           ...process.env,
           ...cert.files,
@@ -110,11 +118,9 @@ export const benchmark: Benchmark = {
           CAVE_DATA_DIR: dataDir,
           CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
           CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
-          CAVE_TEST_MODELS_DIR: models,
-          CAVE_TEST_TRUSTED_KEYS: trusted,
           LOG_LEVEL: 'warn',
         };
-        const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'test/support/peer-daemon.ts'], { cwd: ROOT, env });
+        const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cave-daemon/src/main.ts'], { cwd: ROOT, env });
         procs.push(proc);
         const d: Daemon = { proc, url: `http://127.0.0.1:${port}`, peerUrl: `https://127.0.0.1:${peerPort}`, dbUrl: db.ownerUrl, logs: '' };
         proc.stdout?.on('data', (x) => (d.logs += x));
@@ -122,6 +128,9 @@ export const benchmark: Benchmark = {
         daemons[name] = d;
       }
       for (const d of Object.values(daemons)) await until('daemon healthy', 180_000, async () => ((await fetch(`${d.url}/healthz`)).status === 200 ? true : undefined));
+      // The model goes into the real registry of both sources as an operator puts it there: a signed .bkg upload.
+      for (const d of Object.values(daemons)) await trustPublisher(d.url, ADMIN, publisher);
+      for (const d of [daemons.s1, daemons.s2]) await uploadModel(d.url, ADMIN, packed.bkgPath);
 
       const bareCert = await pki.node('bench-bare');
       const bare = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/support/bare-mtls-server.ts', artifact, bareCert.files.CAVE_PEER_CA_FILE, bareCert.files.CAVE_PEER_CERT_FILE, bareCert.files.CAVE_PEER_KEY_FILE], { cwd: ROOT });
@@ -129,6 +138,11 @@ export const benchmark: Benchmark = {
       const barePort = await new Promise<number>((r) => bare.stdout!.once('data', (x: Buffer) => r(Number(String(x).trim()))));
       const client = await pki.node('bench-client');
       const tls = { ca: pki.ca.certPem, cert: client.certPem, key: client.keyPem };
+      // A source's registry materialises its verified local copy on the first chunk asked for: not part of a round.
+      for (const d of [daemons.s1, daemons.s2]) {
+        const status = await peerGet(Number(new URL(d.peerUrl).port), `/peer/v1/chunks/${signed.manifest.chunks[0]}`, tls);
+        if (status !== 200) throw new Error(`warming a source answered ${status}`);
+      }
 
       const replicateOnce = async (): Promise<{ transferMs: number; durationMs: number; bySource: Record<string, number> }> => {
         const res = await api(daemons.t.url, 'POST', '/api/v1/peers/replications', { artifactSha256: signed.manifest.sha256 });
@@ -181,7 +195,7 @@ export const benchmark: Benchmark = {
       await reportResult('p2p', {
         description: [
           ...environmentLines(facts, pg, loadAfter),
-          `- ${sizeMiB} MiB artifact in ${chunkKiB} KiB chunks, ${rounds} rounds. Three daemon processes on loopback (own databases on one PostgreSQL server, own data dirs and node certificates; registry: the file-backed MODEL_ARTIFACTS of the e2e tests).`,
+          `- ${sizeMiB} MiB artifact in ${chunkKiB} KiB chunks, ${rounds} rounds. Three daemon processes on loopback (own databases on one PostgreSQL server, own data dirs and node certificates; registry: each node's model registry on the fs storage backend, the model uploaded to both sources as a signed .bkg).`,
           '- Bare: one GET of the whole file from a plain Node https server with the same mutual TLS 1.3 setup, hashed and written to disk.',
           '- Transfer = replication_started to every chunk stored and verified; end to end adds the whole-artifact hash and the registry check (which re-hashes and copies).',
         ],

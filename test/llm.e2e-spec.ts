@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { once } from 'node:events';
+import { request as httpRequest, Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { connect, createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import request from 'supertest';
 import { startTestApp, TestApp, TINY_GGUF_EMBEDDING_LENGTH, waitFor, writeTinyGguf } from '@cave/testing';
@@ -194,6 +199,79 @@ describe('llm chat and embeddings (e2e, real node-llama-cpp on a tiny GGUF, real
     const event = await chatEvent(t.url, a, chatId);
     expect(event.data.finishReason).toBe('cancelled');
     expect(event.data.completionTokens).toBeLessThan(1000);
+  });
+
+  it('a client that stops reading stops the generation: the daemon buffers a bounded amount, then resumes on drain', async () => {
+    // The client reaches the daemon's HTTP server through a Unix socket (each accepted connection is handed to it,
+    // as its TCP listener would): loopback TCP autotunes its buffers to megabytes, more than the whole answer, so a
+    // reader that stops would go unnoticed; a Unix socket buffers some 50 KB and the daemon's own flow control shows.
+    const server = t.app.getHttpServer() as Server;
+    const path = join(mkdtempSync(join(tmpdir(), 'cave-llm-bp-')), 'http.sock');
+    const bridge = createServer((s) => server.emit('connection', s));
+    await new Promise<void>((resolve) => bridge.listen(path, resolve));
+    const accepted = once(bridge, 'connection') as Promise<[Socket]>;
+    const client = connect(path);
+    await once(client, 'connect');
+    const [socket] = await accepted;
+    // What the model generated (the worker's own count), apart from what reached the socket.
+    const generated = async () => {
+      const text = (await request(t.url).get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200)).text;
+      return Number(/^cave_llm_local_tokens_total (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await generated();
+    let chatId = '';
+    try {
+      const body = JSON.stringify({ model: 'tiny', messages, max_tokens: 1500, temperature: 0, stream: true });
+      client.write(`POST /api/v1/llm/chat HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${a}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      // Read the head and the first chunks, then stop reading: the kernel buffers on both ends fill, then the daemon's.
+      let head = '';
+      await new Promise<void>((resolve) => {
+        const onData = (b: Buffer) => {
+          head += b.toString('latin1');
+          if (head.includes('"content":"')) {
+            client.off('data', onData);
+            client.pause();
+            resolve();
+          }
+        };
+        client.on('data', onData);
+      });
+      expect(head).toMatch(/^HTTP\/1\.1 200/);
+      chatId = /x-cave-chat-id: ([0-9a-f-]+)/i.exec(head)![1];
+      const out = () => ({ sent: socket.bytesWritten, queued: socket.writableLength });
+      // Stalled: nothing more leaves the daemon for a while, well before the 1500 tokens (over 300 KB of events) were made.
+      let last = -1;
+      let since = performance.now();
+      const stalled = await waitFor(async () => {
+        const o = out();
+        if (o.sent !== last) [last, since] = [o.sent, performance.now()];
+        return performance.now() - since > 1_000 ? o : undefined;
+      }, 30_000, 'the stream to stall behind the client that stopped reading');
+      // Paused, not finished: no chat_completed yet, and the model stopped too, far short of 1500 tokens. Bounded: at
+      // most a socket high-water mark and one event in user space; nothing grows while the client is away.
+      const early = await request(t.url).get(`/api/v1/events?streamId=llm_chat-${chatId}&type=chat_completed`).set('authorization', `Bearer ${a}`).expect(200);
+      expect(early.body.items).toEqual([]);
+      expect(stalled.queued).toBeLessThan(64 * 1024);
+      const paused = (await generated()) - before;
+      expect(paused).toBeGreaterThan(0);
+      expect(paused).toBeLessThan(1000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(out()).toEqual(stalled);
+      expect((await generated()) - before).toBe(paused);
+
+      // Reading again drains it, and the generation resumes and runs to the end.
+      let tail = '';
+      client.on('data', (b: Buffer) => void (tail = (tail + b.toString('latin1')).slice(-256)));
+      client.resume();
+      await waitFor(async () => (tail.includes('data: [DONE]') ? true : undefined), 30_000, 'the rest of the stream after the client resumed');
+    } finally {
+      // A paused connection left open would keep the app from closing.
+      client.destroy();
+      bridge.close();
+    }
+    const event = await chatEvent(t.url, a, chatId);
+    expect(event.data).toMatchObject({ finishReason: 'length', completionTokens: 1500 });
+    expect((await generated()) - before).toBe(1500);
   });
 
   it('keeps a namespace-bound alias from other namespaces and refuses unknown models (404)', async () => {

@@ -1,15 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:https';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import getPort from 'get-port';
 import request from 'supertest';
-import type { SignedManifest } from '@cave/models';
-import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
-import { FileModelArtifacts, modelBytes, newPublisher, packModel, publisherIdOf } from './support/file-model-artifacts';
+import { publisherIdOf, SignedManifest } from '@cave/models';
+import { createTestDatabase, loadFactor, TestDatabase, waitFor } from '@cave/testing';
 import { TestPki, tlsGet } from './support/peer-pki';
+import { modelBytes, newPublisher, packModel, signAs, trustPublisher, uploadModel } from './support/registry-models';
 
 const ROOT = join(__dirname, '..');
 const ADMIN = 'cave_sk_' + 'r'.repeat(40);
@@ -32,11 +32,14 @@ const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== nul
 
 function start(n: Node): Promise<void> {
   n.logs = '';
-  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'test/support/peer-daemon.ts'], { cwd: ROOT, env: n.env });
+  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cave-daemon/src/main.ts'], { cwd: ROOT, env: n.env });
   proc.stdout?.on('data', (d) => (n.logs += d));
   proc.stderr?.on('data', (d) => (n.logs += d));
   n.proc = proc;
-  return waitFor(async () => ((await request(n.url).get('/healthz').catch(() => undefined))?.status === 200 ? true : undefined), 150_000, `${n.name} healthy`).then(
+  // A daemon transpiles and boots in about 10 s of CPU: on a loaded machine that takes minutes, and says nothing
+  // about replication, so this bound stretches with the load.
+  const deadline = 150_000 * Math.min(loadFactor(), 4);
+  return waitFor(async () => ((await request(n.url).get('/healthz').catch(() => undefined))?.status === 200 ? true : undefined), deadline, `${n.name} healthy`).then(
     () => undefined,
     (e: Error) => {
       throw new Error(`${e.message}\n${n.logs.slice(-3000)}`);
@@ -64,6 +67,43 @@ async function finished(n: Node, id: string, timeoutMs = 90_000) {
     const j = await job(n, id);
     return j.status === 'completed' || j.status === 'failed' ? j : undefined;
   }, timeoutMs, `replication ${id} on ${n.name}`);
+}
+
+/** A daemon's settings: its own data dir and certificate, on `db` (shared by the twins of the lease test). */
+async function newNode(pki: TestPki, name: string, db: TestDatabase, env: NodeJS.ProcessEnv = {}): Promise<Node> {
+  const [port, peerPort, cert] = await Promise.all([getPort(), getPort(), pki.node(`node-${name}`)]);
+  const dataDir = mkdtempSync(join(tmpdir(), `cave-peer-${name}-`));
+  return {
+    name,
+    db,
+    port,
+    peerPort,
+    url: `http://127.0.0.1:${port}`,
+    peerUrl: `https://127.0.0.1:${peerPort}`,
+    logs: '',
+    env: {
+      ...process.env,
+      ...cert.files,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CAVE_PEER_PORT: String(peerPort),
+      DATABASE_URL: db.ownerUrl,
+      CAVE_DATA_DIR: dataDir,
+      CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
+      CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
+      CAVE_PEER_REQUEST_TIMEOUT_MS: '3000',
+      CAVE_PEER_HEALTH_INTERVAL_MS: '1000',
+      CAVE_REPLICATION_CONCURRENCY_PER_SOURCE: '2',
+      CAVE_REPLICATION_CLAIM_INTERVAL_MS: '300',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+  };
+}
+
+/** The model as the target's registry shows it (404 until the replication registered it). */
+async function registryModel(n: Node, sha: string) {
+  return request(n.url).get(`/api/v1/admin/llm/models/${sha}`).set(bearer);
 }
 
 async function registerPeer(n: Node, url: string, name: string): Promise<string> {
@@ -115,60 +155,42 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
   let corruptUrl: string;
   const publisher = newPublisher();
   const untrusted = newPublisher();
+  const work = mkdtempSync(join(tmpdir(), 'cave-peer-models-'));
   const small = modelBytes(64 * CHUNK + 1234, 1);
-  const smallSigned = packModel(small, 'tiny-small', CHUNK, publisher.privateKey);
   const big = modelBytes(192 * CHUNK, 2);
-  const bigSigned = packModel(big, 'tiny-big', CHUNK, publisher.privateKey);
-  // The same bytes signed by a key nobody trusts, under that key's publisher id.
-  const resigned = packModel(modelBytes(8 * CHUNK, 3), 'tiny-rogue', CHUNK, untrusted.privateKey);
+  const rogue = modelBytes(8 * CHUNK, 3);
+  let smallSigned: SignedManifest;
+  let bigSigned: SignedManifest;
+  // A manifest signed by a key nobody trusts, under that key's publisher id.
+  let resigned: SignedManifest;
 
   beforeAll(async () => {
     pki = await TestPki.create();
-    const trusted = publisher.publicKey.export({ format: 'pem', type: 'spki' }).toString();
-    for (const name of ['a', 'b', 'c'] as const) {
-      const [db, port, peerPort, cert] = await Promise.all([createTestDatabase(), getPort(), getPort(), pki.node(`node-${name}`)]);
-      const dataDir = mkdtempSync(join(tmpdir(), `cave-peer-${name}-`));
-      nodes[name] = {
-        name,
-        db,
-        port,
-        peerPort,
-        url: `http://127.0.0.1:${port}`,
-        peerUrl: `https://127.0.0.1:${peerPort}`,
-        logs: '',
-        env: {
-          ...process.env,
-          ...cert.files,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          CAVE_PEER_PORT: String(peerPort),
-          DATABASE_URL: db.ownerUrl,
-          CAVE_DATA_DIR: dataDir,
-          CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
-          CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
-          CAVE_TEST_MODELS_DIR: join(dataDir, 'models'),
-          CAVE_TEST_TRUSTED_KEYS: trusted,
-          CAVE_PEER_REQUEST_TIMEOUT_MS: '3000',
-          CAVE_PEER_HEALTH_INTERVAL_MS: '1000',
-          CAVE_REPLICATION_CONCURRENCY_PER_SOURCE: '2',
-          LOG_LEVEL: 'info',
-        },
-      };
-    }
-    await FileModelArtifacts.seed(nodes.a.env.CAVE_TEST_MODELS_DIR!, smallSigned, small);
-    await FileModelArtifacts.seed(nodes.a.env.CAVE_TEST_MODELS_DIR!, bigSigned, big);
+    const [smallPack, bigPack, roguePack] = await Promise.all([
+      packModel(work, small, 'tiny-small', CHUNK, publisher),
+      packModel(work, big, 'tiny-big', CHUNK, publisher),
+      packModel(work, rogue, 'tiny-rogue', CHUNK, publisher),
+    ]);
+    smallSigned = smallPack.signed;
+    bigSigned = bigPack.signed;
+    resigned = await signAs(roguePack.artifactPath, 'tiny-rogue', CHUNK, untrusted);
+    for (const name of ['a', 'b', 'c'] as const) nodes[name] = await newNode(pki, name, await createTestDatabase());
     const bad = await pki.node('corrupt');
     corrupt = new CorruptPeer({ ca: pki.ca.certPem, cert: bad.certPem, key: bad.keyPem }, [
       { signed: smallSigned, bytes: small, corrupt: true },
     ]);
     corruptUrl = await corrupt.start();
     await Promise.all(Object.values(nodes).map(start));
-  }, 240_000);
+    // The operator trusts the publisher on every node; the model is registered on the origin only.
+    await Promise.all(Object.values(nodes).map((n) => trustPublisher(n.url, ADMIN, publisher)));
+    for (const p of [smallPack, bigPack]) expect(await uploadModel(nodes.a.url, ADMIN, p.bkgPath)).toMatchObject({ modelId: p.signed.manifest.sha256, status: 'verified' });
+  }, 660_000);
 
   afterAll(async () => {
     for (const n of Object.values(nodes)) if (n.proc) await kill(n);
     await corrupt?.stop();
     await Promise.all(Object.values(nodes).map((n) => n.db?.drop()));
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('replicates a model from its origin to a second node, and lists the origin as a healthy peer', async () => {
@@ -182,6 +204,11 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
     const done = await finished(nodes.b, id);
     expect(done).toMatchObject({ status: 'completed', name: 'tiny-small', sizeBytes: small.length, chunkCount: 65 });
     expect(done.progress).toMatchObject({ doneBytes: small.length, doneChunks: 65, bySource: { [a]: small.length } });
+    // The replica is a model of b's own registry, verified, and verifies again from b's storage.
+    const listed = (await request(nodes.b.url).get('/api/v1/admin/llm/models').set(bearer).expect(200)).body.items;
+    expect(listed).toEqual([expect.objectContaining({ modelId: smallSigned.manifest.sha256, name: 'tiny-small', status: 'verified', sizeBytes: small.length })]);
+    const verified = await request(nodes.b.url).post(`/api/v1/admin/llm/models/${smallSigned.manifest.sha256}/verify`).set(bearer).expect(200);
+    expect(verified.body).toMatchObject({ status: 'verified', failure: null });
   }, 120_000);
 
   it('replicates to a third node from both others at once, refetching the chunks a corrupt peer serves elsewhere', async () => {
@@ -190,7 +217,7 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
     const bad = await registerPeer(nodes.c, corruptUrl, 'corrupt');
     const id = await replicate(nodes.c, smallSigned.manifest.sha256);
     const done = await finished(nodes.c, id);
-    expect(done.status).toBe('completed');
+    expect(done).toMatchObject({ status: 'completed', errorCode: null });
     const shares = done.progress.bySource;
     // Shares logged for the report: each healthy source served a part; the corrupt peer none.
     process.stdout.write(`replication to c: bytes per source ${JSON.stringify({ a: shares[a], b: shares[b], corrupt: shares[bad] ?? 0 })}\n`);
@@ -206,14 +233,15 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
 
   it('refuses a manifest re-signed by an untrusted key before fetching any chunk', async () => {
     const cert = await pki.node('rogue-publisher');
-    const seller = new CorruptPeer({ ca: pki.ca.certPem, cert: cert.certPem, key: cert.keyPem }, [{ signed: resigned, bytes: modelBytes(8 * CHUNK, 3), corrupt: false }]);
+    const seller = new CorruptPeer({ ca: pki.ca.certPem, cert: cert.certPem, key: cert.keyPem }, [{ signed: resigned, bytes: rogue, corrupt: false }]);
     const peerId = await registerPeer(nodes.c, await seller.start(), 'rogue-publisher');
     try {
       const id = await replicate(nodes.c, resigned.manifest.sha256);
       const done = await finished(nodes.c, id);
       expect(done).toMatchObject({ status: 'failed', errorCode: 'MODELS.PUBLISHER_UNTRUSTED' });
-      expect(resigned.manifest.publisher).toBe(publisherIdOf(untrusted.publicKey));
+      expect(resigned.manifest.publisher).toBe(publisherIdOf(untrusted));
       expect(seller.served).toBe(0);
+      expect((await registryModel(nodes.c, resigned.manifest.sha256)).status).toBe(404);
     } finally {
       await request(nodes.c.url).delete(`/api/v1/peers/${peerId}`).set(bearer).expect(204);
       await seller.stop();
@@ -242,6 +270,8 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
     // 192 chunks of 64 KiB at 1 MiB/s: about 12 s, killed after a third.
     const id = await replicate(nodes.c, bigSigned.manifest.sha256, { maxBytesPerSec: 1024 * 1024 });
     await waitFor(async () => ((await job(nodes.c, id)).progress.doneChunks >= 48 ? true : undefined), 60_000, 'a third of the chunks stored');
+    // Not a model of c's registry before the whole artifact is fetched and verified.
+    expect((await registryModel(nodes.c, bigSigned.manifest.sha256)).status).toBe(404);
     await kill(nodes.c);
     await start(nodes.c);
     const done = await finished(nodes.c, id);
@@ -249,7 +279,8 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
     expect(done.progress.doneBytes).toBe(big.length);
     expect(done.progress.doneChunks).toBe(192);
     expect(nodes.c.logs).toMatch(/resuming 1 replication job/);
-  }, 180_000);
+    expect((await registryModel(nodes.c, bigSigned.manifest.sha256)).body).toMatchObject({ status: 'verified', sizeBytes: big.length, chunkCount: 192 });
+  }, 660_000);
 
   it('finishes from the remaining peer when a source is killed mid-transfer', async () => {
     await registerPeer(nodes.b, nodes.c.peerUrl, 'c');
@@ -257,9 +288,42 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
     await waitFor(async () => ((await job(nodes.b, id)).progress.doneChunks >= 32 ? true : undefined), 60_000, 'some chunks stored');
     await kill(nodes.a);
     const t0 = Date.now();
-    const done = await finished(nodes.b, id, 60_000);
+    // The rest takes ~5 s at 2 MiB/s, the dead source is dropped after one 3 s request timeout: a stalled job would
+    // wait for the test's own timeout, so the bound may stretch with the machine's load and still catch it.
+    const bound = 45_000 * Math.min(loadFactor(), 3);
+    const done = await finished(nodes.b, id, bound + 15_000);
     expect(done.status).toBe('completed');
     expect(done.progress.doneBytes).toBe(big.length);
-    expect(Date.now() - t0).toBeLessThan(45_000);
-  }, 150_000);
+    expect(Date.now() - t0).toBeLessThan(bound);
+  }, 400_000);
+
+  it('runs a job on exactly one of two daemons sharing a database, and the other takes it over when that one dies', async () => {
+    // c and a second daemon of its deployment: one database and one object store, their own data dirs and certificates.
+    const twin = await newNode(pki, 'c2', nodes.c.db, { CAVE_STORAGE_FS_ROOT: join(nodes.c.env.CAVE_DATA_DIR!, 'storage') });
+    const twins = [nodes.c, twin];
+    const fetching = (id: string) => new RegExp(`replication ${id}: tiny-twin@1\\.0\\.0 \\d+/192 chunks to fetch`);
+    try {
+      const [packed] = await Promise.all([packModel(work, modelBytes(192 * CHUNK, 4), 'tiny-twin', CHUNK, publisher), start(twin)]);
+      // a was killed above: b is the source.
+      await uploadModel(nodes.b.url, ADMIN, packed.bkgPath);
+      const sha = packed.signed.manifest.sha256;
+      const id = await replicate(twin, sha, { maxBytesPerSec: 1024 * 1024 });
+      // 64 chunks at 1 MiB/s take four seconds: both daemons' claim passes (every 300 ms) ran many times meanwhile.
+      await waitFor(async () => ((await job(nodes.c, id)).progress.doneChunks >= 64 ? true : undefined), 60_000, 'a third of the chunks stored');
+      const holders = twins.filter((t) => fetching(id).test(t.logs));
+      expect(holders.map((t) => t.name)).toHaveLength(1);
+      const [holder] = holders;
+      const heir = twins.find((t) => t !== holder)!;
+      expect((await registryModel(heir, sha)).status).toBe(404);
+      await kill(holder);
+      const done = await finished(heir, id, 90_000);
+      // The heir's data dir held none of the chunks: it fetched them all, yet counts each once.
+      expect(done).toMatchObject({ status: 'completed', errorCode: null, progress: { doneBytes: 192 * CHUNK, doneChunks: 192 } });
+      expect(heir.logs).toMatch(fetching(id));
+      expect(heir.logs).toMatch(/resuming 1 replication job/);
+      expect((await registryModel(heir, sha)).body).toMatchObject({ status: 'verified', sizeBytes: 192 * CHUNK });
+    } finally {
+      await kill(twin);
+    }
+  }, 660_000);
 });

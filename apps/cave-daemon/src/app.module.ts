@@ -10,7 +10,7 @@ import { IdempotencyModule } from '@cave/idempotency';
 import { KeysModule } from '@cave/keys';
 import { LlmModule } from '@cave/llm';
 import { McpModule } from '@cave/mcp';
-import { MODEL_ARTIFACTS, ModelArtifacts, ModelsModule } from '@cave/models';
+import { ModelsModule } from '@cave/models';
 import { ObservabilityModule } from '@cave/observability';
 import { PeersModule } from '@cave/peers';
 import { ProjectionsModule } from '@cave/projections';
@@ -20,16 +20,10 @@ import { StorageModule } from '@cave/storage';
 import { HealthModule } from './health/health.module';
 import { pinoOptions } from './bootstrap/logging';
 
-/** Replacements the composition root accepts (tests, and nodes without a model registry). */
-export interface AppOverrides {
-  /** The model registry the peers context seeds from and registers into. */
-  modelArtifacts?: ModelArtifacts;
-}
-
 /** Composition root: the daemon only wires libraries together. */
 @Module({})
 export class AppModule {
-  static forRoot(config: CaveConfig, db: DatabaseUrls, logDestination?: DestinationStream, overrides: AppOverrides = {}): DynamicModule {
+  static forRoot(config: CaveConfig, db: DatabaseUrls, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -58,7 +52,7 @@ export class AppModule {
         ModelsModule,
         HistoryModule,
         LlmModule.forRoot({ imports: [ModelsModule] }),
-        PeersModule.forRoot(overrides.modelArtifacts ? { artifacts: { provide: MODEL_ARTIFACTS, useValue: overrides.modelArtifacts } } : { imports: [ModelsModule] }),
+        PeersModule.forRoot({ imports: [ModelsModule] }),
         RealtimeModule.forRoot({
           replicationUrl: db.replicationUrl,
           maxConnectionsPerAddress: config.realtime.maxConnectionsPerAddress,

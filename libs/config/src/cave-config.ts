@@ -162,4 +162,6 @@ export interface PeersConfig {
   concurrencyPerSource: number;
   /** Corrupt chunks from one peer before it is marked unreliable and avoided. */
   corruptLimit: number;
+  /** How often open replication jobs no instance holds are claimed (ms): the takeover delay after a holder dies. */
+  claimIntervalMs: number;
 }

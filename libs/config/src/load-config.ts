@@ -162,6 +162,7 @@ export function loadConfig(env: Env = process.env): CaveConfig {
       jobBandwidthBytesPerSec: big('CAVE_REPLICATION_BANDWIDTH_BYTES_PER_SEC', 0),
       concurrencyPerSource: int('CAVE_REPLICATION_CONCURRENCY_PER_SOURCE', 4, 1, 64),
       corruptLimit: int('CAVE_PEER_CORRUPT_LIMIT', 3, 1, 1000),
+      claimIntervalMs: int('CAVE_REPLICATION_CLAIM_INTERVAL_MS', 5_000, 100, 600_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

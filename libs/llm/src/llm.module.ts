@@ -11,6 +11,7 @@ import { EmbeddingsController } from './http/embeddings.controller';
 import { llmUsageProjection } from './projections/llm-usage.projection';
 import { LlmUsageReadModel } from './projections/llm-usage.read-model';
 import { LlamaHost } from './providers/local/llama-host';
+import { LlmMetrics } from './providers/local/llm.metrics';
 import { ModelRouter } from './providers/model-router';
 
 /**
@@ -24,9 +25,11 @@ import { ModelRouter } from './providers/model-router';
   providers: [
     {
       provide: LlamaHost,
-      inject: [CAVE_CONFIG],
-      useFactory: (c: CaveConfig) => new LlamaHost({ threads: c.llm.threads, contextSize: c.llm.contextSize, parallel: c.llm.parallel, window: 2 }),
+      inject: [CAVE_CONFIG, LlmMetrics],
+      useFactory: (c: CaveConfig, m: LlmMetrics) =>
+        new LlamaHost({ threads: c.llm.threads, contextSize: c.llm.contextSize, parallel: c.llm.parallel, window: 2 }, (n) => m.localTokens.inc(n)),
     },
+    LlmMetrics,
     ModelRouter,
     LlmUsageReadModel,
     UsageGuard,

@@ -1,4 +1,4 @@
-import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { DenyCertificateHandler } from './commands/deny-certificate/deny-certificate.handler';
 import { UndenyCertificateHandler } from './commands/undeny-certificate/undeny-certificate.handler';
 import { DenyListController } from './http/deny-list.controller';
@@ -17,10 +17,8 @@ import { PeerNodeService } from './tls/peer-node.service';
 import { PeerRoutes } from './tls/peer-routes';
 
 export interface PeersModuleOptions {
-  /** Modules that export `MODEL_ARTIFACTS` (the models context). */
+  /** Modules that export `MODEL_ARTIFACTS` (the models context). Without one the node holds and receives no models. */
   imports?: ModuleMetadata['imports'];
-  /** Or the provider itself (tests, before a registry exists). Without either the node holds and receives no models. */
-  artifacts?: Provider;
 }
 
 /**
@@ -35,7 +33,6 @@ export class PeersModule {
       imports: options.imports ?? [],
       controllers: [DenyListController, PeersController],
       providers: [
-        ...(options.artifacts ? [options.artifacts] : []),
         PeerNodeService,
         PeerRoutes,
         PeerListener,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,9 +6,10 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { CaveConfig } from '@cave/config';
 import { DatabaseUrls } from '@cave/event-store';
+import { correlationIdFrom } from '@cave/kernel';
 import { createValidationPipe, installCheckedJsonParser, isStreamBodyRoute, problemClientErrorHandler, ProblemDetailsFilter, problemType, registerStreamBodies, TITLES } from '@cave/http';
 import { MetricsService } from '@cave/observability';
-import { AppModule, AppOverrides } from '../app.module';
+import { AppModule } from '../app.module';
 import { mountConsole } from './console';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
@@ -16,13 +17,15 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 const WASM_MEDIA_TYPE = /^application\/wasm\s*(;|$)/i;
 
 /** Builds the fully configured application (used by main, the OpenAPI generator and e2e tests). */
-export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean; logDestination?: DestinationStream; overrides?: AppOverrides } = {}): Promise<NestFastifyApplication> {
+export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { silent?: boolean; logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
     logger: false,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The request id is decided once, by the kernel's one correlation-id rule: the log line's `req.id` and the
+    // events' `correlationId` are then the same value, also when X-Request-Id is absent or not sane.
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => correlationIdFrom(req.headers['x-request-id']),
     clientErrorHandler: problemClientErrorHandler,
     // Fastify answers URLs it cannot decode (e.g. `%FF` in a path) before Nest's filter runs;
     // they are the client's fault and leave as problem+json like every other 4xx.
@@ -34,7 +37,7 @@ export async function createApp(config: CaveConfig, db: DatabaseUrls, opts: { si
         .send({ type: problemType('HTTP.BAD_URL'), title: TITLES[status] ?? 'Bad Request', status, detail: error.message, code: 'HTTP.BAD_URL' });
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db, opts.logDestination, opts.overrides), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db, opts.logDestination), adapter, {
     bufferLogs: true,
     abortOnError: false,
     // The JSON parser is ours (installCheckedJsonParser): depth and Unicode checks before anything walks a body.

@@ -79,27 +79,33 @@ export class ChatController {
     }
     const sse = new SseWriter(reply.raw);
     let head: { id: string; object: 'chat.completion.chunk'; created: number; model: string } | undefined;
+    // A text chunk is the same JSON every time but for the text: only that is serialised per chunk.
+    let before = '';
+    const after = '},"finish_reason":null,"logprobs":null}]}';
     const sink: ChatSink = {
       // Headers wait for the first token: until then a failure of every provider is still a problem+json answer.
       start: ({ chatId, created, provider }) => {
         head = { id: completionId(chatId), object: 'chat.completion.chunk', created, model: request.model };
+        before = `${JSON.stringify(head).slice(0, -1)},"choices":[{"index":0,"delta":{"content":`;
         reply.hijack();
         sse.open({ 'x-cave-provider': provider, 'x-cave-chat-id': chatId });
         void sse.data({ ...head, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }] });
       },
-      chunk: (t) => sse.data({ ...head, choices: [{ index: 0, delta: { content: t }, finish_reason: null, logprobs: null }] }),
+      chunk: (t) => sse.data(before + JSON.stringify(t) + after),
+      end: async (r) => {
+        if (r.error) {
+          await sse.data({ error: { message: 'the provider failed during the answer', code: 'LLM.PROVIDER_FAILED', type: 'server_error' } });
+        } else {
+          await sse.data({ ...head, choices: [{ index: 0, delta: {}, finish_reason: r.finishReason === 'length' ? 'length' : 'stop', logprobs: null }] });
+          if (request.includeUsage) {
+            await sse.data({ ...head, choices: [], usage: { prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.promptTokens + r.completionTokens } });
+          }
+        }
+        await sse.data('[DONE]');
+        sse.end();
+      },
     };
-    const r: ChatResult = await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt, channelId));
-    if (r.error) {
-      await sse.data({ error: { message: 'the provider failed during the answer', code: 'LLM.PROVIDER_FAILED', type: 'server_error' } });
-    } else {
-      await sse.data({ ...head, choices: [{ index: 0, delta: {}, finish_reason: r.finishReason === 'length' ? 'length' : 'stop', logprobs: null }] });
-      if (request.includeUsage) {
-        await sse.data({ ...head, choices: [], usage: { prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.promptTokens + r.completionTokens } });
-      }
-    }
-    await sse.data('[DONE]');
-    sse.end();
+    await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt, channelId));
   }
 
   @Post('channels')

@@ -51,13 +51,14 @@ export class ModelRouter implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Loads the configured local models in the background (the worker thread starts, the files are mapped), so the
-   * first request does not pay for it, and a file that cannot be loaded is reported at start, not at first use.
+   * Loads the configured local models in the background (the worker thread starts, the files are mapped, one
+   * context is created), so the first request does not pay for it, and a file that cannot be loaded is reported at
+   * start, not at first use.
    */
   onApplicationBootstrap(): void {
     const paths = new Set(Object.values(this.config.llm.models).flatMap((m) => m.providers.flatMap((p) => (p.kind === 'local' ? [p.path] : []))));
     for (const path of paths) {
-      this.host.count(path, '').then(
+      this.host.warm(path).then(
         () => this.logger.log({ path }, 'local model loaded'),
         (e: Error) => this.logger.warn({ path, err: e.message }, 'local model could not be loaded; requests for it fall back or fail'),
       );

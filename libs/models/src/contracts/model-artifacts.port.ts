@@ -23,10 +23,11 @@ export interface ModelArtifacts {
    */
   registerAssembled(signed: SignedManifest, artifactPath: string, actor: string): Promise<void>;
   /**
-   * Optional: checks only the signed manifest (shape, signature, trusted publisher) and throws the same DomainError
-   * codes as registration. When present, peers refuse an untrusted manifest before fetching a single chunk.
+   * Checks the signed manifest alone (shape, trusted publisher, signature, no conflicting registration) and throws
+   * the same DomainError codes as registration. Peers call it before fetching a single chunk, so an untrusted or
+   * re-signed manifest costs no transfer.
    */
-  verifyManifest?(signed: SignedManifest): Promise<void>;
+  verifyManifest(signed: SignedManifest): Promise<void>;
 }
 
 export const MODEL_ARTIFACTS = Symbol('cave.models.ModelArtifacts');

@@ -43,6 +43,10 @@ export class ModelArtifactsAdapter implements ModelArtifacts {
     return { size, body: createReadStream(path, { start: offset + start, end: offset + end }) };
   }
 
+  async verifyManifest(signed: SignedManifest): Promise<void> {
+    await this.intake.admit(parseSignedManifest(signed));
+  }
+
   async registerAssembled(signed: SignedManifest, artifactPath: string, actor: string): Promise<void> {
     const checked = parseSignedManifest(signed);
     const meta = { ...systemCommandMeta(actor, MODELS_NAMESPACE) };

@@ -87,8 +87,8 @@ export class PackageIntake {
     return this.record(signed, origin, meta);
   }
 
-  /** Trust, signature, and the conflicts worth refusing before a byte is uploaded. */
-  private async admit(signed: SignedManifest): Promise<void> {
+  /** Trust, signature, and the conflicts worth refusing before a byte is uploaded (or fetched from a peer). */
+  async admit(signed: SignedManifest): Promise<void> {
     await this.trust.check(signed);
     const m = signed.manifest;
     const [sameVersion, sameArtifact] = await this.db.asAdmin((c) => Promise.all([modelsReadModel.byNameVersion(c, m.name, m.version), modelsReadModel.get(c, m.sha256)]));

@@ -71,4 +71,13 @@ describe('JobJournal', () => {
     await journal.record(failure(2));
     expect(stream.events.map((e) => e.data.chunk)).toEqual([2]);
   });
+
+  it('counts a chunk fetched again after a takeover (the events had it, this data dir did not) only as bytes its source served', async () => {
+    const stream = new RacyStream();
+    const journal = new JobJournal('j', stream);
+    journal.stored(0, 100, 'a', true);
+    journal.stored(1, 100, 'a');
+    await journal.flush();
+    expect(stream.events[0].data).toMatchObject({ chunks: [1], bytes: 100, bySource: { a: 200 } });
+  });
 });

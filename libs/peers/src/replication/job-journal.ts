@@ -36,15 +36,21 @@ export class JobJournal {
     return next.then(() => undefined);
   }
 
-  stored(chunk: number, bytes: number, peerId: string): void {
-    this.pending.chunks.push(chunk);
-    this.pending.bytes += bytes;
+  /**
+   * A chunk fetched and written. `again`: the job's events already count it stored (a run on another instance, whose
+   * data dir held it, recorded it): only the bytes the source served are new, so the job never counts it twice.
+   */
+  stored(chunk: number, bytes: number, peerId: string, again = false): void {
+    if (!again) {
+      this.pending.chunks.push(chunk);
+      this.pending.bytes += bytes;
+    }
     this.pending.bySource[peerId] = (this.pending.bySource[peerId] ?? 0) + bytes;
   }
 
   /** Records the chunks stored since the last flush; on failure they stay pending and the error is thrown. */
   async flush(): Promise<void> {
-    if (this.pending.chunks.length === 0) return;
+    if (this.pending.chunks.length === 0 && Object.keys(this.pending.bySource).length === 0) return;
     const batch = this.pending;
     this.pending = empty();
     try {

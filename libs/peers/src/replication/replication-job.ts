@@ -70,6 +70,8 @@ export class ReplicationJob {
   private readonly corrupt = new Map<string, number>();
   private readonly consecutiveErrors = new Map<string, number>();
   private readonly done = new Set<number>();
+  /** Chunks the job's events already count as stored (by this or another instance). */
+  private journaled: ReadonlySet<number> = new Set();
   private readonly bySource: Record<string, number> = {};
   private readonly journal: JobJournal;
   private inFlight = 0;
@@ -149,10 +151,12 @@ export class ReplicationJob {
     if (!Number.isSafeInteger(m.sizeBytes) || m.sizeBytes < 1 || !Number.isSafeInteger(m.chunkSize) || m.chunkSize < 1 || m.chunks.length !== Math.ceil(m.sizeBytes / m.chunkSize)) {
       throw new JobFailure('PEERS.MANIFEST_INVALID', 'the manifest chunk list does not match its size');
     }
-    // Signature and trusted publisher before the first chunk byte, when the registry can tell; it checks again at registration.
-    await this.deps.artifacts.verifyManifest?.(signed);
+    // Signature and trusted publisher before the first chunk byte; the registry checks again at registration.
+    await this.deps.artifacts.verifyManifest(signed);
     // Only sources presenting the very same signed manifest serve chunks: their chunk list is the one verified.
-    const same = sources.filter((s) => s.signed.signature === signed.signature && JSON.stringify(s.signed.manifest) === JSON.stringify(m));
+    // Compared with sorted keys: a registry that stores it as jsonb hands its keys back reordered.
+    const canonical = sortedJson(m);
+    const same = sources.filter((s) => s.signed.signature === signed.signature && sortedJson(s.signed.manifest) === canonical);
     this.manifest = m;
     await mkdir(this.dir, { recursive: true });
     const path = join(this.dir, 'artifact');
@@ -162,6 +166,7 @@ export class ReplicationJob {
     });
     try {
       await file.truncate(m.sizeBytes);
+      this.journaled = storedBefore;
       for (const i of storedBefore) if (await this.verifyStored(file, i)) this.done.add(i);
       const missing = m.chunks.map((_, i) => i).filter((i) => !this.done.has(i));
       const plan = assignChunks(m.chunks.length, same.map((s) => ({ id: s.peerId, weight: s.weight })));
@@ -282,7 +287,7 @@ export class ReplicationJob {
     this.done.add(i);
     this.bytesThisRun += len;
     this.bySource[source.peerId] = (this.bySource[source.peerId] ?? 0) + len;
-    this.journal.stored(i, len, source.peerId);
+    this.journal.stored(i, len, source.peerId, this.journaled.has(i));
   }
 
   private async failed(source: ReplicationSource, i: number, e: Error): Promise<void> {
@@ -334,6 +339,12 @@ export class ReplicationJob {
 }
 
 class ChunkCorrupt extends Error {}
+
+/** A manifest's fields (flat: strings, numbers, the chunk list) as JSON in key order. */
+function sortedJson(m: SignedManifest['manifest']): string {
+  const fields = m as unknown as Record<string, unknown>;
+  return JSON.stringify(Object.keys(fields).sort().map((k) => [k, fields[k]]));
+}
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');

@@ -89,15 +89,7 @@ export class CompleteChatHandler implements ICommandHandler<CompleteChatCommand,
       this.transient?.send(target, 'llm_done', { ...done });
       await this.transient?.flush();
     }
-    try {
-      await this.runner.run(chatStream, { streamId: target.streamId, newStream: !channelId, meta, command: { type: 'record', event: { type: 'chat_completed', data } } });
-    } catch (e) {
-      // The client may already hold the answer: a failed usage record is logged, and the request still fails
-      // when it has not answered yet (non-streaming), so nothing unrecorded is handed out silently.
-      this.logger.error({ err: e, chatId, namespace: meta.namespace }, 'chat_completed could not be recorded');
-      if (!request.stream) throw e;
-    }
-    return {
+    const result: ChatResult = {
       chatId,
       created,
       model: route.model,
@@ -108,6 +100,17 @@ export class CompleteChatHandler implements ICommandHandler<CompleteChatCommand,
       finishReason: data.finishReason,
       ...(answer.error && { error: answer.error }),
     };
+    // The client of a stream has every token already: it gets the end now, not after a durable commit.
+    if (request.stream) await sink.end?.(result);
+    try {
+      await this.runner.run(chatStream, { streamId: target.streamId, newStream: !channelId, meta, command: { type: 'record', event: { type: 'chat_completed', data } } });
+    } catch (e) {
+      // The client may already hold the answer: a failed usage record is logged, and the request still fails
+      // when it has not answered yet (non-streaming), so nothing unrecorded is handed out silently.
+      this.logger.error({ err: e, chatId, namespace: meta.namespace }, 'chat_completed could not be recorded');
+      if (!request.stream) throw e;
+    }
+    return result;
   }
 
   /** Under RLS: another namespace's channel is indistinguishable from a missing one. */

@@ -18,14 +18,25 @@ interface Pending {
   resolve: (m: FromLlama) => void;
   reject: (e: Error) => void;
   sink?: GenerationSink;
-  /** Chunks are handed to the sink one after another, in order. */
-  chain: Promise<void>;
+  /** Text of chunks that arrived while the sink was still taking an earlier one: handed over as one. */
+  queued: string;
+  /** Chunk messages in `queued`: the credits owed to the worker once the sink took it. */
+  messages: number;
+  writing: boolean;
+  /** The request's end, held until the sink took everything before it. */
+  settle?: () => void;
+  error?: Error;
+  /** Tokens the worker reported so far. */
+  tokens: number;
 }
+
+const SHUTDOWN_MS = 5_000;
 
 /**
  * Owns the worker thread that runs llama.cpp (node-llama-cpp, CPU only), so decoding never competes with the
  * HTTP event loop. Started on first use; a crashed thread fails what it was running and is replaced on the
- * next request. Flow control is by credit: each chunk the sink accepted returns one credit to the worker.
+ * next request. Flow control is by credit: each chunk the sink accepted returns one credit to the worker, and
+ * chunks that arrive while the sink waits (a client socket that needs draining) are coalesced into one.
  */
 export class LlamaHost {
   private worker?: Worker;
@@ -34,7 +45,11 @@ export class LlamaHost {
   private readonly pending = new Map<number, Pending>();
   private closed = false;
 
-  constructor(private readonly opts: LlamaWorkerData) {}
+  /** `onTokens`: every token the worker generated, as it reports them (before any client took them). */
+  constructor(
+    private readonly opts: LlamaWorkerData,
+    private readonly onTokens: (n: number) => void = () => undefined,
+  ) {}
 
   async generate(params: GenerateParams, sink: GenerationSink, signal: AbortSignal): Promise<GenerationResult> {
     const id = this.nextId++;
@@ -64,19 +79,41 @@ export class LlamaHost {
     return { tokens: r.tokens, contextSize: r.contextSize };
   }
 
+  /** Loads the model and prepares one context ahead of the first request. */
+  async warm(modelPath: string): Promise<void> {
+    const id = this.nextId++;
+    const r = await this.request(id, { type: 'warm', id, modelPath });
+    if (r.type !== 'counted') throw new ProviderError('LLM.LOCAL_FAILED', 'unexpected worker answer');
+  }
+
+  /**
+   * Stops every generation and lets the thread free llama.cpp's state before it ends (terminating it mid-decode
+   * aborts the process); a thread that does not answer within `SHUTDOWN_MS` is terminated anyway.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const w = this.worker;
     this.worker = undefined;
     this.failAll(new ProviderError('LLM.UNAVAILABLE', 'the local model runtime is shutting down'));
-    await w?.terminate();
+    if (!w) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        w.on('message', (m: FromLlama) => m.type === 'closed' && resolve());
+        w.once('exit', () => resolve());
+        w.postMessage({ type: 'shutdown' } satisfies ToLlama);
+      }),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_MS))),
+    ]);
+    clearTimeout(timer);
+    await w.terminate();
   }
 
   private async request(id: number, msg: ToLlama, sink?: GenerationSink): Promise<FromLlama> {
     if (this.closed) throw new ProviderError('LLM.UNAVAILABLE', 'the local model runtime is shutting down');
     await this.start();
     return new Promise<FromLlama>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, sink, chain: Promise.resolve() });
+      this.pending.set(id, { resolve, reject, sink, queued: '', messages: 0, writing: false, tokens: 0 });
       this.post(msg);
     });
   }
@@ -101,7 +138,7 @@ export class LlamaHost {
   }
 
   private receive(m: FromLlama): void {
-    if (m.type === 'ready') return;
+    if (m.type === 'ready' || m.type === 'closed') return;
     const p = this.pending.get(m.id);
     if (!p) return;
     switch (m.type) {
@@ -109,19 +146,49 @@ export class LlamaHost {
         p.sink?.started({ promptTokens: m.promptTokens, contextSize: m.contextSize });
         return;
       case 'chunk':
-        p.chain = p.chain.then(async () => {
-          await p.sink?.chunk(m.text);
-          this.post({ type: 'credit', id: m.id, n: 1 });
-        });
+        p.tokens += m.tokens;
+        this.onTokens(m.tokens);
+        p.queued += m.text;
+        p.messages++;
+        if (!p.writing) void this.write(m.id, p);
         return;
       case 'failed':
         this.pending.delete(m.id);
-        void p.chain.then(() => p.reject(new ProviderError(m.code, m.message)));
+        this.whenWritten(p, () => p.reject(new ProviderError(m.code, m.message)));
         return;
       default:
         this.pending.delete(m.id);
-        void p.chain.then(() => p.resolve(m), p.reject);
+        if (m.type === 'done' && m.completionTokens > p.tokens) this.onTokens(m.completionTokens - p.tokens);
+        this.whenWritten(p, () => (p.error ? p.reject(p.error) : p.resolve(m)));
     }
+  }
+
+  /** Hands queued text to the sink, one piece at a time, returning the credits once it took each. */
+  private async write(id: number, p: Pending): Promise<void> {
+    p.writing = true;
+    try {
+      while (p.queued && !p.error) {
+        const text = p.queued;
+        const n = p.messages;
+        p.queued = '';
+        p.messages = 0;
+        await p.sink?.chunk(text);
+        this.post({ type: 'credit', id, n });
+      }
+    } catch (e) {
+      p.error = e instanceof Error ? e : new Error(String(e));
+      // The consumer is gone: the worker stops at its window, and the caller's abort ends the generation.
+    } finally {
+      p.writing = false;
+      const settle = p.settle;
+      p.settle = undefined;
+      settle?.();
+    }
+  }
+
+  private whenWritten(p: Pending, settle: () => void): void {
+    if (p.writing) p.settle = settle;
+    else settle();
   }
 
   private crashed(w: Worker, e: Error): void {

@@ -18,11 +18,17 @@ export type ToLlama =
   | { type: 'credit'; id: number; n: number }
   | { type: 'abort'; id: number }
   | { type: 'embed'; id: number; modelPath: string; inputs: string[] }
-  | { type: 'count'; id: number; modelPath: string; text: string };
+  | { type: 'count'; id: number; modelPath: string; text: string }
+  /** Load the model and create one context ahead of the first request (answered with `counted`). */
+  | { type: 'warm'; id: number; modelPath: string }
+  /** Abort everything, free the native state, answer `closed`; the daemon then ends the thread. */
+  | { type: 'shutdown' };
 
 export type FromLlama =
   | { type: 'ready' }
+  | { type: 'closed' }
   | { type: 'started'; id: number; promptTokens: number; contextSize: number }
+  /** `tokens`: generated since the previous chunk (some tokens add no text of their own, e.g. half a UTF-8 sequence). */
   | { type: 'chunk'; id: number; text: string; tokens: number }
   | { type: 'done'; id: number; completionTokens: number; finishReason: 'stop' | 'length' | 'cancelled' }
   | { type: 'embedded'; id: number; vectors: number[][]; tokens: number }

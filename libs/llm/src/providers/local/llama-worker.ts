@@ -32,7 +32,10 @@ interface Running {
   inflight: number;
   /** Text decoded while `opts.window` chunks were in flight: it leaves as one chunk with the next credit. */
   buffer: string;
+  /** Tokens with text in `buffer`. */
   buffered: number;
+  /** Tokens generated since the last chunk (text or not): reported with the next one. */
+  unreported: number;
   wake?: () => void;
 }
 
@@ -88,7 +91,7 @@ function release(l: Loaded, slot?: Slot): void {
 }
 
 async function generate(id: number, p: GenerateParams): Promise<void> {
-  const run: Running = { abort: new AbortController(), inflight: 0, buffer: '', buffered: 0 };
+  const run: Running = { abort: new AbortController(), inflight: 0, buffer: '', buffered: 0, unreported: 0 };
   running.set(id, run);
   const l = await load(p.modelPath);
   const slot = await acquire(l);
@@ -122,8 +125,9 @@ async function generate(id: number, p: GenerateParams): Promise<void> {
           break;
         }
         count++;
+        run.unreported++;
         const delta = text.push(token);
-        if (delta) await emit(id, run, delta, count);
+        if (delta) await emit(id, run, delta);
         if (text.stopped) {
           reason = 'stop';
           break;
@@ -137,7 +141,7 @@ async function generate(id: number, p: GenerateParams): Promise<void> {
     }
     const rest = reason === 'cancelled' ? '' : text.end();
     if (rest) run.buffer += rest;
-    flush(id, run, count);
+    flush(id, run);
     send({ type: 'done', id, completionTokens: count, finishReason: reason });
   } finally {
     release(l, slot);
@@ -149,19 +153,27 @@ async function generate(id: number, p: GenerateParams): Promise<void> {
  * `opts.window` chunks are in flight new text is coalesced into one pending chunk (a busy daemon gets fewer,
  * larger messages); past `MAX_BUFFERED` tokens decoding waits, so a client that stops reading stops the model.
  */
-async function emit(id: number, run: Running, text: string, tokens: number): Promise<void> {
+async function emit(id: number, run: Running, text: string): Promise<void> {
   run.buffer += text;
   run.buffered++;
-  if (run.inflight < opts.window) return flush(id, run, tokens);
+  if (run.inflight < opts.window) return flush(id, run);
   while (run.buffered >= MAX_BUFFERED && run.inflight >= opts.window && !run.abort.signal.aborted) await new Promise<void>((r) => (run.wake = r));
 }
 
-function flush(id: number, run: Running, tokens: number): void {
+function flush(id: number, run: Running): void {
   if (!run.buffer || run.abort.signal.aborted) return;
   run.inflight++;
-  send({ type: 'chunk', id, text: run.buffer, tokens });
+  send({ type: 'chunk', id, text: run.buffer, tokens: run.unreported });
   run.buffer = '';
   run.buffered = 0;
+  run.unreported = 0;
+}
+
+/** Loads the model and creates one context for it, so the first request finds both ready. */
+async function warm(id: number, path: string): Promise<void> {
+  const l = await load(path);
+  release(l, await acquire(l));
+  send({ type: 'counted', id, tokens: 0, contextSize: contextSize(l.model) });
 }
 
 async function embed(id: number, path: string, inputs: string[]): Promise<void> {
@@ -189,16 +201,44 @@ function fail(id: number, e: unknown): void {
   send({ type: 'failed', id, code, message: String(err?.message ?? e).slice(0, 500) });
 }
 
+/** Work in progress: a shutdown waits for it, so no native call is running when the thread ends. */
+const busy = new Set<Promise<void>>();
+function track(p: Promise<unknown>): void {
+  const done = p.then(() => undefined);
+  busy.add(done);
+  void done.finally(() => busy.delete(done));
+}
+
+/**
+ * Ends every generation, waits for what is running, then frees contexts, models and the backend: terminating the
+ * thread while llama.cpp decodes aborts the whole process (a native exception nobody catches).
+ */
+async function shutdown(): Promise<void> {
+  for (const r of running.values()) {
+    r.abort.abort();
+    r.wake?.();
+  }
+  await Promise.allSettled([...busy]);
+  for (const m of models.values()) {
+    const l = await m.catch(() => undefined);
+    for (const slot of l?.idle ?? []) await slot.ctx.dispose().catch(() => undefined);
+    await (await l?.embedding?.catch(() => undefined))?.dispose().catch(() => undefined);
+    await l?.model.dispose().catch(() => undefined);
+  }
+  await (await llama?.catch(() => undefined))?.dispose().catch(() => undefined);
+  send({ type: 'closed' });
+}
+
 port.on('message', (m: ToLlama) => {
   switch (m.type) {
     case 'generate':
-      generate(m.id, m.params).then(() => running.delete(m.id), (e) => fail(m.id, e));
+      track(generate(m.id, m.params).then(() => running.delete(m.id), (e) => fail(m.id, e)));
       return;
     case 'credit': {
       const r = running.get(m.id);
       if (!r) return;
       r.inflight -= m.n;
-      if (r.inflight < opts.window) flush(m.id, r, 0);
+      if (r.inflight < opts.window) flush(m.id, r);
       r.wake?.();
       r.wake = undefined;
       return;
@@ -210,10 +250,16 @@ port.on('message', (m: ToLlama) => {
       return;
     }
     case 'embed':
-      embed(m.id, m.modelPath, m.inputs).catch((e) => fail(m.id, e));
+      track(embed(m.id, m.modelPath, m.inputs).catch((e) => fail(m.id, e)));
       return;
     case 'count':
-      count(m.id, m.modelPath, m.text).catch((e) => fail(m.id, e));
+      track(count(m.id, m.modelPath, m.text).catch((e) => fail(m.id, e)));
+      return;
+    case 'warm':
+      track(warm(m.id, m.modelPath).catch((e) => fail(m.id, e)));
+      return;
+    case 'shutdown':
+      void shutdown();
       return;
     default: {
       const never: never = m;

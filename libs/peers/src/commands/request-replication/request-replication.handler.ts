@@ -33,7 +33,7 @@ export class RequestReplicationHandler implements ICommandHandler<RequestReplica
     const existing = await this.db.asAdmin((c) => replicationsReadModel.get(c, jobId));
     if (!existing) {
       await this.writer.run(jobId, { type: 'request', data: { jobId, artifactSha256, maxBytesPerSec, requestedAt: new Date().toISOString() } }, cmd.meta, true);
-      this.replicator.start(jobId);
+      void this.replicator.start(jobId);
     }
     const view = await this.db.asAdmin((c) => replicationsReadModel.get(c, jobId));
     if (!view) throw new Error(`replication ${jobId} vanished after its request`);

@@ -1,10 +1,10 @@
-import type { RuntimeEventMeta } from '../../runtime-host/runtime-events.appender';
+import type { CommandMeta } from '@cave/kernel';
 
 /** Take a snapshot of a persistent sandbox's state at rest. */
 export class CreateSnapshotCommand {
   constructor(
     readonly sandboxId: string,
-    readonly meta: RuntimeEventMeta,
+    readonly meta: CommandMeta,
   ) {}
 }
 

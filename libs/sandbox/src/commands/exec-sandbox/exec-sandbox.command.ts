@@ -1,12 +1,12 @@
+import type { CommandMeta } from '@cave/kernel';
 import type { OutputChunk } from '../../runtimes/runtime.types';
-import type { RuntimeEventMeta } from '../../runtime-host/runtime-events.appender';
 
 /** Run code (javascript) or the uploaded module (wasi) in a running sandbox. `body` is parsed by the domain. */
 export class ExecSandboxCommand {
   constructor(
     readonly sandboxId: string,
     readonly body: unknown,
-    readonly meta: RuntimeEventMeta,
+    readonly meta: CommandMeta,
     /** Sees each output chunk as it is produced, besides realtime (the MCP edge turns them into progress). */
     readonly onOutput?: (chunk: OutputChunk) => void,
   ) {}

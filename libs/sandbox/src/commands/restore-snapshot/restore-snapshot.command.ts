@@ -1,4 +1,4 @@
-import type { RuntimeEventMeta } from '../../runtime-host/runtime-events.appender';
+import type { CommandMeta } from '@cave/kernel';
 
 /** Backtrack a persistent sandbox to one of its snapshots. */
 export class RestoreSnapshotCommand {
@@ -6,6 +6,6 @@ export class RestoreSnapshotCommand {
     readonly sandboxId: string,
     /** As the client sent it; checked after the sandbox is found, so another tenant's id answers 404 either way. */
     readonly snapshotId: unknown,
-    readonly meta: RuntimeEventMeta,
+    readonly meta: CommandMeta,
   ) {}
 }

@@ -1,4 +1,4 @@
-import type { RuntimeEventMeta } from '../../runtime-host/runtime-events.appender';
+import type { CommandMeta } from '@cave/kernel';
 
 /** Set a wasi sandbox's WASI preview1 module (raw `.wasm` bytes). */
 export class UploadModuleCommand {
@@ -6,6 +6,6 @@ export class UploadModuleCommand {
     readonly sandboxId: string,
     /** Undefined when the body was not `application/wasm` (refused after the sandbox is found, so B learns nothing of A's ids). */
     readonly bytes: Uint8Array | undefined,
-    readonly meta: RuntimeEventMeta,
+    readonly meta: CommandMeta,
   ) {}
 }
