@@ -270,6 +270,13 @@ describe('model registry (e2e)', () => {
     const corrupt = Buffer.from(other.artifact);
     corrupt[5] ^= 1;
     writeFileSync(`${file}.bad`, corrupt);
+    // Peers check a manifest alone before fetching a chunk, and get the codes registration answers.
+    await artifacts.verifyManifest(other.signed);
+    const strangers = await pack({ key: stranger, name: 'strangers' });
+    await expect(artifacts.verifyManifest(strangers.signed)).rejects.toMatchObject({ code: 'MODELS.PUBLISHER_UNTRUSTED' });
+    await expect(artifacts.verifyManifest({ ...other.signed, manifest: { ...other.signed.manifest, license: 'Proprietary' } })).rejects.toMatchObject({ code: 'MODELS.SIGNATURE_INVALID' });
+    const taken = await pack({ name: signed.manifest.name, version: signed.manifest.version });
+    await expect(artifacts.verifyManifest(taken.signed)).rejects.toMatchObject({ code: 'MODELS.VERSION_TAKEN' });
     await expect(artifacts.registerAssembled(other.signed, `${file}.bad`, 'system:peers')).rejects.toMatchObject({ code: 'MODELS.CHUNK_HASH_MISMATCH' });
     await artifacts.registerAssembled(other.signed, file, 'system:peers');
     await expectEvents(other.signed.manifest.sha256, ['model_registered', 'model_verified']);

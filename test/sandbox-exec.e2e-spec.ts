@@ -123,19 +123,20 @@ describe('sandbox exec (e2e)', () => {
       const took = performance.now() - t0;
       running = false;
       const during = await probe;
-      // The guest's own deadline ended it (the watchdog's kill 250 ms later says "its thread was terminated").
-      expect(r.error).toEqual({ code: 'TIMEOUT', message: 'the exec ran past its time limit' });
+      // Normally the guest's own deadline ends it; the watchdog kills the thread 250 ms later counted from the dispatch,
+      // so on a loaded machine (a slow dispatch) it may come first: both are TIMEOUT, and both must be on time.
+      expect(r.error?.code).toBe('TIMEOUT');
       expect(r.durationMs).toBeGreaterThanOrEqual(999);
       expect(r.durationMs).toBeLessThan(1000 + 100 * loadFactor());
       // The round trip adds the plan and the recording on top; a deadline never enforced would run until jest's timeout.
       expect(took).toBeLessThan(1000 + 1000 * loadFactor());
-      // A guest on the event loop would hold the probe for its whole second: one or two samples, not dozens.
-      expect(during.length).toBeGreaterThan(10);
+      // A guest on the event loop would hold one probe for its whole second: two samples at most, one of them ~1 s.
+      expect(during.length).toBeGreaterThanOrEqual(3);
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       // Under 50 ms, or (on a machine so loaded that /healthz alone is slower) no slower than twice the same probe
       // with nothing running; no single probe waits anywhere near the guest's second.
       expect(median(during)).toBeLessThan(Math.max(50, 2 * median(baseline) + 25));
-      expect(Math.max(...during)).toBeLessThan(500);
+      expect(Math.max(...during)).toBeLessThan(Math.max(500, 1.5 * Math.max(...baseline)));
     });
 
     it('ArrayBuffer and string bombs -> OOM, daemon RSS grows by less than the cap', async () => {
@@ -210,8 +211,15 @@ describe('sandbox exec (e2e)', () => {
       await exec(id, { code: 'counter = 100; log = ["z"]' });
       const snap2 = (await http().post(`/api/v1/sandboxes/${id}/snapshots`).set(bearer(keyA)).expect(201)).body;
       expect(snap2.parentId).toBe(snap.snapshotId);
-      const images = await http().get('/api/v1/storage/buckets/cave-sandboxes/objects?prefix=snapshot/').set(bearer(keyA)).expect(200);
-      expect(images.body.items.map((o: { key: string }) => o.key)).toEqual(expect.arrayContaining([`snapshot/${snap.sha256}`, `snapshot/${snap2.sha256}`]));
+      // Snapshot images are the runtime's state, not the tenant's objects (ADR 0022): no storage route of the tenant
+      // lists, reads, overwrites or deletes them; they sit in the daemon's own namespace, keyed by the tenant's.
+      await http().get('/api/v1/storage/buckets/cave-sandboxes/objects').set(bearer(keyA)).expect(404);
+      for (const key of [`snapshot/${snap.sha256}`, `exec-a/snapshot/${snap.sha256}`]) {
+        await http().get(`/api/v1/storage/buckets/cave-sandboxes/objects/${key}`).set(bearer(keyA)).expect(404);
+        await http().delete(`/api/v1/storage/buckets/cave-sandboxes/objects/${key}`).set(bearer(keyA)).expect(404);
+      }
+      const images = await http().get('/api/v1/storage/buckets/cave-sandboxes/objects?prefix=exec-a/snapshot/').set(bearer(ADMIN)).expect(200);
+      expect(images.body.items.map((o: { key: string }) => o.key)).toEqual(expect.arrayContaining([`exec-a/snapshot/${snap.sha256}`, `exec-a/snapshot/${snap2.sha256}`]));
 
       await http().post(`/api/v1/sandboxes/${id}/restore`).set(bearer(keyA)).send({ snapshotId: snap.snapshotId }).expect(200);
       expect((await exec(id, { code: 'counter++; console.log(counter, log.join(""))' })).stdout).toBe('3 ab\n');
@@ -251,6 +259,32 @@ describe('sandbox exec (e2e)', () => {
       await http().delete(`/api/v1/sandboxes/${id}`).set(bearer(keyA)).expect(200);
       await http().get(`/api/v1/sandboxes/${id}/snapshots`).set(bearer(keyA)).expect(404);
       await http().post(`/api/v1/sandboxes/${fork.id}/fork`).set(bearer(keyA)).send({ snapshotId: snap.snapshotId }).expect(404);
+    });
+
+    it('images stored in sandbox_blobs before object storage still restore, for their own namespace only', async () => {
+      const id = await sandbox(keyA, { runtime: 'javascript', mode: 'persistent', limits: { memoryMb: 32 } });
+      await exec(id, { code: 'var legacy = "kept"' });
+      const snap = (await http().post(`/api/v1/sandboxes/${id}/snapshots`).set(bearer(keyA)).expect(201)).body;
+      // Move the image back to where older daemons kept it: a row of sandbox_blobs, and no object.
+      const key = `exec-a/snapshot/${snap.sha256}`;
+      const bytes = (await http().get(`/api/v1/storage/buckets/cave-sandboxes/objects/${key}`).set(bearer(ADMIN)).buffer(true).parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      }).expect(200)).body as Buffer;
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(snap.sha256);
+      await http().delete(`/api/v1/storage/buckets/cave-sandboxes/objects/${key}`).set(bearer(ADMIN)).expect(204);
+      await exec(id, { code: 'legacy = "changed"' });
+      // Without the object and without a row, the snapshot is gone: restore cannot make up a state.
+      await http().post(`/api/v1/sandboxes/${id}/restore`).set(bearer(keyA)).send({ snapshotId: snap.snapshotId }).expect(404);
+      const insert = `insert into sandbox_blobs (namespace, sha256, kind, size_bytes, bytes) values ($1, $2, 'snapshot', $3, $4)`;
+      // Another namespace's row with these bytes does not count for exec-a.
+      await t.database.db.admin.query(insert, ['exec-b', snap.sha256, bytes.byteLength, bytes]);
+      await http().post(`/api/v1/sandboxes/${id}/restore`).set(bearer(keyA)).send({ snapshotId: snap.snapshotId }).expect(404);
+      await t.database.db.admin.query(insert, ['exec-a', snap.sha256, bytes.byteLength, bytes]);
+      await http().post(`/api/v1/sandboxes/${id}/restore`).set(bearer(keyA)).send({ snapshotId: snap.snapshotId }).expect(200);
+      expect((await exec(id, { code: 'console.log(legacy)' })).stdout).toBe('kept\n');
+      await t.database.db.admin.query(`delete from sandbox_blobs`);
     });
 
     it('a second concurrent exec of a persistent sandbox gets 429 with Retry-After', async () => {
@@ -305,12 +339,12 @@ describe('sandbox exec (e2e)', () => {
       const hello = wasiModule('hello');
       const up = (await put(hello).expect(200)).body;
       expect(up).toEqual({ sha256: createHash('sha256').update(hello).digest('hex'), sizeBytes: hello.byteLength });
-      // The module lives in object storage (the namespace's cave-sandboxes bucket, on whatever backend is
-      // configured), not in PostgreSQL.
-      const modules = await http().get('/api/v1/storage/buckets/cave-sandboxes/objects?prefix=module/').set(bearer(keyA)).expect(200);
-      expect(modules.body.items).toEqual([expect.objectContaining({ key: `module/${up.sha256}`, sha256: up.sha256, size: hello.byteLength, contentType: 'application/wasm' })]);
+      // The module lives in object storage (the daemon's cave-sandboxes bucket, keyed by namespace, on whatever
+      // backend is configured), not in PostgreSQL, and in neither tenant's storage.
+      const modules = await http().get('/api/v1/storage/buckets/cave-sandboxes/objects?prefix=exec-a/module/').set(bearer(ADMIN)).expect(200);
+      expect(modules.body.items).toEqual([expect.objectContaining({ key: `exec-a/module/${up.sha256}`, sha256: up.sha256, size: hello.byteLength, contentType: 'application/wasm' })]);
       expect((await t.database.db.admin.query(`select count(*)::int as n from sandbox_blobs`)).rows).toEqual([{ n: 0 }]);
-      expect((await http().get('/api/v1/storage/buckets/cave-sandboxes/objects').set(bearer(keyB))).status).toBe(404);
+      for (const key of [keyA, keyB]) expect((await http().get('/api/v1/storage/buckets/cave-sandboxes/objects').set(bearer(key))).status).toBe(404);
       expect(await exec(id, {})).toMatchObject({ exitCode: 0, stdout: 'hello from wasi\n' });
       await put(wasiModule('echo-stdin')).expect(200);
       expect(await exec(id, { stdin: 'from stdin' })).toMatchObject({ exitCode: 0, stdout: 'from stdin' });

@@ -22,7 +22,7 @@ export type { ClientLease } from './database/with-client';
 export { EventStoreModule } from './event-store.module';
 export { WakeLoop } from './scheduling/wake-loop';
 export type { Pause, WakeLoopOptions } from './scheduling/wake-loop';
-export { ConcurrencyError } from './store/concurrency.errors';
+export { ConcurrencyError, PreconditionFailedError } from './store/concurrency.errors';
 export { compareCursors, decodeCursor, encodeCursor, InvalidCursorError, START } from './store/event-cursor';
 export type { EventCursor } from './store/event-cursor';
 export { EventStore } from './store/event-store';

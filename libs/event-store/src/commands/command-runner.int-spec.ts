@@ -105,6 +105,7 @@ describe('CommandRunner (real Postgres)', () => {
 
   it('with retries a concurrent writer makes it read and decide again; without, the caller sees the conflict', async () => {
     await runner.run(stream, { streamId: 'c-7', command: { type: 'open' }, meta });
+    const isolated = t.db.appends.stats.isolated;
     const racing = (retries: number) => Promise.allSettled(Array.from({ length: 6 }, () => runner.run(stream, { streamId: 'c-7', command: { type: 'add', n: 1 }, meta, retries })));
     const strict = await racing(0);
     const won = strict.filter((r) => r.status === 'fulfilled').length;
@@ -112,6 +113,24 @@ describe('CommandRunner (real Postgres)', () => {
     const patient = await racing(10);
     expect(patient.every((r) => r.status === 'fulfilled')).toBe(true);
     expect(await store.streamVersion('c-7', 'ns')).toBe(1 + won + 6);
+    // Losing a race in a shared batch is not a tenant sending bad statements: it is not sent alone afterwards.
+    expect(t.db.appends.stats.isolated).toBe(isolated);
+  });
+
+  it('a tenant command on an existing stream is two round trips and no transaction: the read, then the append', async () => {
+    await runner.run(stream, { streamId: 'c-9', command: { type: 'open' }, meta });
+    const tenant = jest.spyOn(t.db, 'tenant');
+    const reads = t.db.reads.stats.statements;
+    const appends = t.db.appends.stats.statements;
+    try {
+      const r = await runner.run(stream, { streamId: 'c-9', command: { type: 'add', n: 3 }, meta });
+      expect(r.state).toEqual({ open: true, total: 3 });
+      expect(tenant).not.toHaveBeenCalled();
+      expect(t.db.reads.stats.statements - reads).toBe(1);
+      expect(t.db.appends.stats.statements - appends).toBe(1);
+    } finally {
+      tenant.mockRestore();
+    }
   });
 
   it('an admin transaction writes as cave_admin into the named namespace', async () => {

@@ -188,7 +188,8 @@ export class StatementBatcher {
     // statements (which go alone), so a tenant whose statements keep failing costs the others one split, not one
     // per bad statement.
     let others = [...batch.slice(0, index), ...batch.slice(index + 1)];
-    if (!retryAlone && failed.tenant !== undefined) {
+    // A version conflict is a writer's race, not a tenant sending bad statements: it keeps its place in the batches.
+    if (!retryAlone && failed.tenant !== undefined && !isVersionConflict(failure)) {
       this.isolate(failed);
       const tenant = failed.tenant;
       const theirs = others.filter((p) => p.tenant === tenant);
@@ -235,6 +236,11 @@ export class StatementBatcher {
       }
     });
   }
+}
+
+/** cave_append's "wrong expected version" (CV409): the caller re-reads and decides again, or answers 409. */
+function isVersionConflict(e: unknown): boolean {
+  return e instanceof DatabaseError && e.code === 'CV409';
 }
 
 /** Serialization failures and deadlocks (class 40): the statement itself may well succeed when re-run. */

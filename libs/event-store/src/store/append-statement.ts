@@ -1,5 +1,5 @@
 import type { QueryResult, QueryResultRow } from 'pg';
-import { InlineProjection, renderWrite } from './inline-projection';
+import { InlineProjection, renderWrite, SqlStatement } from './inline-projection';
 import { preparedStatement } from './prepared-statement';
 
 /**
@@ -14,12 +14,24 @@ const APPEND_PARAMS = 6;
 const APPEND_COLUMNS = ['append_global_position', 'append_stream_version', 'append_transaction_id', 'append_recorded_at', 'append_replayed', 'append_projected'];
 
 /**
+ * cave_append behind a precondition: it is called once per row the precondition returned at most one, and with
+ * none not at all (the call takes its namespace from that row, so it cannot run before or without it).
+ */
+function guardedAppendText(precondition: string): string {
+  return `with precondition as materialized (${precondition}),
+    appended as materialized (select a.* from (select $1::text as ns from precondition limit 1) g
+      cross join lateral cave_append(g.ns, $2, $3, $4, $5::jsonb, $6) a)`;
+}
+
+const PLAIN_APPEND = 'with appended as materialized (select * from cave_append($1, $2, $3, $4, $5::jsonb, $6))';
+
+/**
  * The append and a projection as one statement. `appended` is materialised (it is referenced twice and calls a
  * volatile function), so cave_append has finished, and set `cave.namespace`, before the projection's first row
  * is written and checked against RLS. Both are one implicit transaction: all or nothing.
  */
-function withProjectionText(projection: string): string {
-  return `with appended as materialized (select * from cave_append($1, $2, $3, $4, $5::jsonb, $6)),
+function withProjectionText(appended: string, projection: string): string {
+  return `${appended},
     projected as (${projection})
     select a.global_position as append_global_position, a.stream_version as append_stream_version,
            a.transaction_id as append_transaction_id, a.recorded_at as append_recorded_at, a.replayed as append_replayed,
@@ -48,10 +60,17 @@ export async function executeAppend(
   run: RunStatement,
   params: unknown[],
   projection?: InlineProjection<unknown>,
+  precondition?: SqlStatement,
 ): Promise<{ rows: AppendRow[]; projected?: Record<string, unknown> }> {
-  if (!projection) return run<AppendRow>(APPEND_STATEMENT, params);
-  const write = renderWrite(projection.write, APPEND_PARAMS);
-  const { rows } = await run<Record<string, unknown>>(preparedStatement(withProjectionText(write.text)), [...params, ...write.values]);
+  if (!projection && !precondition) return run<AppendRow>(APPEND_STATEMENT, params);
+  const write = projection ? renderWrite(projection.write, APPEND_PARAMS) : undefined;
+  const guardOffset = APPEND_PARAMS + (write?.values.length ?? 0);
+  const appended = precondition ? guardedAppendText(precondition.text.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + guardOffset}`)) : PLAIN_APPEND;
+  const values = [...params, ...(write?.values ?? []), ...(precondition?.values ?? [])];
+  if (!write) return run<AppendRow>(preparedStatement(`${appended} select * from appended`), values);
+  const { rows } = await run<Record<string, unknown>>(preparedStatement(withProjectionText(appended, write.text)), values);
+  // A precondition that returned no row: nothing was appended, so nothing was projected either.
+  if (rows.length === 0) return { rows: [] };
   const first = rows[0];
   let projected: Record<string, unknown> | undefined;
   if (first.append_projected === true) {

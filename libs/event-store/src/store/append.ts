@@ -6,7 +6,8 @@ import { executeAppend } from './append-statement';
 import { appendTransport } from './append-transport';
 import { encodeCursor } from './event-cursor';
 import { AppendResult, EventMetadata, ExpectedVersion, NewEvent } from './event.types';
-import type { InlineProjection } from './inline-projection';
+import type { InlineProjection, SqlStatement } from './inline-projection';
+import { PreconditionFailedError } from './concurrency.errors';
 
 export interface AppendOptions {
   namespace: string;
@@ -24,6 +25,13 @@ export interface AppendOptions {
    * with or without `client`): one round trip for both. Only for single-event appends.
    */
   projection?: InlineProjection<unknown>;
+  /**
+   * A read the append depends on, run first in the same statement: a SELECT over the namespace's tables
+   * (parameters `$1..$n` of `values`) that may lock what it reads (`for no key update`, so a concurrent writer of
+   * those rows waits or is waited for). When it returns no row nothing is appended and the append fails with
+   * PreconditionFailedError. Outside a caller's transaction the statement runs scoped to `namespace` (RLS).
+   */
+  precondition?: SqlStatement;
 }
 
 /** Called after every committed (non-replayed) append; metrics and wake-ups hook in here. */
@@ -67,10 +75,11 @@ export async function appendEvents(
   if (projection && events.length !== 1) throw new Error('an inline projection needs a single-event append');
   const expectedNum = expected === 'any' ? -1 : expected === 'no_stream' ? 0 : expected;
   const params = [opts.namespace, opts.streamType, streamId, expectedNum, payloadOf(events, opts), opts.idempotencyKey ?? null];
-  const run = appendTransport(db, client, events.length, opts.namespace);
+  const run = appendTransport(db, client, events.length, opts.namespace, opts.precondition !== undefined);
   for (let attempt = 0; ; attempt++) {
     try {
-      const { rows, projected } = await executeAppend(run, params, projection);
+      const { rows, projected } = await executeAppend(run, params, projection, opts.precondition);
+      if (rows.length === 0) throw new PreconditionFailedError(streamId);
       const last = rows[rows.length - 1];
       const replayed = rows[0].replayed;
       if (!replayed) {

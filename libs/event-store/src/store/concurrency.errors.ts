@@ -14,3 +14,12 @@ export class ConcurrencyError extends Error {
     this.name = 'ConcurrencyError';
   }
 }
+
+/** An append's precondition (AppendOptions.precondition) found nothing: nothing was appended. */
+export class PreconditionFailedError extends Error {
+  readonly code = 'EVENT_STORE.PRECONDITION_FAILED';
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId}: the append's precondition did not hold; nothing was appended`);
+    this.name = 'PreconditionFailedError';
+  }
+}

@@ -16,6 +16,9 @@ export interface ReadStreamOptions {
   client?: PoolClient;
 }
 
+/** A whole stream, the common read (a command's history): one tenant round trip through `Database.tenantQuery`. */
+const WHOLE_STREAM = { name: 'cave_read_stream_v1', text: `select ${EVENT_COLUMNS} from events where stream_id = $1 order by stream_version` };
+
 /** Events of one stream in version order, upcast; empty when the stream is not in `namespace`. */
 export async function readStream(db: Database, upcasters: UpcasterRegistry, streamId: string, opts: ReadStreamOptions): Promise<RecordedEvent[]> {
   const conds = ['stream_id = $1'];
@@ -30,7 +33,11 @@ export async function readStream(db: Database, upcasters: UpcasterRegistry, stre
   if (opts.toTime !== undefined) add('recorded_at <= ?', opts.toTime);
   const read = async (c: Pick<PoolClient, 'query'>) =>
     (await c.query<EventRow>(`select ${EVENT_COLUMNS} from events where ${conds.join(' and ')} order by stream_version`, params)).rows;
-  const rows = opts.client ? await read(opts.client) : await db.tenant(opts.namespace, read);
+  const rows = opts.client
+    ? await read(opts.client)
+    : params.length === 1
+      ? (await db.tenantQuery<EventRow>(opts.namespace, WHOLE_STREAM, params)).rows
+      : await db.tenant(opts.namespace, read);
   return rows.map((r) => upcasters.upcast(toRecordedEvent(r)));
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { EventStore } from '@cave/event-store';
+import { EventStore, PreconditionFailedError } from '@cave/event-store';
 import type { CommandMeta } from '@cave/kernel';
 import { SANDBOX_RUNTIME_STREAM_TYPE, SandboxRuntimeEvent, sandboxRuntimeStreamId } from '../domain/runtime/sandbox-runtime.events';
 
@@ -15,6 +15,29 @@ export type RuntimeEventMeta = Pick<CommandMeta, 'namespace' | 'actor' | 'correl
 @Injectable()
 export class RuntimeEventsAppender {
   constructor(private readonly store: EventStore) {}
+
+  /**
+   * One statement, no transaction: appended only while the sandbox is running, its row locked FOR NO KEY UPDATE
+   * first (a concurrent stop's update waits, or is waited for; two recordings of one sandbox are ordered). False
+   * when it was not running any more, and nothing was appended.
+   */
+  async appendWhileRunning(sandboxId: string, event: SandboxRuntimeEvent, meta: RuntimeEventMeta): Promise<boolean> {
+    try {
+      await this.store.append(sandboxRuntimeStreamId(sandboxId), 'any', [{ type: event.type, data: event.data }], {
+        namespace: meta.namespace,
+        streamType: SANDBOX_RUNTIME_STREAM_TYPE,
+        actor: meta.actor,
+        correlationId: meta.correlationId,
+        causationId: meta.causationId,
+        channel: meta.channel,
+        precondition: { text: `select 1 from sandboxes where id = $1::uuid and state = 'running' for no key update`, values: [sandboxId] },
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof PreconditionFailedError) return false;
+      throw e;
+    }
+  }
 
   async append(client: PoolClient, sandboxId: string, event: SandboxRuntimeEvent, meta: RuntimeEventMeta): Promise<void> {
     await this.store.append(sandboxRuntimeStreamId(sandboxId), 'any', [{ type: event.type, data: event.data }], {

@@ -14,7 +14,8 @@ interface StreamState {
 /**
  * Captures a guest's output: hashes all of it, keeps at most `maxBytes` (stdout and stderr share
  * the budget, in arrival order) and hands the kept part on as ordered chunks, flushed when a chunk
- * fills up or 20 ms passed, so a long-running guest's output arrives while it runs. A flood costs
+ * fills up or 20 ms passed (checked on each write and on `tick`), so a long-running guest's output arrives while
+ * it runs. A flood costs
  * the guest CPU time (bounded by its timeout), never daemon memory.
  */
 export class OutputCapture {
@@ -54,6 +55,14 @@ export class OutputCapture {
 
   writeBytes(stream: OutputStream, bytes: Uint8Array): void {
     this.write(stream, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  }
+
+  /**
+   * Called while the guest runs (the engine's interrupt check): output that has waited 20 ms leaves even when the
+   * guest writes nothing more, so a guest that prints and then computes is seen live.
+   */
+  tick(): void {
+    if (this.pending && Date.now() - this.lastFlush >= FLUSH_AFTER_MS) this.flush();
   }
 
   get truncated(): boolean {

@@ -58,18 +58,7 @@ export class ExecSandboxHandler implements ICommandHandler<ExecSandboxCommand, E
           : { kind: 'wasi', moduleSha256: state!.moduleSha256!, args: spec.args, env: spec.env, stdin: spec.stdin, limits: spec.limits };
       const outcome = await this.run(job, namespace, sandboxId, execId, state?.version ?? 0, state?.moduleSha256 ?? undefined, onOutput);
       const data = toExecData(sandboxId, execId, outcome);
-      await this.db.tenant(namespace, async (c) => {
-        // NO KEY UPDATE: blocks a concurrent stop (its UPDATE) as SHARE did, and also orders two execs of one sandbox
-        // recording at once, whose `any`-version appends to the same runtime stream would otherwise collide.
-        const now = await this.repo.sandbox(c, sandboxId, 'no key update');
-        if (now.state !== 'running') throw new ExecCancelledError(sandboxId);
-        if (persistent && outcome.state) {
-          const ok = await this.repo.writeState(c, namespace, sandboxId, state!.version, outcome.state.image, outcome.state.sha256);
-          if (!ok) throw new ExecConflictError(sandboxId);
-          data.stateVersion = state!.version + 1;
-        }
-        await this.events.append(c, sandboxId, { type: 'sandbox_exec', data }, meta);
-      }).catch((e: unknown) => {
+      await this.record(namespace, sandboxId, persistent ? { version: state!.version, produced: outcome.state } : undefined, data, meta).catch((e: unknown) => {
         // The worker already holds the state this exec produced; it must not serve it if it was not kept.
         if (persistent) this.host.pool.evict(sandboxId);
         throw e;
@@ -89,6 +78,33 @@ export class ExecSandboxHandler implements ICommandHandler<ExecSandboxCommand, E
     } finally {
       release();
     }
+  }
+
+  /**
+   * `sandbox_exec`, only while the sandbox is still running (its row locked FOR NO KEY UPDATE: a concurrent stop's
+   * UPDATE waits or is waited for, and two execs of one sandbox recording at once are ordered, so their `any`-version
+   * appends to the runtime stream do not collide). With nothing else to write (Quick Mode, WASI) that is one
+   * statement; a persistent exec's new state moves on by compare-and-set in the same transaction.
+   */
+  private async record(
+    namespace: string,
+    sandboxId: string,
+    persistent: { version: number; produced?: ExecOutcome['state'] } | undefined,
+    data: SandboxExecData,
+    meta: ExecSandboxCommand['meta'],
+  ): Promise<void> {
+    const produced = persistent?.produced;
+    if (!persistent || !produced) {
+      if (!(await this.events.appendWhileRunning(sandboxId, { type: 'sandbox_exec', data }, meta))) throw new ExecCancelledError(sandboxId);
+      return;
+    }
+    await this.db.tenant(namespace, async (c) => {
+      const now = await this.repo.sandbox(c, sandboxId, 'no key update');
+      if (now.state !== 'running') throw new ExecCancelledError(sandboxId);
+      if (!(await this.repo.writeState(c, namespace, sandboxId, persistent.version, produced.image, produced.sha256))) throw new ExecConflictError(sandboxId);
+      data.stateVersion = persistent.version + 1;
+      await this.events.append(c, sandboxId, { type: 'sandbox_exec', data }, meta);
+    });
   }
 
   private async run(

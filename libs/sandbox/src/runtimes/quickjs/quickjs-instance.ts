@@ -113,7 +113,10 @@ export class QuickJsInstance {
   /** Runs `code` (and the promise jobs it queues) until done, `deadline` (epoch ms), or the memory cap. */
   eval(code: string, deadline: number, output: OutputCapture): EvalResult {
     this.output = output;
-    this.rt.setInterruptHandler(() => Date.now() > deadline);
+    this.rt.setInterruptHandler(() => {
+      output.tick();
+      return Date.now() > deadline;
+    });
     try {
       const r = this.ctx.evalCode(code, 'sandbox.js');
       if (r.error) return { error: this.describe(r.error) };

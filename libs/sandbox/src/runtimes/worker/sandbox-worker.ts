@@ -18,10 +18,17 @@ const persistent = new Map<string, { version: number; instance: QuickJsInstance 
 const modules = new Map<string, WebAssembly.Module>();
 const MAX_CACHED_INSTANCES = 8;
 const MAX_CACHED_MODULES = 16;
-/** Zeroed memories of finished Quick Mode instances, by their cap (memoryMb): the next quick exec reuses one. */
-const spareMemories = new Map<number, WebAssembly.Memory>();
+/**
+ * Fresh Quick Mode instances built ahead, by cap (memoryMb), most recently used last: the next quick exec of that
+ * cap only evaluates its code. Each is built over the zeroed memory of the quick instance that just ended, once
+ * that exec's answer has left (off the exec's path), so there is no 16 MiB allocation per exec either.
+ */
+const spares = new Map<number, Promise<QuickJsInstance>>();
+const MAX_SPARE_CAPS = 4;
 /** A finished quick instance whose memory is recycled once its outcome has been sent (off the exec's path). */
 let finished: QuickJsInstance | undefined;
+/** The cap a sandbox gets when it names none (LIMIT_BOUNDS.memoryMb.default): the warm-up builds its spare. */
+const DEFAULT_MEMORY_MB = 64;
 
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
@@ -32,9 +39,9 @@ port.on('message', (m: ToWorker) => {
   }
   void run(m.jobId, m.job.kind === 'javascript' ? () => runJs(m.jobId, m.job as JsExecJob) : () => Promise.resolve(runModule(m.jobId, m.job as WasiExecJob)));
 });
-// Warm up before taking work: compile the QuickJS module and build one instance, so the first exec of
-// a fresh thread (also one replacing a killed thread) costs what every other exec costs.
-void QuickJsInstance.create(16).then(
+// Warm up before taking work: compile the QuickJS module and build the first spare instance, so the first exec
+// of a fresh thread (also one replacing a killed thread) costs what every other exec costs.
+prepare(DEFAULT_MEMORY_MB).then(
   () => send({ type: 'ready' }),
   () => send({ type: 'ready' }),
 );
@@ -52,19 +59,33 @@ async function run(jobId: number, fn: () => Promise<ExecOutcome | 'missing'>): P
   }
 }
 
-/** Zeroes the memory of the quick instance that just ended, after its answer left, and keeps it for the next one. */
+/** Zeroes the memory of the quick instance that just ended, after its answer left, and builds the next one on it. */
 function recycleFinished(): void {
   const inst = finished;
   finished = undefined;
   if (!inst) return;
   const memory = inst.recycleMemory();
-  if (memory) spareMemories.set(inst.memoryMb, memory);
+  if (!spares.has(inst.memoryMb)) void prepare(inst.memoryMb, memory).catch(() => undefined);
 }
 
+/** Builds the spare instance of cap `memoryMb` (over `memory` when given); a failed build leaves no spare. */
+function prepare(memoryMb: number, memory?: WebAssembly.Memory): Promise<QuickJsInstance> {
+  const built = QuickJsInstance.create(memoryMb, memory);
+  spares.set(memoryMb, built);
+  built.catch(() => spares.get(memoryMb) === built && spares.delete(memoryMb));
+  while (spares.size > MAX_SPARE_CAPS) spares.delete(spares.keys().next().value as number);
+  return built;
+}
+
+/** The spare instance of this cap (waiting for it when it is still being built), or a new one. */
 async function quickInstance(memoryMb: number): Promise<QuickJsInstance> {
-  const spare = spareMemories.get(memoryMb);
-  spareMemories.delete(memoryMb);
-  return QuickJsInstance.create(memoryMb, spare);
+  const spare = spares.get(memoryMb);
+  spares.delete(memoryMb);
+  if (spare) {
+    const ready = await spare.catch(() => undefined);
+    if (ready) return ready;
+  }
+  return QuickJsInstance.create(memoryMb);
 }
 
 async function runJs(jobId: number, job: JsExecJob): Promise<ExecOutcome | 'missing'> {
@@ -77,7 +98,7 @@ async function runJs(jobId: number, job: JsExecJob): Promise<ExecOutcome | 'miss
     else if (p.image) {
       const { header, bytes } = decodeSnapshot(p.image);
       instance = await QuickJsInstance.restore(header, bytes);
-    } else if (p.version === 0) instance = await QuickJsInstance.create(job.limits.memoryMb);
+    } else if (p.version === 0) instance = await quickInstance(job.limits.memoryMb);
     else {
       send({ type: 'missing', jobId, what: 'state' });
       return 'missing';
