@@ -340,5 +340,9 @@ describe('model registry (e2e)', () => {
     expect(done.rebuild).toMatchObject({ status: 'done', error: null });
     expect(await tables()).toEqual(before);
     expect((await active.resolve('acme', 'rebuilt'))?.manifest.sha256).toBe(id);
+    // Over the llm edge: the namespace it was deactivated for gets 404 for the name, like an unknown model.
+    const beta = (await request(t.url).post('/api/v1/auth/keys').set(admin).send({ namespace: 'beta', name: 'beta-llm', role: 'member' }).expect(201)).body.key;
+    const chat = await request(t.url).post('/api/v1/llm/chat').set('authorization', `Bearer ${beta}`).send({ model: 'rebuilt', messages: [{ role: 'user', content: 'hi' }] }).expect(404);
+    expect(chat.body.code).toBe('LLM.MODEL_NOT_FOUND');
   });
 });

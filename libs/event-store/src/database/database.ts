@@ -88,21 +88,25 @@ export class Database {
     return this.reads.query<R>(statement, values, { namespace });
   }
 
-  /** Runs `fn` in one transaction as `cave_admin` (BYPASSRLS). Callers must be admin paths. */
-  async asAdmin<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.transaction(this.admin, fn);
+  /**
+   * Runs `fn` in one transaction as `cave_admin` (BYPASSRLS). Callers must be admin paths. `opening`, a
+   * statement of literal SQL (no parameters), goes out in the BEGIN's own message, one round trip for both;
+   * `fn` gets its result.
+   */
+  async asAdmin<T>(fn: (client: PoolClient, opened?: QueryResult) => Promise<T>, opening?: string): Promise<T> {
+    return this.transaction(this.admin, fn, undefined, opening);
   }
 
-  private transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, namespace?: string): Promise<T> {
+  private transaction<T>(pool: Pool, fn: (client: PoolClient, opened?: QueryResult) => Promise<T>, namespace?: string, opening?: string): Promise<T> {
     return withClient(pool, async (client, lease) => {
       const hooks: (() => void)[] = [];
       this.commitHooks.set(client, hooks);
       try {
         // One round trip for BEGIN + the namespace (validated above, so literal quoting is exact).
-        await client.query(
-          namespace === undefined ? 'begin' : `begin; select set_config('cave.namespace', ${client.escapeLiteral(namespace)}, true)`,
+        const begun = await client.query(
+          namespace === undefined ? (opening === undefined ? 'begin' : `begin; ${opening}`) : `begin; select set_config('cave.namespace', ${client.escapeLiteral(namespace)}, true)`,
         );
-        const result = await fn(client);
+        const result = await fn(client, opening === undefined ? undefined : (begun as unknown as QueryResult[])[1]);
         await client.query('commit');
         this.commitHooks.delete(client);
         for (const h of hooks) h();

@@ -1,4 +1,7 @@
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient } from 'pg';
+
+/** A cursor as stored: `<transaction id>:<global position>`. */
+const CURSOR_TEXT = /^\d+:\d+$/;
 
 export type ProjectionStatus = 'running' | 'failed';
 export type RebuildStatus = 'requested' | 'running' | 'done' | 'failed';
@@ -97,6 +100,23 @@ export class CheckpointStore {
   async list(): Promise<Checkpoint[]> {
     const { rows } = await this.db.query(`select * from projection_checkpoints order by name`);
     return rows.map(toCheckpoint);
+  }
+
+  /**
+   * `advance` as literal SQL, for sending in the transaction's BEGIN message (`Database.asAdmin`'s `opening`):
+   * the compare-and-set first, so the row is locked for the batch and a stale leader stops before applying
+   * anything. Its row count must be 1 (`assertAdvanced`). Cursors are `<xid>:<position>`, checked here.
+   */
+  advanceStatement(name: string, from: string, to: string, position: number): string {
+    for (const c of [from, to]) if (!CURSOR_TEXT.test(c)) throw new Error(`not a cursor: ${c}`);
+    if (!Number.isSafeInteger(position) || position < 0) throw new Error(`not a position: ${position}`);
+    return `update projection_checkpoints set cursor = '${to}', position = ${position}, updated_at = now()
+       where name = ${escapeLiteral(name)} and cursor = '${from}' and status = 'running'`;
+  }
+
+  /** The opening `advanceStatement` matched its row, or the checkpoint moved under us. */
+  assertAdvanced(name: string, result: { rowCount: number | null } | undefined): void {
+    if (result?.rowCount !== 1) throw new CheckpointMovedError(name);
   }
 
   async advance(c: Queryable, name: string, from: string, to: string, position: number): Promise<void> {

@@ -128,5 +128,26 @@ describe('projection runner round trips (real Postgres)', () => {
     expect(reads - before).toBeLessThan(ticks * 2 * names.length);
     for (const n of names) expect(await applied(n)).toEqual(await ticksNow());
   });
+
+  it('a stale copy of the checkpoint cannot apply a batch twice: the compare-and-set that opens the batch fails', async () => {
+    await setUp('stale');
+    const first = (await append('st-1', 'tick')).globalPositions[0];
+    await waitFor(async () => ((await stored('stale')) === first ? true : undefined), 10_000, 'the first tick applied');
+    // Two ticks the runner is not told about (another store: no local wake-up, and the poll is a minute away),
+    // which "another leader" then applies: the checkpoint moves past them behind this runner's back.
+    const other = new EventStore(t.db);
+    await other.append('st-1', 'any', [{ type: 'tick', data: { n: 1 } }], { namespace: 'alpha', streamType: 'x' });
+    const moved = (await other.append('st-1', 'any', [{ type: 'tick', data: { n: 1 } }], { namespace: 'alpha', streamType: 'x' })).globalPositions[0];
+    await t.db.admin.query(
+      `update projection_checkpoints set cursor = (select transaction_id::text || ':' || global_position from events where global_position = $2), position = $2
+        where name = $1`,
+      ['stale', moved],
+    );
+    // The runner's copy still says `first`: its next batch starts there, and must not commit.
+    const last = (await append('st-1', 'tick')).globalPositions[0];
+    await waitFor(async () => ((await stored('stale')) === last ? true : undefined), 10_000, 'the last tick applied');
+    const mine = (await ticksNow()).filter((p) => p <= first || p === last);
+    expect(await applied('stale')).toEqual(mine);
+  });
 });
 
