@@ -15,6 +15,13 @@ describe('API keys over real HTTP', () => {
   });
   afterAll(() => t.close());
 
+  it('refuses a member key in the system namespace, whose storage holds every tenant\'s sandbox blobs', async () => {
+    const res = await api().post('/api/v1/auth/keys').set(bearer(ADMIN)).send({ namespace: 'system', name: 'peek', role: 'member' }).expect(403);
+    expect(res.body.code).toBe('KEYS.RESERVED_NAMESPACE');
+    const { rows } = await t.database.db.admin.query(`select count(*)::int as n from api_keys where namespace = 'system' and role = 'member'`);
+    expect(rows[0].n).toBe(0);
+  });
+
   it('issues a key shown once, stored only as a hash, usable right away', async () => {
     const res = await api().post('/api/v1/auth/keys').set(bearer(ADMIN)).set('X-Request-Id', 'corr-e2e-1').send({ namespace: 'acme', name: 'ci', role: 'member' });
     expect(res.status).toBe(201);

@@ -1,7 +1,7 @@
 import { ApiKeyEvent, KEY_ISSUED, KEY_REVOKED, KEY_ROTATED } from '../contracts/api-key.events';
 import { ApiKeyCommand, IssueKey } from './api-key.commands';
 import { apiKeyDecider } from './api-key.decider';
-import { ApiKeyAlreadyExistsError, ApiKeyForbiddenError, ApiKeyNotFoundError, ApiKeyNotRotatableError, InvalidApiKeyError } from './api-key.errors';
+import { ApiKeyAlreadyExistsError, ApiKeyForbiddenError, ApiKeyNotFoundError, ApiKeyNotRotatableError, InvalidApiKeyError, ReservedNamespaceError } from './api-key.errors';
 
 /** Given past events, when a command is decided, then these events (or this error). */
 function given(events: ApiKeyEvent[]) {
@@ -21,9 +21,9 @@ const issue = (over: Partial<IssueKey['data']> = {}): IssueKey => ({
   type: 'issue_key',
   data: { keyId, namespace: 'acme', name: 'ci', role: 'member', prefix: 'cave_sk_abcd', secretSha256: sha, now, ...over },
 });
-const issued = (role: 'member' | 'admin' = 'member'): ApiKeyEvent => ({
+const issued = (role: 'member' | 'admin' = 'member', over: { namespace?: string } = {}): ApiKeyEvent => ({
   type: KEY_ISSUED,
-  data: { keyId, namespace: 'acme', name: 'ci', role, prefix: 'cave_sk_abcd', secretSha256: sha, issuedAt: now.toISOString() },
+  data: { keyId, namespace: over.namespace ?? 'acme', name: 'ci', role, prefix: 'cave_sk_abcd', secretSha256: sha, issuedAt: now.toISOString() },
 });
 const revoked: ApiKeyEvent = { type: KEY_REVOKED, data: { keyId, revokedAt: now.toISOString() } };
 const revoke = (role: 'member' | 'admin' = 'admin'): ApiKeyCommand => ({
@@ -49,6 +49,10 @@ describe('api key decider', () => {
       ['hash', { secretSha256: 'not-a-hash' }],
     ])('rejects an invalid %s', (_, over) => {
       given([]).when(issue(over)).thenThrows(InvalidApiKeyError);
+    });
+    it('issues only admin keys into the system namespace', () => {
+      given([]).when(issue({ namespace: 'system', role: 'member' })).thenThrows(ReservedNamespaceError);
+      given([]).when(issue({ namespace: 'system', role: 'admin' })).then([issued('admin', { namespace: 'system' })]);
     });
   });
 

@@ -1,7 +1,7 @@
 import type { Decider } from '@cave/kernel';
-import { ApiKeyEvent, ApiKeyRole, KEY_ISSUED, KEY_REVOKED, KEY_ROTATED } from '../contracts/api-key.events';
+import { ApiKeyEvent, ApiKeyRole, KEY_ISSUED, KEY_REVOKED, KEY_ROTATED, SYSTEM_NAMESPACE } from '../contracts/api-key.events';
 import { ApiKeyCommand, ApplyPeerRotation, ExpireKey, IssueKey, MAX_GRACE_SECONDS, RevokeKey, RotateKey } from './api-key.commands';
-import { ApiKeyAlreadyExistsError, ApiKeyForbiddenError, ApiKeyNotFoundError, ApiKeyNotRotatableError, InvalidApiKeyError } from './api-key.errors';
+import { ApiKeyAlreadyExistsError, ApiKeyForbiddenError, ApiKeyNotFoundError, ApiKeyNotRotatableError, InvalidApiKeyError, ReservedNamespaceError } from './api-key.errors';
 import { NAME_MAX_LENGTH, NAME_PATTERN, NAMESPACE_PATTERN, SHA256_HEX_PATTERN } from './api-key.rules';
 
 export type ApiKeyState =
@@ -22,6 +22,7 @@ function issue(command: IssueKey, state: ApiKeyState): ApiKeyEvent[] {
   const d = command.data;
   if (state.status !== 'absent') throw new ApiKeyAlreadyExistsError(d.keyId);
   if (!NAMESPACE_PATTERN.test(d.namespace)) throw new InvalidApiKeyError('namespace must match ^[a-z0-9][a-z0-9_-]{0,62}$');
+  if (d.namespace === SYSTEM_NAMESPACE && d.role !== 'admin') throw new ReservedNamespaceError(`the ${SYSTEM_NAMESPACE} namespace holds only admin keys`);
   if (d.name.length === 0 || d.name.length > NAME_MAX_LENGTH || !NAME_PATTERN.test(d.name)) {
     throw new InvalidApiKeyError(`name must be 1..${NAME_MAX_LENGTH} printable characters`);
   }

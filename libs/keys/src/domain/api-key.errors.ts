@@ -33,3 +33,12 @@ export class ApiKeyNotRotatableError extends DomainError {
   readonly code = 'KEYS.NOT_ROTATABLE';
   readonly kind = 'conflict';
 }
+
+/**
+ * The operator namespace holds only admin keys: its storage keeps every tenant's sandbox blobs and the model
+ * artifacts, so a member key there would read across tenants (ADR 0022).
+ */
+export class ReservedNamespaceError extends DomainError {
+  readonly code = 'KEYS.RESERVED_NAMESPACE';
+  readonly kind = 'forbidden';
+}
