@@ -24,12 +24,7 @@ export class RuntimeEventsAppender {
   async appendWhileRunning(sandboxId: string, event: SandboxRuntimeEvent, meta: RuntimeEventMeta): Promise<boolean> {
     try {
       await this.store.append(sandboxRuntimeStreamId(sandboxId), 'any', [{ type: event.type, data: event.data }], {
-        namespace: meta.namespace,
-        streamType: SANDBOX_RUNTIME_STREAM_TYPE,
-        actor: meta.actor,
-        correlationId: meta.correlationId,
-        causationId: meta.causationId,
-        channel: meta.channel,
+        ...appendMeta(meta),
         precondition: { text: `select 1 from sandboxes where id = $1::uuid and state = 'running' for no key update`, values: [sandboxId] },
       });
       return true;
@@ -40,14 +35,11 @@ export class RuntimeEventsAppender {
   }
 
   async append(client: PoolClient, sandboxId: string, event: SandboxRuntimeEvent, meta: RuntimeEventMeta): Promise<void> {
-    await this.store.append(sandboxRuntimeStreamId(sandboxId), 'any', [{ type: event.type, data: event.data }], {
-      namespace: meta.namespace,
-      streamType: SANDBOX_RUNTIME_STREAM_TYPE,
-      actor: meta.actor,
-      correlationId: meta.correlationId,
-      causationId: meta.causationId,
-      channel: meta.channel,
-      client,
-    });
+    await this.store.append(sandboxRuntimeStreamId(sandboxId), 'any', [{ type: event.type, data: event.data }], { ...appendMeta(meta), client });
   }
+}
+
+function appendMeta(meta: RuntimeEventMeta) {
+  const { namespace, actor, correlationId, causationId, channel } = meta;
+  return { namespace, streamType: SANDBOX_RUNTIME_STREAM_TYPE, actor, correlationId, causationId, channel };
 }
