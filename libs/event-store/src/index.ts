@@ -1,4 +1,4 @@
-export { CommandRunner } from './commands/command-runner';
+export { asDomainEvent, CommandRunner } from './commands/command-runner';
 export type { CommandInput, CommandOutcome, CommandStream, DomainEvent } from './commands/command-runner';
 export { EventCommitted } from './commands/event-committed.notification';
 export { assertNamespace, Database } from './database/database';

@@ -23,6 +23,11 @@ export interface CommandStream<Command, State, Event extends DomainEvent> {
   toEvent(e: RecordedEvent): Event;
 }
 
+/** `toEvent` for a stream without upcasters: the stored type and data as the decider's event. */
+export function asDomainEvent<E extends DomainEvent>(e: RecordedEvent): E {
+  return { type: e.type, data: e.data } as E;
+}
+
 export interface CommandInput<Command, Event, Row> {
   streamId: string;
   command: Command;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { CommandRunner, CommandStream, ConcurrencyError, Database, RecordedEvent } from '@cave/event-store';
+import { asDomainEvent, CommandRunner, CommandStream, ConcurrencyError, Database } from '@cave/event-store';
 import type { CommandMeta } from '@cave/kernel';
 import { MODEL_PUBLISHER_STREAM_TYPE, MODEL_STREAM_TYPE, ModelEvent, MODELS_NAMESPACE, modelStreamId, PublisherEvent, publisherStreamId } from '../contracts/models.events';
 import { ModelCommand, modelDecider, ModelState } from '../domain/model.decider';
@@ -11,13 +11,13 @@ import { publishersReadModel } from '../read-models/publishers.read-model';
 export const modelStream: CommandStream<ModelCommand, ModelState, ModelEvent> = {
   decider: modelDecider,
   streamType: MODEL_STREAM_TYPE,
-  toEvent: (e: RecordedEvent) => ({ type: e.type, data: e.data }) as ModelEvent,
+  toEvent: asDomainEvent,
 };
 
 export const publisherStream: CommandStream<PublisherCommand, PublisherState, PublisherEvent> = {
   decider: publisherDecider,
   streamType: MODEL_PUBLISHER_STREAM_TYPE,
-  toEvent: (e: RecordedEvent) => ({ type: e.type, data: e.data }) as PublisherEvent,
+  toEvent: asDomainEvent,
 };
 
 const RETRIES = 3;

@@ -1,5 +1,4 @@
-import type { RecordedEvent } from '@cave/event-store';
-import type { CommandStream } from '@cave/event-store';
+import { asDomainEvent, type CommandStream } from '@cave/event-store';
 import type { CommandMeta } from '@cave/kernel';
 import { BUCKET_STREAM_TYPE, BucketEvent, OBJECT_STREAM_TYPE, ObjectEvent, UPLOAD_STREAM_TYPE } from '../contracts/storage.events';
 import { bucketDecider, BucketCommand, BucketState } from '../domain/bucket.decider';
@@ -8,11 +7,6 @@ import { uploadDecider, UploadCommand, UploadEvent, UploadState } from '../domai
 
 /** Who asked (CommandMeta of the edge), recorded on every storage event. A signed PUT's actor is `signed-url:<issuer>`. */
 export type StorageCommandMeta = CommandMeta;
-
-/** The stored event as the decider sees it (storage events have no upcasters yet). */
-export function asDomainEvent<E>(e: RecordedEvent): E {
-  return { type: e.type, data: e.data } as E;
-}
 
 export const BUCKET_STREAM: CommandStream<BucketCommand, BucketState, BucketEvent> = { decider: bucketDecider, streamType: BUCKET_STREAM_TYPE, toEvent: asDomainEvent };
 export const OBJECT_STREAM: CommandStream<ObjectCommand, ObjectState, ObjectEvent> = { decider: objectDecider, streamType: OBJECT_STREAM_TYPE, toEvent: asDomainEvent };

@@ -1,10 +1,9 @@
 import type { PoolClient } from 'pg';
-import { EventStore } from '@cave/event-store';
+import { asDomainEvent, EventStore } from '@cave/event-store';
 import { fold } from '@cave/kernel';
 import { UploadNotFoundError } from '../domain/storage.errors';
 import { KnownUpload, uploadDecider, UploadEvent } from '../domain/upload.decider';
 import { uploadStreamId } from '../domain/streams';
-import { asDomainEvent } from './storage-meta';
 
 /** The upload folded from its stream; an upload of another bucket (or namespace) is not found. */
 export async function loadUpload(store: EventStore, client: PoolClient, namespace: string, bucket: string, uploadId: string): Promise<KnownUpload> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { CommandRunner, CommandStream, Database, RecordedEvent } from '@cave/event-store';
+import { asDomainEvent, CommandRunner, CommandStream, Database } from '@cave/event-store';
 import type { CommandMeta } from '@cave/kernel';
 import { WEBHOOK_DELIVERY_STREAM_TYPE, webhookDeliveryStreamId } from '../contracts/webhook.events';
 import { DeliveryCommand, deliveryDecider, DeliveryEvent, DeliveryState } from '../domain/delivery.decider';
@@ -25,7 +25,7 @@ export const DELIVERY_COLUMNS = 'id, namespace, webhook_id, event_type, endpoint
 const deliveryStream: CommandStream<DeliveryCommand, DeliveryState, DeliveryEvent> = {
   decider: deliveryDecider,
   streamType: WEBHOOK_DELIVERY_STREAM_TYPE,
-  toEvent: (e: RecordedEvent) => ({ type: e.type, data: e.data }) as DeliveryEvent,
+  toEvent: asDomainEvent,
 };
 
 /**

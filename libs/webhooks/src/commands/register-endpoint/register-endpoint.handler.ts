@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandRunner, CommandStream, Database, RecordedEvent } from '@cave/event-store';
+import { asDomainEvent, CommandRunner, CommandStream, Database } from '@cave/event-store';
 import { WebhookSources } from '../../contracts/webhook-sources';
 import { WEBHOOK_ENDPOINT_STREAM_TYPE, webhookEndpointStreamId } from '../../contracts/webhook.events';
 import { EndpointCommand, endpointDecider, EndpointEvent, EndpointState } from '../../domain/endpoint.decider';
@@ -14,7 +14,7 @@ import { RegisteredEndpoint, RegisterEndpointCommand } from './register-endpoint
 export const endpointStream: CommandStream<EndpointCommand, EndpointState, EndpointEvent> = {
   decider: endpointDecider,
   streamType: WEBHOOK_ENDPOINT_STREAM_TYPE,
-  toEvent: (e: RecordedEvent) => ({ type: e.type, data: e.data }) as EndpointEvent,
+  toEvent: asDomainEvent,
 };
 
 /** `whsec_` + 32 random bytes in base64: valid for both signature schemes. */
