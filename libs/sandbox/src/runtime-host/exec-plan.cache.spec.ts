@@ -43,3 +43,24 @@ describe('ExecPlanCache', () => {
     expect(cache.get('a', 'id-0')).toBe(quick);
   });
 });
+
+describe('ExecPlanCache, a plan kept at creation', () => {
+  it('is not served until a start committed here, then it is', () => {
+    const cache = new ExecPlanCache();
+    cache.remember('a', ID, quick, false);
+    expect(cache.get('a', ID)).toBeUndefined();
+    cache.started('b', ID);
+    expect(cache.get('a', ID)).toBeUndefined();
+    cache.started('a', ID);
+    expect(cache.get('a', ID)).toBe(quick);
+  });
+
+  it('a stop forgets it; a later start does not bring it back', () => {
+    const cache = new ExecPlanCache();
+    cache.remember('a', ID, quick, false);
+    cache.started('a', ID);
+    cache.forget('a', ID);
+    cache.started('a', ID);
+    expect(cache.get('a', ID)).toBeUndefined();
+  });
+});

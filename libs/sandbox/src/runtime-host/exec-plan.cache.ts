@@ -24,25 +24,35 @@ const MAX_ENTRIES = 4096;
  * namespace never finds an entry and reads the database, where RLS hides the sandbox (404).
  */
 export class ExecPlanCache {
-  private readonly entries = new Map<string, CachedPlan>();
+  /** `started`: false for a plan kept at creation until a start committed here (see `started`). */
+  private readonly entries = new Map<string, { plan: CachedPlan; started: boolean }>();
 
   get(namespace: string, sandboxId: string): CachedPlan | undefined {
     const k = key(namespace, sandboxId);
-    const plan = this.entries.get(k);
-    if (plan) {
-      // Most recently used last: the first entry is the one to evict.
-      this.entries.delete(k);
-      this.entries.set(k, plan);
-    }
-    return plan;
+    const entry = this.entries.get(k);
+    if (!entry?.started) return undefined;
+    // Most recently used last: the first entry is the one to evict.
+    this.entries.delete(k);
+    this.entries.set(k, entry);
+    return entry.plan;
   }
 
-  /** Only Quick Mode javascript: persistent and WASI execs need their durable state (version, module) anyway. */
-  remember(namespace: string, sandboxId: string, plan: CachedPlan): void {
+  /**
+   * Only Quick Mode javascript: persistent and WASI execs need their durable state (version, module) anyway.
+   * `started: false` (a creation) keeps the plan without serving it, so an exec before any start reads the
+   * database and answers 409 without running its guest.
+   */
+  remember(namespace: string, sandboxId: string, plan: CachedPlan, started = true): void {
     if (plan.runtime !== 'javascript' || plan.mode !== 'quick') return;
     this.entries.delete(key(namespace, sandboxId));
-    this.entries.set(key(namespace, sandboxId), plan);
+    this.entries.set(key(namespace, sandboxId), { plan, started });
     while (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  /** A start of the sandbox committed on this daemon: a plan kept at its creation may serve from now on. */
+  started(namespace: string, sandboxId: string): void {
+    const entry = this.entries.get(key(namespace, sandboxId));
+    if (entry) entry.started = true;
   }
 
   forget(namespace: string, sandboxId: string): void {

@@ -20,6 +20,11 @@ export class SandboxLifecycleListener {
     private readonly db: Database,
   ) {}
 
+  /** Called by the transition slice after a start committed: a plan kept at creation may serve execs (ADR 0023). */
+  started(namespace: string, sandboxId: string): void {
+    this.host.plans.started(namespace, sandboxId);
+  }
+
   async ended(namespace: string, sandboxId: string, how: 'stop' | 'delete'): Promise<void> {
     this.host.pool.cancel(sandboxId);
     // Not needed for correctness (the record checks the state), but the next exec here then answers 409 before it runs.
