@@ -6,7 +6,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import getPort from 'get-port';
-import { withClient } from '@cave/testing';
+import { spawnDaemon, withClient, type DaemonProcess } from '@cave/testing';
+import { peerDaemonEnv } from '../test/support/peer-daemon-env';
 import { TestPki } from '../test/support/peer-pki';
 import { modelBytes, newPublisher, packModel, trustPublisher, uploadModel } from '../test/support/registry-models';
 import { startBenchServer } from './support/bench-server';
@@ -21,12 +22,10 @@ const ROOT = join(__dirname, '..');
 const ADMIN = 'cave_sk_' + 'b'.repeat(40);
 const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
 
-interface Daemon {
-  proc: ChildProcess;
+interface Daemon extends DaemonProcess {
   url: string;
   peerUrl: string;
   dbUrl: string;
-  logs: string;
 }
 
 async function api(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -107,24 +106,9 @@ export const benchmark: Benchmark = {
       for (const name of ['s1', 's2', 't'] as const) {
         const db = await pg.createDatabase(`p2p_${name}`);
         const [port, peerPort, cert] = await Promise.all([getPort(), getPort(), pki.node(`bench-${name}`)]);
-        const dataDir = join(work, name);
-        const env = {
-          ...process.env,
-          ...cert.files,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          CAVE_PEER_PORT: String(peerPort),
-          DATABASE_URL: db.ownerUrl,
-          CAVE_DATA_DIR: dataDir,
-          CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
-          CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
-          LOG_LEVEL: 'warn',
-        };
-        const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cave-daemon/src/main.ts'], { cwd: ROOT, env });
-        procs.push(proc);
-        const d: Daemon = { proc, url: `http://127.0.0.1:${port}`, peerUrl: `https://127.0.0.1:${peerPort}`, dbUrl: db.ownerUrl, logs: '' };
-        proc.stdout?.on('data', (x) => (d.logs += x));
-        proc.stderr?.on('data', (x) => (d.logs += x));
+        const env = peerDaemonEnv({ port, peerPort, certFiles: cert.files, databaseUrl: db.ownerUrl, dataDir: join(work, name), adminKey: ADMIN }, { LOG_LEVEL: 'warn' });
+        const d: Daemon = { ...spawnDaemon(env), url: `http://127.0.0.1:${port}`, peerUrl: `https://127.0.0.1:${peerPort}`, dbUrl: db.ownerUrl };
+        procs.push(d.proc);
         daemons[name] = d;
       }
       for (const d of Object.values(daemons)) await until('daemon healthy', 180_000, async () => ((await fetch(`${d.url}/healthz`)).status === 200 ? true : undefined));

@@ -1,33 +1,24 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import getPort from 'get-port';
-import { waitFor } from '@cave/testing';
-
-const ROOT = join(__dirname, '..');
+import { exited, spawnDaemon, waitFor, type DaemonProcess } from '@cave/testing';
 
 /** Runs the daemon exactly as `npm start` does, but from source, with no DATABASE_URL. */
-function startDaemon(dataDir: string, port: number): { proc: ChildProcess; logs: () => string } {
-  let out = '';
+function startDaemon(dataDir: string, port: number): DaemonProcess {
   // The audit file goes with the data dir, not into the checkout (each run has its own database).
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', CAVE_DATA_DIR: dataDir, CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'), LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
-  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cave-daemon/src/main.ts'], { cwd: ROOT, env });
-  proc.stdout?.on('data', (d) => (out += d));
-  proc.stderr?.on('data', (d) => (out += d));
-  return { proc, logs: () => out };
+  return spawnDaemon(env);
 }
-
-const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (code) => r(code))));
 
 describe('npm start path: embedded PostgreSQL, persistent data, graceful stop', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cave-start-'));
   chmodSync(dataDir, 0o755);
   /** The second start's daemon, handed to the crash test. */
-  let running: { proc: ChildProcess; logs: () => string; port: number } | undefined;
+  let running: (DaemonProcess & { port: number }) | undefined;
   let adminKey = '';
   afterAll(() => {
     if (running && running.proc.exitCode === null) running.proc.kill('SIGKILL');
@@ -128,11 +119,8 @@ describe('npm start path: embedded PostgreSQL, persistent data, graceful stop', 
     const bad = startDaemon(dataDir, 0);
     bad.proc.kill('SIGKILL');
     await exited(bad.proc);
-    const env = { ...process.env, PORT: 'not-a-port', CAVE_DATA_DIR: dataDir };
-    const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cave-daemon/src/main.ts'], { cwd: ROOT, env });
-    let err = '';
-    proc.stderr?.on('data', (d) => (err += d));
+    const { proc, logs } = spawnDaemon({ ...process.env, PORT: 'not-a-port', CAVE_DATA_DIR: dataDir });
     expect(await exited(proc)).toBe(1);
-    expect(err).toContain('PORT must be an integer between 0 and 65535');
+    expect(logs()).toContain('PORT must be an integer between 0 and 65535');
   }, 60_000);
 });

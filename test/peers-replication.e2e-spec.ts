@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,11 +6,11 @@ import type { AddressInfo } from 'node:net';
 import getPort from 'get-port';
 import request from 'supertest';
 import { publisherIdOf, SignedManifest } from '@cave/models';
-import { createTestDatabase, loadFactor, TestDatabase, waitFor } from '@cave/testing';
+import { createTestDatabase, exited, loadFactor, spawnDaemon, TestDatabase, waitFor, type DaemonProcess } from '@cave/testing';
+import { peerDaemonEnv } from './support/peer-daemon-env';
 import { TestPki, tlsGet } from './support/peer-pki';
 import { modelBytes, newPublisher, packModel, signAs, trustPublisher, uploadModel } from './support/registry-models';
 
-const ROOT = join(__dirname, '..');
 const ADMIN = 'cave_sk_' + 'r'.repeat(40);
 const bearer = { authorization: `Bearer ${ADMIN}` };
 const CHUNK = 64 * 1024;
@@ -24,32 +23,29 @@ interface Node {
   url: string;
   peerUrl: string;
   env: NodeJS.ProcessEnv;
-  proc?: ChildProcess;
-  logs: string;
+  /** The running process, when there is one. */
+  daemon?: DaemonProcess;
 }
 
-const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
+/** What the node's current process printed (a restart starts over). */
+const logsOf = (n: Node) => n.daemon?.logs() ?? '';
 
 function start(n: Node): Promise<void> {
-  n.logs = '';
-  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cave-daemon/src/main.ts'], { cwd: ROOT, env: n.env });
-  proc.stdout?.on('data', (d) => (n.logs += d));
-  proc.stderr?.on('data', (d) => (n.logs += d));
-  n.proc = proc;
+  n.daemon = spawnDaemon(n.env);
   // A daemon transpiles and boots in about 10 s of CPU: on a loaded machine that takes minutes, and says nothing
   // about replication, so this bound stretches with the load.
   const deadline = 150_000 * Math.min(loadFactor(), 4);
   return waitFor(async () => ((await request(n.url).get('/healthz').catch(() => undefined))?.status === 200 ? true : undefined), deadline, `${n.name} healthy`).then(
     () => undefined,
     (e: Error) => {
-      throw new Error(`${e.message}\n${n.logs.slice(-3000)}`);
+      throw new Error(`${e.message}\n${logsOf(n).slice(-3000)}`);
     },
   );
 }
 
 async function kill(n: Node): Promise<void> {
-  n.proc?.kill('SIGKILL');
-  if (n.proc) await exited(n.proc);
+  n.daemon?.proc.kill('SIGKILL');
+  if (n.daemon) await exited(n.daemon.proc);
 }
 
 async function replicate(n: Node, sha: string, body: Record<string, unknown> = {}): Promise<string> {
@@ -80,24 +76,17 @@ async function newNode(pki: TestPki, name: string, db: TestDatabase, env: NodeJS
     peerPort,
     url: `http://127.0.0.1:${port}`,
     peerUrl: `https://127.0.0.1:${peerPort}`,
-    logs: '',
-    env: {
-      ...process.env,
-      ...cert.files,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      CAVE_PEER_PORT: String(peerPort),
-      DATABASE_URL: db.ownerUrl,
-      CAVE_DATA_DIR: dataDir,
-      CAVE_AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
-      CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
-      CAVE_PEER_REQUEST_TIMEOUT_MS: '3000',
-      CAVE_PEER_HEALTH_INTERVAL_MS: '1000',
-      CAVE_REPLICATION_CONCURRENCY_PER_SOURCE: '2',
-      CAVE_REPLICATION_CLAIM_INTERVAL_MS: '300',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
+    env: peerDaemonEnv(
+      { port, peerPort, certFiles: cert.files, databaseUrl: db.ownerUrl, dataDir, adminKey: ADMIN },
+      {
+        CAVE_PEER_REQUEST_TIMEOUT_MS: '3000',
+        CAVE_PEER_HEALTH_INTERVAL_MS: '1000',
+        CAVE_REPLICATION_CONCURRENCY_PER_SOURCE: '2',
+        CAVE_REPLICATION_CLAIM_INTERVAL_MS: '300',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+    ),
   };
 }
 
@@ -187,7 +176,7 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
   }, 660_000);
 
   afterAll(async () => {
-    for (const n of Object.values(nodes)) if (n.proc) await kill(n);
+    for (const n of Object.values(nodes)) if (n.daemon) await kill(n);
     await corrupt?.stop();
     await Promise.all(Object.values(nodes).map((n) => n.db?.drop()));
     rmSync(work, { recursive: true, force: true });
@@ -278,7 +267,7 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
     expect(done.status).toBe('completed');
     expect(done.progress.doneBytes).toBe(big.length);
     expect(done.progress.doneChunks).toBe(192);
-    expect(nodes.c.logs).toMatch(/resuming 1 replication job/);
+    expect(logsOf(nodes.c)).toMatch(/resuming 1 replication job/);
     expect((await registryModel(nodes.c, bigSigned.manifest.sha256)).body).toMatchObject({ status: 'verified', sizeBytes: big.length, chunkCount: 192 });
   }, 660_000);
 
@@ -310,7 +299,7 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
       const id = await replicate(twin, sha, { maxBytesPerSec: 1024 * 1024 });
       // 64 chunks at 1 MiB/s take four seconds: both daemons' claim passes (every 300 ms) ran many times meanwhile.
       await waitFor(async () => ((await job(nodes.c, id)).progress.doneChunks >= 64 ? true : undefined), 60_000, 'a third of the chunks stored');
-      const holders = twins.filter((t) => fetching(id).test(t.logs));
+      const holders = twins.filter((t) => fetching(id).test(logsOf(t)));
       expect(holders.map((t) => t.name)).toHaveLength(1);
       const [holder] = holders;
       const heir = twins.find((t) => t !== holder)!;
@@ -319,8 +308,8 @@ describe('P2P model seeding between three daemons over mutual TLS (e2e)', () => 
       const done = await finished(heir, id, 90_000);
       // The heir's data dir held none of the chunks: it fetched them all, yet counts each once.
       expect(done).toMatchObject({ status: 'completed', errorCode: null, progress: { doneBytes: 192 * CHUNK, doneChunks: 192 } });
-      expect(heir.logs).toMatch(fetching(id));
-      expect(heir.logs).toMatch(/resuming 1 replication job/);
+      expect(logsOf(heir)).toMatch(fetching(id));
+      expect(logsOf(heir)).toMatch(/resuming 1 replication job/);
       expect((await registryModel(heir, sha)).body).toMatchObject({ status: 'verified', sizeBytes: 192 * CHUNK });
     } finally {
       await kill(twin);

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -8,38 +8,30 @@ import { Readable } from 'node:stream';
 import { CreateBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import getPort from 'get-port';
 import request from 'supertest';
-import { createTestDatabase, describeWithS3, S3Server, TestDatabase, waitFor } from '@cave/testing';
+import { createTestDatabase, describeWithS3, exited, S3Server, spawnDaemon, TestDatabase, waitFor, type DaemonProcess } from '@cave/testing';
 
-const ROOT = join(__dirname, '..');
 const ADMIN = 'cave_sk_' + 'k'.repeat(40);
 const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
 const DECLARED = 256 * 1024 * 1024;
 
 /** A real daemon process (`apps/cave-daemon/src/main.ts` from source), as `npm start` runs it. */
-function startDaemon(db: TestDatabase, port: number, env: Record<string, string>): { proc: ChildProcess; url: string; logs: () => string } {
-  let out = '';
-  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cave-daemon/src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.ownerUrl,
-      CAVE_DATA_DIR: '/tmp/cave-e2e-unused',
-      CAVE_AUDIT_LOG_PATH: `/tmp/cave-e2e-audit/${db.name}-${port}.jsonl`,
-      CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
-      CAVE_STORAGE_SWEEP_INTERVAL_MS: '0',
-      CAVE_STORAGE_SWEEP_GRACE_MS: '0',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
+function startDaemon(db: TestDatabase, port: number, env: Record<string, string>): DaemonProcess & { url: string } {
+  const daemon = spawnDaemon({
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.ownerUrl,
+    CAVE_DATA_DIR: '/tmp/cave-e2e-unused',
+    CAVE_AUDIT_LOG_PATH: `/tmp/cave-e2e-audit/${db.name}-${port}.jsonl`,
+    CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
+    CAVE_STORAGE_SWEEP_INTERVAL_MS: '0',
+    CAVE_STORAGE_SWEEP_GRACE_MS: '0',
+    LOG_LEVEL: 'warn',
+    ...env,
   });
-  proc.stdout?.on('data', (d) => (out += d));
-  proc.stderr?.on('data', (d) => (out += d));
-  return { proc, url: `http://127.0.0.1:${port}`, logs: () => out };
+  return { ...daemon, url: `http://127.0.0.1:${port}` };
 }
 
-const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
 const healthy = (url: string) => waitFor(async () => ((await request(url).get('/healthz').catch(() => undefined))?.status === 200 ? true : undefined), 120_000, `${url} healthy`);
 
 /** Starts a PUT that declares DECLARED bytes and keeps sending 1 MiB chunks until the connection dies. */

@@ -1,18 +1,15 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import getPort from 'get-port';
 import request from 'supertest';
-import { createTestDatabase, TestDatabase, waitFor } from '@cave/testing';
+import { createTestDatabase, exited, spawnDaemon, TestDatabase, waitFor, type DaemonProcess } from '@cave/testing';
 import { WebhookReceiver } from './support/webhook-receiver';
 
-const ROOT = join(__dirname, '..');
 const ADMIN = 'cave_sk_' + 'd'.repeat(40);
 const SECRET = 'whsec_' + Buffer.from('daemon-rotation-secret-0123456789').toString('base64');
 const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
 
 /** A real daemon process (as `npm start` runs it, from source) on a shared database. */
-function startDaemon(db: TestDatabase, port: number, operatorUrl: string): { proc: ChildProcess; url: string; logs: () => string } {
-  let out = '';
+function startDaemon(db: TestDatabase, port: number, operatorUrl: string): DaemonProcess & { url: string } {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
@@ -29,13 +26,9 @@ function startDaemon(db: TestDatabase, port: number, operatorUrl: string): { pro
     CAVE_WEBHOOK_BACKOFF_MAX_MS: '300',
     LOG_LEVEL: 'info',
   };
-  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cave-daemon/src/main.ts'], { cwd: ROOT, env });
-  proc.stdout?.on('data', (d) => (out += d));
-  proc.stderr?.on('data', (d) => (out += d));
-  return { proc, url: `http://127.0.0.1:${port}`, logs: () => out };
+  return { ...spawnDaemon(env), url: `http://127.0.0.1:${port}` };
 }
 
-const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
 const healthy = (url: string) => waitFor(async () => ((await request(url).get('/healthz').catch(() => undefined))?.status === 200 ? true : undefined), 90_000, `${url} healthy`);
 
 describe('webhook delivery across daemon processes (e2e)', () => {

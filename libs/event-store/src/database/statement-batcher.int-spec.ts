@@ -160,8 +160,9 @@ describe('StatementBatcher (real Postgres, cave_app)', () => {
     afterAll(() => withClient(t.ownerUrl, (c) => c.query(`alter role cave_app in database ${t.name} reset all`)));
 
     it('an extra result set is refused: no caller gets another statement\'s result', async () => {
-      const raw = new Pool({ connectionString: t.appUrl, max: 1 });
-      raw.on('connect', (c) => void c.query("set client_encoding = 'SJIS'"));
+      // pg-pool awaits onConnect's promise before it hands the client out (@types/pg says void); a 'connect'
+      // listener's query raced the first statement instead (pg's "already executing" deprecation).
+      const raw = new Pool({ connectionString: t.appUrl, max: 1, onConnect: (c) => c.query("set client_encoding = 'SJIS'") as unknown as void });
       try {
         const batcher = new StatementBatcher(raw, { maxBatch: 64, maxInFlight: 1 });
         const settled = await Promise.allSettled([0, 1, 2].map((i) => batcher.query(ONE, [i === 1 ? BREAKOUT : `v${i}`])));
