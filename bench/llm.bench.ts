@@ -86,12 +86,16 @@ export const benchmark: Benchmark = {
         runs: { type: 'string', default: '20' },
         tokens: { type: 'string', default: '256' },
         probes: { type: 'string', default: '300' },
+        // The daemon's CAVE_LLM_STREAM_COALESCE_MS (its default when absent): 0 sends every token as its own event.
+        'coalesce-ms': { type: 'string' },
         'no-write': { type: 'boolean', default: false },
       },
     });
     const runs = positiveInt(values, 'runs');
     const maxTokens = positiveInt(values, 'tokens');
     const probes = positiveInt(values, 'probes');
+    const coalesce = values['coalesce-ms'];
+    if (coalesce !== undefined && !/^\d+$/.test(coalesce)) throw new Error('--coalesce-ms must be a whole number of ms');
     const machine = machineFacts();
     const server = await startBenchServer();
     const dataDir = mkdtempSync(join(tmpdir(), 'cave-bench-llm-'));
@@ -109,6 +113,7 @@ export const benchmark: Benchmark = {
       CAVE_LLM_THREADS: '1',
       CAVE_LLM_CONTEXT_SIZE: '2048',
       CAVE_LLM_MAX_TOKENS: String(maxTokens),
+      ...(coalesce !== undefined && { CAVE_LLM_STREAM_COALESCE_MS: coalesce }),
     });
     const app = await createApp(config, { appUrl: db.appUrl, adminUrl: db.adminUrl }, { silent: true });
     try {
@@ -175,7 +180,9 @@ export const benchmark: Benchmark = {
           ...environmentLines(machine, { postgresVersion: server.postgresVersion, settings: server.settings }, Number(loadavg()[0].toFixed(2))),
           `- Model: the tiny test GGUF (\`libs/testing/src/tiny-gguf.ts\`: llama, 2 blocks of width 64, F32), context 2048, 1 thread, greedy, ${maxTokens} completion tokens per run.`,
           '- HTTP: a client in its own node process (fetch); first token = request sent to the first SSE chunk with text (includes key lookup, quota check and routing); tokens/s over the whole request. ' +
-            'Every request appends `chat_completed` (a durable commit) after its last token and before `[DONE]`. Direct: node-llama-cpp in a separate node process, timed around `generateCompletion` ' +
+            'Every request appends `chat_completed` (a durable commit) after its last token and before `[DONE]`. ' +
+            `Tokens closer together than ${config.llm.streamCoalesceMs} ms after the first share an SSE event (CAVE_LLM_STREAM_COALESCE_MS; the first is never held). ` +
+            'Direct: node-llama-cpp in a separate node process, timed around `generateCompletion` ' +
             '(same GGUF, prompt, context size, 1 thread, greedy, no repeat penalty: the daemon samples the same way in its worker thread). ' +
             `The two alternate in ${BLOCKS} blocks; the daemon row in between is measured inside it (from the chat handler's start, after the key lookup).`,
           '- The machine is shared with other helpers (2 cores): the load average is recorded above.',

@@ -108,6 +108,8 @@ export interface LlmConfig {
   parallel: number;
   /** How long a provider may take to its first token before the next one is tried. */
   firstTokenTimeoutMs: number;
+  /** Least time between two streamed chunks of a local generation (the first is never held); 0 = every token as it comes. */
+  streamCoalesceMs: number;
   policy: LlmPolicy;
   /** Per-namespace overrides of `policy`. */
   namespacePolicies: Record<string, Partial<LlmPolicy>>;

@@ -58,6 +58,7 @@ export function loadLlmConfig(str: Str, int: Int, problems: string[]): LlmConfig
     contextSize: int('CAVE_LLM_CONTEXT_SIZE', 4096, 64, 1_048_576),
     parallel: int('CAVE_LLM_PARALLEL', 2, 1, 64),
     firstTokenTimeoutMs: int('CAVE_LLM_FIRST_TOKEN_TIMEOUT_MS', 30_000, 10, 600_000),
+    streamCoalesceMs: int('CAVE_LLM_STREAM_COALESCE_MS', 4, 0, 1_000),
     policy,
     namespacePolicies: namespacePolicies(str('CAVE_LLM_NAMESPACE_POLICIES'), problems),
   };

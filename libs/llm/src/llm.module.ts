@@ -27,7 +27,7 @@ import { ModelRouter } from './providers/model-router';
       provide: LlamaHost,
       inject: [CAVE_CONFIG, LlmMetrics],
       useFactory: (c: CaveConfig, m: LlmMetrics) =>
-        new LlamaHost({ threads: c.llm.threads, contextSize: c.llm.contextSize, parallel: c.llm.parallel, window: 2 }, (n) => m.localTokens.inc(n)),
+        new LlamaHost({ threads: c.llm.threads, contextSize: c.llm.contextSize, parallel: c.llm.parallel, window: 2, coalesceMs: c.llm.streamCoalesceMs }, (n) => m.localTokens.inc(n)),
     },
     LlmMetrics,
     ModelRouter,

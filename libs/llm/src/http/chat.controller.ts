@@ -92,20 +92,28 @@ export class ChatController {
         void sse.data({ ...head, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }] });
       },
       chunk: (t) => sse.data(before + JSON.stringify(t) + after),
-      end: async (r) => {
-        if (r.error) {
-          await sse.data({ error: { message: 'the provider failed during the answer', code: 'LLM.PROVIDER_FAILED', type: 'server_error' } });
-        } else {
-          await sse.data({ ...head, choices: [{ index: 0, delta: {}, finish_reason: r.finishReason === 'length' ? 'length' : 'stop', logprobs: null }] });
-          if (request.includeUsage) {
-            await sse.data({ ...head, choices: [], usage: { prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.promptTokens + r.completionTokens } });
-          }
-        }
-        await sse.data('[DONE]');
-        sse.end();
-      },
     };
-    await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt, channelId));
+    let r: ChatResult;
+    try {
+      r = await this.commands.execute(new CompleteChatCommand(request, meta, sink, signal, receivedAt, channelId));
+    } catch (e) {
+      // Before the first text nothing was sent: the error is a problem+json answer like any other. After it, only
+      // the usage record can fail: the stream ends with an error event, not `[DONE]`.
+      if (!head) throw e;
+      await sse.data({ error: { message: 'the usage of this answer could not be recorded', code: 'LLM.USAGE_NOT_RECORDED', type: 'server_error' } });
+      sse.end();
+      return;
+    }
+    if (r.error) {
+      await sse.data({ error: { message: 'the provider failed during the answer', code: 'LLM.PROVIDER_FAILED', type: 'server_error' } });
+    } else {
+      await sse.data({ ...head, choices: [{ index: 0, delta: {}, finish_reason: r.finishReason === 'length' ? 'length' : 'stop', logprobs: null }] });
+      if (request.includeUsage) {
+        await sse.data({ ...head, choices: [], usage: { prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.promptTokens + r.completionTokens } });
+      }
+    }
+    await sse.data('[DONE]');
+    sse.end();
   }
 
   @Post('channels')

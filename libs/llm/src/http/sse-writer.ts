@@ -16,6 +16,9 @@ export class SseWriter {
   open(headers: Record<string, string>): void {
     // Many small writes in a row: without TCP_NODELAY each one after the first waits for the peer's (delayed) ACK.
     this.res.socket?.setNoDelay(true);
+    // Corked before the head: the headers leave with the events written in this tick (the first text), as one
+    // packet and one syscall, instead of a packet of their own that the client has to wake up for first.
+    this.corkForTick();
     this.res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -23,22 +26,13 @@ export class SseWriter {
       'x-accel-buffering': 'no',
       ...headers,
     });
-    // Headers go out now: the client sees the stream start before the first token is decoded.
-    this.res.flushHeaders();
   }
 
   async data(payload: unknown): Promise<void> {
     if (this.closed) return;
     const line = `data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`;
     // Events written in the same tick (chunks that arrived together from the worker) leave in one packet.
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.res.uncork();
-      });
-    }
+    this.corkForTick();
     if (this.res.write(line)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
@@ -48,6 +42,16 @@ export class SseWriter {
       };
       this.res.on('drain', done);
       this.res.on('close', done);
+    });
+  }
+
+  private corkForTick(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.res.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.res.uncork();
     });
   }
 

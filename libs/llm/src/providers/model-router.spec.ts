@@ -11,7 +11,7 @@ describe('ModelRouter', () => {
     CAVE_LLM_MODELS: JSON.stringify({ both: [{ kind: 'openai-compatible', baseUrl: 'http://user:secret@10.0.0.1:8080/v1', model: 'x' }, { kind: 'local', path: '/m.gguf' }], mine: { providers: [{ kind: 'local', path: '/m.gguf' }], namespaces: ['a'] } }),
   });
   const active: ActiveModels = { resolve: async (ns, name) => (ns === 'a' && name === 'reg' ? { manifest, localPath: '/models/reg.gguf' } : undefined) };
-  const router = new ModelRouter(config, new LlamaHost({ threads: 1, contextSize: 64, parallel: 1, window: 4 }), active);
+  const router = new ModelRouter(config, new LlamaHost({ threads: 1, contextSize: 64, parallel: 1, window: 4, coalesceMs: 0 }), active);
 
   it('maps an alias to its providers in order, with labels that carry no credentials', async () => {
     const r = await router.resolve('any', 'both');
@@ -26,6 +26,6 @@ describe('ModelRouter', () => {
     await expect(router.resolve('b', 'reg')).rejects.toBeInstanceOf(ModelNotFoundError);
     await expect(router.resolve('b', 'mine')).rejects.toBeInstanceOf(ModelNotFoundError);
     expect((await router.resolve('a', 'mine')).providers).toHaveLength(1);
-    await expect(new ModelRouter(config, new LlamaHost({ threads: 1, contextSize: 64, parallel: 1, window: 4 })).resolve('a', 'reg')).rejects.toBeInstanceOf(ModelNotFoundError);
+    await expect(new ModelRouter(config, new LlamaHost({ threads: 1, contextSize: 64, parallel: 1, window: 4, coalesceMs: 0 })).resolve('a', 'reg')).rejects.toBeInstanceOf(ModelNotFoundError);
   });
 });

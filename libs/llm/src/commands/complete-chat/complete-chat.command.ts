@@ -7,11 +7,6 @@ export interface ChatSink {
   start(info: { chatId: string; created: number; provider: string }): void;
   /** Resolves when the client can take more. */
   chunk(text: string): Promise<void> | void;
-  /**
-   * A streamed answer is complete: the edge may end its response before `chat_completed` is appended (a failed
-   * append of a streamed answer is only logged either way). Not called for a whole answer, which waits for the event.
-   */
-  end?(result: ChatResult): Promise<void>;
 }
 
 export interface ChatResult {

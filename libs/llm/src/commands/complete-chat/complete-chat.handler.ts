@@ -17,7 +17,7 @@ import { ChatResult, CompleteChatCommand } from './complete-chat.command';
 /**
  * One chat completion: policy bounds, model route (404), today's quota (429) before anything runs, then the
  * providers with fallback while the sink streams, then `chat_completed` in a new `llm_chat-<id>` stream,
- * also when the client went away (what was generated counts).
+ * also when the client went away (what was generated counts); the edge ends the answer after it.
  */
 @CommandHandler(CompleteChatCommand)
 export class CompleteChatHandler implements ICommandHandler<CompleteChatCommand, ChatResult> {
@@ -100,15 +100,14 @@ export class CompleteChatHandler implements ICommandHandler<CompleteChatCommand,
       finishReason: data.finishReason,
       ...(answer.error && { error: answer.error }),
     };
-    // The client of a stream has every token already: it gets the end now, not after a durable commit.
-    if (request.stream) await sink.end?.(result);
+    // The answer ends only once its usage is durable: a whole answer is sent after this, a stream's last events
+    // and `[DONE]` too. A failed record fails the request (a stream that already carried text ends with an error
+    // event instead of `[DONE]`), so nothing unrecorded is handed out as complete.
     try {
       await this.runner.run(chatStream, { streamId: target.streamId, newStream: !channelId, meta, command: { type: 'record', event: { type: 'chat_completed', data } } });
     } catch (e) {
-      // The client may already hold the answer: a failed usage record is logged, and the request still fails
-      // when it has not answered yet (non-streaming), so nothing unrecorded is handed out silently.
       this.logger.error({ err: e, chatId, namespace: meta.namespace }, 'chat_completed could not be recorded');
-      if (!request.stream) throw e;
+      throw e;
     }
     return result;
   }

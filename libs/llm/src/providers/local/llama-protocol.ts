@@ -43,4 +43,6 @@ export interface LlamaWorkerData {
   parallel: number;
   /** Chunks in flight before the worker coalesces further text into one pending chunk (bounded: see MAX_BUFFERED). */
   window: number;
+  /** Least time between two chunks of one generation (ms; 0: each as soon as the window allows). Never delays the first. */
+  coalesceMs: number;
 }

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromLlama, GenerateParams, LlamaWorkerData, ToLlama } from './llama-protocol';
+import { ChunkPacer } from './chunk-pacer';
 import { TextStream } from './text-stream';
 
 // node-llama-cpp is ESM-only with top-level await: `require()` fails and TypeScript's CommonJS output turns a
@@ -18,9 +19,19 @@ interface Slot {
   seq: Sequence;
 }
 
+/**
+ * An idle slot and the clearing of what its last generation left in the sequence. The clearing starts when a
+ * generation ends, off the next request's path; the next user waits for it, so no request sees another's tokens.
+ */
+interface IdleSlot {
+  slot: Slot;
+  /** False when clearing failed: the context is then disposed and replaced, never reused. */
+  cleared: Promise<boolean>;
+}
+
 interface Loaded {
   model: Model;
-  idle: Slot[];
+  idle: IdleSlot[];
   active: number;
   waiting: (() => void)[];
   embedding?: Promise<EmbeddingContext>;
@@ -28,14 +39,8 @@ interface Loaded {
 
 interface Running {
   abort: AbortController;
-  /** Chunks sent and not yet credited back by the daemon. */
-  inflight: number;
-  /** Text decoded while `opts.window` chunks were in flight: it leaves as one chunk with the next credit. */
-  buffer: string;
-  /** Tokens with text in `buffer`. */
-  buffered: number;
-  /** Tokens generated since the last chunk (text or not): reported with the next one. */
-  unreported: number;
+  pacer: ChunkPacer;
+  /** Resolves the decoder's wait for a credit (or an abort). */
   wake?: () => void;
 }
 
@@ -75,7 +80,10 @@ async function acquire(l: Loaded): Promise<Slot> {
   l.active++;
   try {
     const idle = l.idle.pop();
-    if (idle) return idle;
+    if (idle) {
+      if (await idle.cleared) return idle.slot;
+      void idle.slot.ctx.dispose().catch(() => undefined);
+    }
     const ctx = await l.model.createContext({ contextSize: contextSize(l.model), threads: opts.threads, sequences: 1 });
     return { ctx, seq: ctx.getSequence() };
   } catch (e) {
@@ -85,13 +93,14 @@ async function acquire(l: Loaded): Promise<Slot> {
 }
 
 function release(l: Loaded, slot?: Slot): void {
-  if (slot) l.idle.push(slot);
+  if (slot) l.idle.push({ slot, cleared: slot.seq.clearHistory().then(() => true, () => false) });
   l.active--;
   l.waiting.shift()?.();
 }
 
 async function generate(id: number, p: GenerateParams): Promise<void> {
-  const run: Running = { abort: new AbortController(), inflight: 0, buffer: '', buffered: 0, unreported: 0 };
+  const pacer = new ChunkPacer({ window: opts.window, coalesceMs: opts.coalesceMs, maxBuffered: MAX_BUFFERED }, (text, tokens) => send({ type: 'chunk', id, text, tokens }));
+  const run: Running = { abort: new AbortController(), pacer };
   running.set(id, run);
   const l = await load(p.modelPath);
   const slot = await acquire(l);
@@ -101,7 +110,6 @@ async function generate(id: number, p: GenerateParams): Promise<void> {
       return;
     }
     const seq = slot.seq;
-    await seq.clearHistory();
     const bos = l.model.tokens.bos;
     const prompt = [...(bos !== null && l.model.tokens.shouldPrependBosToken ? [bos] : []), ...l.model.tokenize(p.prompt, false, 'trimLeadingSpace')];
     const window = Math.min(contextSize(l.model), p.contextTokens);
@@ -125,9 +133,9 @@ async function generate(id: number, p: GenerateParams): Promise<void> {
           break;
         }
         count++;
-        run.unreported++;
+        pacer.token();
         const delta = text.push(token);
-        if (delta) await emit(id, run, delta);
+        if (delta) await emit(run, delta);
         if (text.stopped) {
           reason = 'stop';
           break;
@@ -139,34 +147,19 @@ async function generate(id: number, p: GenerateParams): Promise<void> {
         }
       }
     }
-    const rest = reason === 'cancelled' ? '' : text.end();
-    if (rest) run.buffer += rest;
-    flush(id, run);
+    if (reason === 'cancelled' || run.abort.signal.aborted) pacer.close();
+    else pacer.finish(text.end());
     send({ type: 'done', id, completionTokens: count, finishReason: reason });
   } finally {
+    pacer.close();
     release(l, slot);
   }
 }
 
-/**
- * Sends text to the daemon, paced by credit: the daemon returns one per chunk it wrote to its client. While
- * `opts.window` chunks are in flight new text is coalesced into one pending chunk (a busy daemon gets fewer,
- * larger messages); past `MAX_BUFFERED` tokens decoding waits, so a client that stops reading stops the model.
- */
-async function emit(id: number, run: Running, text: string): Promise<void> {
-  run.buffer += text;
-  run.buffered++;
-  if (run.inflight < opts.window) return flush(id, run);
-  while (run.buffered >= MAX_BUFFERED && run.inflight >= opts.window && !run.abort.signal.aborted) await new Promise<void>((r) => (run.wake = r));
-}
-
-function flush(id: number, run: Running): void {
-  if (!run.buffer || run.abort.signal.aborted) return;
-  run.inflight++;
-  send({ type: 'chunk', id, text: run.buffer, tokens: run.unreported });
-  run.buffer = '';
-  run.buffered = 0;
-  run.unreported = 0;
+/** Hands text to the pacer; waits while the window is full and the buffer at its bound (a client not reading). */
+async function emit(run: Running, text: string): Promise<void> {
+  run.pacer.push(text);
+  while (run.pacer.mustWait && !run.abort.signal.aborted) await new Promise<void>((r) => (run.wake = r));
 }
 
 /** Loads the model and creates one context for it, so the first request finds both ready. */
@@ -216,12 +209,16 @@ function track(p: Promise<unknown>): void {
 async function shutdown(): Promise<void> {
   for (const r of running.values()) {
     r.abort.abort();
+    r.pacer.close();
     r.wake?.();
   }
   await Promise.allSettled([...busy]);
   for (const m of models.values()) {
     const l = await m.catch(() => undefined);
-    for (const slot of l?.idle ?? []) await slot.ctx.dispose().catch(() => undefined);
+    for (const { slot, cleared } of l?.idle ?? []) {
+      await cleared;
+      await slot.ctx.dispose().catch(() => undefined);
+    }
     await (await l?.embedding?.catch(() => undefined))?.dispose().catch(() => undefined);
     await l?.model.dispose().catch(() => undefined);
   }
@@ -237,8 +234,7 @@ port.on('message', (m: ToLlama) => {
     case 'credit': {
       const r = running.get(m.id);
       if (!r) return;
-      r.inflight -= m.n;
-      if (r.inflight < opts.window) flush(m.id, r);
+      r.pacer.credit(m.n);
       r.wake?.();
       r.wake = undefined;
       return;
@@ -246,6 +242,7 @@ port.on('message', (m: ToLlama) => {
     case 'abort': {
       const r = running.get(m.id);
       r?.abort.abort();
+      r?.pacer.close();
       r?.wake?.();
       return;
     }
