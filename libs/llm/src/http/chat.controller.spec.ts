@@ -7,6 +7,7 @@ import type { CommandMeta } from '@cave/kernel';
 import { CompleteChatHandler } from '../commands/complete-chat/complete-chat.handler';
 import type { CompleteChatCommand } from '../commands/complete-chat/complete-chat.command';
 import type { UsageGuard } from '../commands/usage-guard';
+import { ModelNotFoundError, QuotaExceededError } from '../domain/llm.errors';
 import type { ModelRouter } from '../providers/model-router';
 import type { LlmProvider } from '../providers/provider';
 import { ChatController } from './chat.controller';
@@ -45,7 +46,7 @@ function fakeReply() {
 }
 
 /** The controller over the real handler; the usage record (`CommandRunner.run`) resolves or fails when the test says. */
-function setup() {
+function setup(over: { router?: Partial<ModelRouter>; guard?: Partial<UsageGuard> } = {}) {
   let settle!: { resolve: () => void; reject: (e: Error) => void };
   const recorded = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   const provider: LlmProvider = {
@@ -60,12 +61,12 @@ function setup() {
     embed: async () => ({ vectors: [], promptTokens: 0 }),
   };
   const config = { llm: { firstTokenTimeoutMs: 1_000 } } as CaveConfig;
-  const router = { resolve: async (_ns: string, model: string) => ({ model, providers: [provider] }) } as unknown as ModelRouter;
-  const guard = { policy: () => ({ maxTokens: 16, contextTokens: 64, tokensPerDay: 0, storeText: false }), assertQuota: async () => undefined } as unknown as UsageGuard;
+  const router = { resolve: async (_ns: string, model: string) => ({ model, providers: [provider] }), ...over.router } as unknown as ModelRouter;
+  const guard = { policy: () => ({ maxTokens: 16, contextTokens: 64, tokensPerDay: 0, storeText: false }), assertQuota: async () => undefined, ...over.guard } as unknown as UsageGuard;
   const runner = { run: () => recorded } as unknown as CommandRunner;
   const handler = new CompleteChatHandler(config, router, guard, runner, {} as EventStore);
   const bus = { execute: (c: CompleteChatCommand) => handler.execute(c) } as unknown as CommandBus;
-  return { controller: new ChatController(bus), settle };
+  return { controller: new ChatController(bus), settle, provider };
 }
 
 const body = { model: 'tiny', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } };
@@ -104,5 +105,30 @@ describe('ChatController streaming (SSE)', () => {
     expect(raw.ended).toBe(true);
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ namespace: 'team-a' }), 'chat_completed could not be recorded');
     logged.mockRestore();
+  });
+
+  it('checks model, quota and channel at once, before any model runs, and refuses the model first', async () => {
+    let route!: (r: Promise<never>) => void;
+    const quotaChecked = jest.fn(async () => {
+      throw new QuotaExceededError(100, 100, 60);
+    });
+    const { controller, provider } = setup({ router: { resolve: () => new Promise((r) => (route = r)) }, guard: { assertQuota: quotaChecked } });
+    const chat = jest.spyOn(provider, 'chat');
+    const { reply, raw } = fakeReply();
+    const answered = controller.chat(body, meta, reply);
+    await tick();
+    // The quota read is in flight while the model is still being resolved (one round trip each, not one after another).
+    expect(quotaChecked).toHaveBeenCalledTimes(1);
+    route(Promise.reject(new ModelNotFoundError('tiny')));
+    await expect(answered).rejects.toBeInstanceOf(ModelNotFoundError);
+    expect(chat).not.toHaveBeenCalled();
+    expect(raw.writes).toEqual([]);
+  });
+
+  it('refuses with 429 before any model runs when only the quota is used up', async () => {
+    const { controller, provider } = setup({ guard: { assertQuota: async () => Promise.reject(new QuotaExceededError(100, 100, 60)) } });
+    const chat = jest.spyOn(provider, 'chat');
+    await expect(controller.chat(body, meta, fakeReply().reply)).rejects.toBeInstanceOf(QuotaExceededError);
+    expect(chat).not.toHaveBeenCalled();
   });
 });

@@ -38,9 +38,17 @@ export class CompleteChatHandler implements ICommandHandler<CompleteChatCommand,
     if (maxTokens > policy.maxTokens) {
       throw new InvalidInputError([{ field: 'max_tokens', message: `max_tokens may be at most ${policy.maxTokens} in this namespace` }]);
     }
-    const route = await this.router.resolve(meta.namespace, request.model);
-    await this.guard.assertQuota(meta.namespace, policy);
-    if (channelId) await this.assertChannelOpen(meta.namespace, channelId);
+    // Independent reads, each a round trip when it needs the database (a registered model, a quota, a channel): all
+    // in flight at once, awaited before any model runs, and refused in this order (404 model, 429, channel).
+    const resolving = this.router.resolve(meta.namespace, request.model);
+    const quota = this.guard.assertQuota(meta.namespace, policy);
+    const channel = channelId ? this.assertChannelOpen(meta.namespace, channelId) : Promise.resolve();
+    // A later check's refusal is only reported when the earlier ones passed; until then it must not go unhandled.
+    void quota.catch(() => undefined);
+    void channel.catch(() => undefined);
+    const route = await resolving;
+    await quota;
+    await channel;
     const chatId = channelId ?? randomUUID();
     const target = { namespace: meta.namespace, streamId: `llm_chat-${chatId}` };
     let seq = 0;
