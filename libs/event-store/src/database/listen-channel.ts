@@ -28,6 +28,9 @@ const RECONNECT_MS = 100;
  */
 export class ListenChannel {
   private current?: Client;
+  /** The current connection's last query: pg deprecates a query sent before the previous one settled (pg 9 refuses it). */
+  private tail: Promise<unknown> = Promise.resolve();
+  private counting?: Promise<void>;
   private peerTimer?: NodeJS.Timeout;
   /** Other instances listening; unknown counts as one, so a caller keeps notifying. */
   peers = 1;
@@ -60,7 +63,14 @@ export class ListenChannel {
     const c = this.current;
     if (!c) throw new Error(`${this.opts.label} is not connected`);
     const calls = payloads.map((_, k) => `pg_notify($1, $${k + 2})`).join(', ');
-    await c.query(`select ${calls}`, [this.opts.channel, ...payloads]);
+    await this.serial(() => c.query(`select ${calls}`, [this.opts.channel, ...payloads]));
+  }
+
+  /** Queries on the connection one after another: the peer count's timer and notify() would otherwise overlap. */
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(f);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   /** One connection's lifetime: resolves when it ends. */
@@ -83,6 +93,8 @@ export class ListenChannel {
       return { ms: 0 };
     }
     this.current = c;
+    // A query the previous connection left hanging must not hold this one's back.
+    this.tail = Promise.resolve();
     await this.countPeers();
     this.opts.onConnected?.();
     await ended;
@@ -90,14 +102,24 @@ export class ListenChannel {
     return { ms: RECONNECT_MS };
   }
 
-  private async countPeers(): Promise<void> {
+  /** One count at a time: a stalled server must not pile up a query per timer tick. */
+  private countPeers(): Promise<void> {
+    this.counting ??= this.count().finally(() => (this.counting = undefined));
+    return this.counting;
+  }
+
+  private async count(): Promise<void> {
+    const c = this.current;
+    if (!c) return;
     try {
-      const r = await this.current?.query<{ n: number }>(
-        `select count(*)::int as n from pg_stat_activity
-         where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()`,
-        [this.opts.applicationName],
+      const r = await this.serial(() =>
+        c.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+           where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()`,
+          [this.opts.applicationName],
+        ),
       );
-      if (r) this.peers = r.rows[0].n;
+      this.peers = r.rows[0].n;
     } catch {
       this.peers = 1;
     }
