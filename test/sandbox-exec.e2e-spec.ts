@@ -72,6 +72,14 @@ describe('sandbox exec (e2e)', () => {
     }
   };
 
+  /** Another daemon on the same PostgreSQL (its own caches and worker pool). */
+  const startSecond = async (): Promise<{ app: NestFastifyApplication; url: string }> => {
+    const app = await createApp(t.config, t.database, { silent: true });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = app.getHttpServer().address();
+    return { app, url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}` };
+  };
+
   describe('quick mode (javascript)', () => {
     let id: string;
     beforeAll(async () => {
@@ -197,6 +205,58 @@ describe('sandbox exec (e2e)', () => {
       expect(performance.now() - t0).toBeLessThan(2000 * loadFactor());
       expect(r.status).toBe(409);
       expect(r.body.code).toBe('SANDBOX.EXEC_CANCELLED');
+    });
+  });
+
+  describe('the exec plan cache (ADR 0023): repeated Quick Mode execs skip their plan read', () => {
+    let other: { app: NestFastifyApplication; url: string };
+    let keyC: string;
+    beforeAll(async () => {
+      other = await startSecond();
+      keyC = ((await http().post('/api/v1/auth/keys').set(bearer(ADMIN)).send({ namespace: 'exec-c', name: 'exec-c', role: 'member' }).expect(201)).body as { key: string }).key;
+    });
+    afterAll(async () => {
+      await other.app.close();
+    });
+    const recorded = async (id: string) =>
+      ((await http().get(`/api/v1/admin/events?streamId=sandbox-runtime-${id}`).set(bearer(ADMIN)).expect(200)).body.items as { type: string }[]).filter((e) => e.type === 'sandbox_exec').length;
+
+    it('another namespace still gets 404 for a sandbox whose plan is cached', async () => {
+      const id = await sandbox(keyA, { runtime: 'javascript', mode: 'quick' });
+      await exec(id, { code: '1' });
+      await exec(id, { code: '1' });
+      const r = await http().post(`/api/v1/sandboxes/${id}/exec`).set(bearer(keyB)).send({ code: '1' }).expect(404);
+      expect(r.body.code).toBe('SANDBOX.NOT_FOUND');
+      expect(await recorded(id)).toBe(2);
+    });
+
+    it('a stop or delete on another daemon is honoured: 409, nothing recorded; a restart there works here again', async () => {
+      const id = await sandbox(keyA, { runtime: 'javascript', mode: 'quick' });
+      expect((await exec(id, { code: 'console.log(1)' })).stdout).toBe('1\n');
+      await http(other.url).post(`/api/v1/sandboxes/${id}/stop`).set(bearer(keyA)).expect(200);
+      const refused = await http().post(`/api/v1/sandboxes/${id}/exec`).set(bearer(keyA)).send({ code: 'console.log(2)' }).expect(409);
+      expect(refused.body.code).toBe('SANDBOX.NOT_RUNNING');
+      expect(await recorded(id)).toBe(1);
+      await http(other.url).post(`/api/v1/sandboxes/${id}/start`).set(bearer(keyA)).expect(200);
+      expect((await exec(id, { code: 'console.log(3)' })).stdout).toBe('3\n');
+      await http(other.url).post(`/api/v1/sandboxes/${id}/stop`).set(bearer(keyA)).expect(200);
+      await http(other.url).delete(`/api/v1/sandboxes/${id}`).set(bearer(keyA)).expect(200);
+      expect((await http().post(`/api/v1/sandboxes/${id}/exec`).set(bearer(keyA)).send({ code: '1' }).expect(409)).body.code).toBe('SANDBOX.NOT_RUNNING');
+      expect(await recorded(id)).toBe(2);
+    });
+
+    it('a policy set on another daemon applies to the next exec here; nothing is recorded under the old one', async () => {
+      const id = await sandbox(keyC, { runtime: 'javascript', mode: 'quick', limits: { maxOutputBytes: 1000 } });
+      const code = 'console.log("x".repeat(99))';
+      expect(await exec(id, { code }, keyC)).toMatchObject({ truncated: false, stdout: `${'x'.repeat(99)}\n` });
+      await http(other.url).put(`/api/v1/admin/namespaces/exec-c/policy`).set(bearer(ADMIN)).send({ maxLimits: { maxOutputBytes: 10 } }).expect(200);
+      const r = await exec(id, { code }, keyC);
+      expect(r).toMatchObject({ truncated: true, stdout: 'x'.repeat(10) });
+      const events = (await http().get(`/api/v1/admin/events?streamId=sandbox-runtime-${id}`).set(bearer(ADMIN)).expect(200)).body.items as { type: string; data: { execId: string; truncated: boolean } }[];
+      expect(events.filter((e) => e.type === 'sandbox_exec').map((e) => [e.data.execId === r.execId, e.data.truncated])).toEqual([
+        [false, false],
+        [true, true],
+      ]);
     });
   });
 

@@ -17,15 +17,20 @@ export class RuntimeEventsAppender {
   constructor(private readonly store: EventStore) {}
 
   /**
-   * One statement, no transaction: appended only while the sandbox is running, its row locked FOR NO KEY UPDATE
-   * first (a concurrent stop's update waits, or is waited for; two recordings of one sandbox are ordered). False
-   * when it was not running any more, and nothing was appended.
+   * One statement, no transaction: appended only while the sandbox is running and its namespace's policy is still
+   * at `policyVersion` (the one the exec ran under; 0 = none set), the sandbox row locked FOR NO KEY UPDATE first (a
+   * concurrent stop's update waits, or is waited for; two recordings of one sandbox are ordered). False when either
+   * moved, and nothing was appended.
    */
-  async appendWhileRunning(sandboxId: string, event: SandboxRuntimeEvent, meta: RuntimeEventMeta): Promise<boolean> {
+  async appendWhileRunning(sandboxId: string, event: SandboxRuntimeEvent, meta: RuntimeEventMeta, policyVersion: number): Promise<boolean> {
     try {
       await this.store.append(sandboxRuntimeStreamId(sandboxId), 'any', [{ type: event.type, data: event.data }], {
         ...appendMeta(meta),
-        precondition: { text: `select 1 from sandboxes where id = $1::uuid and state = 'running' for no key update`, values: [sandboxId] },
+        precondition: {
+          text: `select 1 from sandboxes where id = $1::uuid and state = 'running'
+                   and coalesce((select version from namespace_policies), 0) = $2::int for no key update`,
+          values: [sandboxId, policyVersion],
+        },
       });
       return true;
     } catch (e) {

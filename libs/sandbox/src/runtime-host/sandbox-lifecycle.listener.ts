@@ -20,8 +20,15 @@ export class SandboxLifecycleListener {
     private readonly db: Database,
   ) {}
 
+  /** Called by the transition slice after a start committed: a plan kept at creation may serve execs (ADR 0023). */
+  started(namespace: string, sandboxId: string): void {
+    this.host.plans.started(namespace, sandboxId);
+  }
+
   async ended(namespace: string, sandboxId: string, how: 'stop' | 'delete'): Promise<void> {
     this.host.pool.cancel(sandboxId);
+    // Not needed for correctness (the record checks the state), but the next exec here then answers 409 before it runs.
+    this.host.plans.forget(namespace, sandboxId);
     if (how !== 'delete') return;
     await this.db.tenant(namespace, (c) => this.repo.forget(c, sandboxId)).catch((e: unknown) =>
       this.logger.error({ err: e, sandboxId }, 'could not remove the state and snapshots of a deleted sandbox'),

@@ -8,19 +8,22 @@ import type { SandboxMode } from '../contracts/sandbox.events';
 import { sandboxStreamId } from '../contracts/sandbox.events';
 import type { OutputChunk } from '../runtimes/runtime.types';
 import { SandboxWorkerPool } from '../runtimes/worker/worker-pool';
+import { ExecPlanCache } from './exec-plan.cache';
 
 /** Quick-mode execs of one sandbox at once (persistent: always 1, the state is a single line of history). */
 const QUICK_PER_SANDBOX = 4;
 
 /**
  * The daemon's side of the sandbox runtimes: the worker pool, the per-sandbox and per-namespace exec
- * caps of this instance, the live-output path to realtime, and metrics. Edge-neutral: HTTP and MCP
+ * caps of this instance, the exec plan cache, the live-output path to realtime, and metrics. Edge-neutral: HTTP and MCP
  * handlers share it through the command handlers.
  */
 @Injectable()
 export class SandboxRuntimeHost implements OnApplicationShutdown {
   private readonly logger = new Logger('SandboxRuntime');
   readonly pool: SandboxWorkerPool;
+  /** Quick Mode plans of this daemon's recent execs (ADR 0023). */
+  readonly plans = new ExecPlanCache();
   private readonly perSandbox = new Map<string, number>();
   private readonly perNamespace = new Map<string, number>();
   readonly execs: Counter<'runtime' | 'mode' | 'outcome'>;

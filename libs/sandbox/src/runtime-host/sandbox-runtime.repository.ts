@@ -29,9 +29,10 @@ const SNAPSHOT_COLUMNS = `id, sandbox_id as "sandboxId", parent_id as "parentId"
   variant, variant_version as "variantVersion", created_at as "createdAt"`;
 
 const EXEC_PLAN = {
-  name: 'sandbox_exec_plan_v1',
+  name: 'sandbox_exec_plan_v2',
   text: `select ${SANDBOX_COLUMNS},
                 (select policy from namespace_policies) as policy,
+                coalesce((select version from namespace_policies), 0) as policy_version,
                 (select row_to_json(st) from (
                    select version, image_sha256 as "imageSha256", module_sha256 as "moduleSha256", module_bytes as "moduleBytes", head_snapshot as "headSnapshot"
                    from sandbox_states where sandbox_id = $1::uuid) st) as durable_state
@@ -48,16 +49,21 @@ export class SandboxRuntimeRepository {
 
   /**
    * What an exec decides on, in ONE tenant round trip (`Database.tenantQuery`, one statement, one snapshot): the
-   * sandbox, its namespace's policy and its durable state. Throws SandboxNotFoundError for an id the tenant
-   * cannot see.
+   * sandbox, its namespace's policy (and that policy's version, 0 for none set) and its durable state. Throws
+   * SandboxNotFoundError for an id the tenant cannot see.
    */
-  async execPlan(namespace: string, sandboxId: string): Promise<{ sandbox: SandboxView; policy: NamespacePolicy; state: StateRow }> {
-    const { rows } = await this.db.tenantQuery<SandboxRow & { policy: NamespacePolicy | null; durable_state: StateRow | null }>(namespace, EXEC_PLAN, [sandboxId]);
+  async execPlan(namespace: string, sandboxId: string): Promise<{ sandbox: SandboxView; policy: NamespacePolicy; policyVersion: number; state: StateRow }> {
+    const { rows } = await this.db.tenantQuery<SandboxRow & { policy: NamespacePolicy | null; policy_version: number; durable_state: StateRow | null }>(
+      namespace,
+      EXEC_PLAN,
+      [sandboxId],
+    );
     if (rows.length === 0) throw new SandboxNotFoundError(sandboxId);
-    const { policy, durable_state: state, ...row } = rows[0];
+    const { policy, policy_version: policyVersion, durable_state: state, ...row } = rows[0];
     return {
       sandbox: toSandboxView(row),
       policy: policy ?? DEFAULT_POLICY,
+      policyVersion: Number(policyVersion),
       state: state ?? { version: 0, imageSha256: null, moduleSha256: null, moduleBytes: null, headSnapshot: null },
     };
   }

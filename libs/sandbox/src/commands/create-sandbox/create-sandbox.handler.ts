@@ -1,6 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Optional } from '@nestjs/common';
 import { SandboxPolicyCheck } from '../../runtime-host/sandbox-policy.check';
+import { SandboxRuntimeHost } from '../../runtime-host/sandbox-runtime.host';
 import { CommandRunner, Database } from '@cave/event-store';
 import { SandboxSpec } from '../../domain/sandbox-spec';
 import { SandboxIdempotencyKeyReusedError } from '../../domain/sandbox.errors';
@@ -22,13 +23,14 @@ export class CreateSandboxHandler implements ICommandHandler<CreateSandboxComman
     private readonly db: Database,
     // Optional so the lifecycle can be exercised without the runtime tables (unit tests); the module always provides it.
     @Optional() private readonly policy?: SandboxPolicyCheck,
+    @Optional() private readonly host?: SandboxRuntimeHost,
   ) {}
 
   async execute({ input, meta }: CreateSandboxCommand): Promise<SandboxCommandResult> {
     const spec = SandboxSpec.parse(input);
     const sandboxId = newSandboxId(meta.namespace, meta.idempotencyKey);
     // The namespace's policy (issue 12): allowed runtime and mode, limits at or under its maxima, sandbox count.
-    await this.policy?.assertAllowed(meta.namespace, { runtime: spec.runtime, mode: spec.mode, limits: spec.limits });
+    const checked = await this.policy?.assertAllowed(meta.namespace, { runtime: spec.runtime, mode: spec.mode, limits: spec.limits });
     const outcome = await this.runner.run(sandboxStream, {
       streamId: sandboxStreamId(sandboxId),
       command: { type: 'create', data: { sandboxId, ...spec } },
@@ -39,6 +41,10 @@ export class CreateSandboxHandler implements ICommandHandler<CreateSandboxComman
     const result = await sandboxResult(outcome, this.db, meta.namespace, sandboxId);
     // A replay by key must be a replay of the same request; the store's key never expires, the HTTP record does.
     if (result.replayed && !createdFrom(result.sandbox, spec)) throw new SandboxIdempotencyKeyReusedError(sandboxId);
+    // The first exec after a start here then skips its plan read too (ADR 0023): nothing of this plan changes
+    // without the exec's record noticing.
+    const { runtime, mode, limits } = result.sandbox;
+    if (checked) this.host?.plans.remember(meta.namespace, sandboxId, { runtime, mode, limits, ...checked }, false);
     return result;
   }
 }

@@ -3,6 +3,7 @@ import { assertNamespace, Database, EventStore } from '@cave/event-store';
 import { ExecInvalidError, NamespaceNotFoundError } from '../../domain/runtime/sandbox-runtime.errors';
 import { NamespacePolicy, parseNamespacePolicy } from '../../domain/runtime/namespace-policy';
 import { POLICY_STREAM_TYPE, policyStreamId } from '../../domain/runtime/sandbox-runtime.events';
+import { SandboxRuntimeHost } from '../../runtime-host/sandbox-runtime.host';
 import { SetNamespacePolicyCommand } from './set-namespace-policy.command';
 
 const NAMESPACE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -16,13 +17,14 @@ export class SetNamespacePolicyHandler implements ICommandHandler<SetNamespacePo
   constructor(
     private readonly db: Database,
     private readonly store: EventStore,
+    private readonly host: SandboxRuntimeHost,
   ) {}
 
   async execute({ namespace, body, meta }: SetNamespacePolicyCommand): Promise<{ namespace: string; policy: NamespacePolicy; version: number }> {
     if (!NAMESPACE.test(namespace)) throw new ExecInvalidError('namespace must match ^[a-z0-9][a-z0-9_-]{0,62}$', 'namespace');
     assertNamespace(namespace);
     const policy = parseNamespacePolicy(body);
-    return this.db.asAdmin(async (c) => {
+    const set = await this.db.asAdmin(async (c) => {
       // A namespace exists once a key was issued for it; a policy for a name nobody uses is a typo.
       const known = (await c.query(`select 1 from api_keys where namespace = $1 limit 1`, [namespace])).rowCount === 1;
       if (!known) throw new NamespaceNotFoundError(namespace);
@@ -43,5 +45,8 @@ export class SetNamespacePolicyHandler implements ICommandHandler<SetNamespacePo
       );
       return { namespace, policy, version: r.nextExpectedVersion };
     });
+    // This daemon's cached plans of the namespace would only fail their record once (ADR 0023); other daemons do that.
+    this.host.plans.forgetNamespace(namespace);
+    return set;
   }
 }

@@ -26,6 +26,7 @@ export class TransitionSandboxHandler implements ICommandHandler<TransitionSandb
       project: (event) => sandboxProjection(event, { namespace: meta.namespace, metadata: { actor: meta.actor } }),
     });
     if ((action === 'stop' || action === 'delete') && outcome.events.length > 0) await this.runtimes?.ended(meta.namespace, sandboxId, action);
+    if (action === 'start' && outcome.events.length > 0) this.runtimes?.started(meta.namespace, sandboxId);
     return sandboxResult(outcome, this.db, meta.namespace, sandboxId);
   }
 }

@@ -41,7 +41,7 @@ export class ExecConflictError extends DomainError {
   readonly code = 'SANDBOX.STATE_CONFLICT';
   readonly kind = 'conflict';
   constructor(sandboxId: string) {
-    super(`sandbox ${sandboxId} changed state while this exec ran (another exec, restore or stop); its result was not kept`);
+    super(`sandbox ${sandboxId} changed state while this exec ran (another exec, restore, stop or a policy change); its result was not kept`);
   }
 }
 
