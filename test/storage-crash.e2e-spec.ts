@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { CreateBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import getPort from 'get-port';
 import request from 'supertest';
-import { createTestDatabase, describeWithS3, exited, S3Server, spawnDaemon, TestDatabase, waitFor, type DaemonProcess } from '@cave/testing';
+import { createTestDatabase, daemonEnv, describeWithS3, exited, S3Server, spawnDaemon, TestDatabase, waitFor, type DaemonProcess } from '@cave/testing';
 
 const ADMIN = 'cave_sk_' + 'k'.repeat(40);
 const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
@@ -16,19 +16,12 @@ const DECLARED = 256 * 1024 * 1024;
 
 /** A real daemon process (`apps/cave-daemon/src/main.ts` from source), as `npm start` runs it. */
 function startDaemon(db: TestDatabase, port: number, env: Record<string, string>): DaemonProcess & { url: string } {
-  const daemon = spawnDaemon({
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: db.ownerUrl,
-    CAVE_DATA_DIR: '/tmp/cave-e2e-unused',
-    CAVE_AUDIT_LOG_PATH: `/tmp/cave-e2e-audit/${db.name}-${port}.jsonl`,
-    CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
-    CAVE_STORAGE_SWEEP_INTERVAL_MS: '0',
-    CAVE_STORAGE_SWEEP_GRACE_MS: '0',
-    LOG_LEVEL: 'warn',
-    ...env,
-  });
+  const daemon = spawnDaemon(
+    daemonEnv(
+      { port, databaseUrl: db.ownerUrl, dataDir: '/tmp/cave-e2e-unused', auditLogPath: `/tmp/cave-e2e-audit/${db.name}-${port}.jsonl`, adminKey: ADMIN },
+      { CAVE_STORAGE_SWEEP_INTERVAL_MS: '0', CAVE_STORAGE_SWEEP_GRACE_MS: '0', LOG_LEVEL: 'warn', ...env },
+    ),
+  );
   return { ...daemon, url: `http://127.0.0.1:${port}` };
 }
 

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import getPort from 'get-port';
 import request from 'supertest';
-import { createTestDatabase, exited, spawnDaemon, TestDatabase, waitFor, type DaemonProcess } from '@cave/testing';
+import { createTestDatabase, daemonEnv, exited, spawnDaemon, TestDatabase, waitFor, type DaemonProcess } from '@cave/testing';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 const ADMIN = 'cave_sk_' + 'd'.repeat(40);
@@ -10,22 +10,18 @@ const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
 
 /** A real daemon process (as `npm start` runs it, from source) on a shared database. */
 function startDaemon(db: TestDatabase, port: number, operatorUrl: string): DaemonProcess & { url: string } {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: db.ownerUrl,
-    CAVE_DATA_DIR: '/tmp/cave-e2e-unused',
-    CAVE_AUDIT_LOG_PATH: `/tmp/cave-e2e-audit/${db.name}-${port}.jsonl`,
-    CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
-    CAVE_ROTATION_WEBHOOK_SECRET: SECRET,
-    CAVE_ROTATION_WEBHOOK_URL: operatorUrl,
-    CAVE_WEBHOOK_ALLOW_PRIVATE: 'true',
-    CAVE_WEBHOOK_TIMEOUT_MS: '1000',
-    CAVE_WEBHOOK_BACKOFF_BASE_MS: '100',
-    CAVE_WEBHOOK_BACKOFF_MAX_MS: '300',
-    LOG_LEVEL: 'info',
-  };
+  const env = daemonEnv(
+    { port, databaseUrl: db.ownerUrl, dataDir: '/tmp/cave-e2e-unused', auditLogPath: `/tmp/cave-e2e-audit/${db.name}-${port}.jsonl`, adminKey: ADMIN },
+    {
+      CAVE_ROTATION_WEBHOOK_SECRET: SECRET,
+      CAVE_ROTATION_WEBHOOK_URL: operatorUrl,
+      CAVE_WEBHOOK_ALLOW_PRIVATE: 'true',
+      CAVE_WEBHOOK_TIMEOUT_MS: '1000',
+      CAVE_WEBHOOK_BACKOFF_BASE_MS: '100',
+      CAVE_WEBHOOK_BACKOFF_MAX_MS: '300',
+      LOG_LEVEL: 'info',
+    },
+  );
   return { ...spawnDaemon(env), url: `http://127.0.0.1:${port}` };
 }
 

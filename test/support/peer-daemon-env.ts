@@ -1,30 +1,12 @@
-import { join } from 'node:path';
+import { daemonEnv, type DaemonSettings } from '@cave/testing';
 
-/** What a peering daemon needs of its own: ports, its certificate files, a database and a data dir. */
-export interface PeerDaemonSettings {
-  port: number;
+/** What a peering daemon needs beyond any daemon's settings: its peer port and certificate files. */
+export interface PeerDaemonSettings extends DaemonSettings {
   peerPort: number;
   certFiles: Record<string, string>;
-  databaseUrl: string;
-  dataDir: string;
-  adminKey: string;
 }
 
-/**
- * The environment of a daemon that seeds models to its peers, as the p2p e2e and the p2p bench both run it. The
- * audit file goes with the data dir, so two daemons never append to one file; `extra` comes last and wins.
- */
+/** The environment of a daemon that seeds models to its peers, as the p2p e2e and the p2p bench both run it. */
 export function peerDaemonEnv(s: PeerDaemonSettings, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    ...s.certFiles,
-    PORT: String(s.port),
-    HOST: '127.0.0.1',
-    CAVE_PEER_PORT: String(s.peerPort),
-    DATABASE_URL: s.databaseUrl,
-    CAVE_DATA_DIR: s.dataDir,
-    CAVE_AUDIT_LOG_PATH: join(s.dataDir, 'audit.jsonl'),
-    CAVE_BOOTSTRAP_ADMIN_KEY: s.adminKey,
-    ...extra,
-  };
+  return daemonEnv(s, { ...s.certFiles, CAVE_PEER_PORT: String(s.peerPort), ...extra });
 }

@@ -12,5 +12,5 @@ export { describeWithS3, s3Availability, sharedS3Server, bootCeph, stopCeph } fr
 export type { S3Server } from './ceph-s3';
 export { tinyGguf, TINY_GGUF_EMBEDDING_LENGTH, writeTinyGguf } from './tiny-gguf';
 export type { TinyGgufOptions } from './tiny-gguf';
-export { spawnDaemon, exited } from './daemon-process';
-export type { DaemonProcess } from './daemon-process';
+export { daemonEnv, spawnDaemon, exited } from './daemon-process';
+export type { DaemonProcess, DaemonSettings } from './daemon-process';
