@@ -57,7 +57,9 @@ async function harness(): Promise<Harness> {
     try {
       await waitFor(async () => {
         const { rows } = await t.db.admin.query<{ done: boolean }>(
-          `select (select coalesce(max(global_position), 0) from events) <= coalesce((select position from projection_checkpoints where name = 'audit'), -1) as done`,
+          // At the newest event in commit-safe order, not at the largest position (they differ under concurrent writers).
+          `select coalesce((select cursor from projection_checkpoints where name = 'audit'), '') =
+                  coalesce((select transaction_id::text || ':' || global_position from events order by transaction_id desc, global_position desc limit 1), '0:0') as done`,
         );
         return rows[0].done && (!file || sink.lineCount === (await entryCount(t))) ? true : undefined;
       }, 10_000, 'audit projector caught up');

@@ -116,10 +116,14 @@ describe('audit projector on the projection runtime (real Postgres)', () => {
     return entries.map((r) => r.entry);
   }
 
+  // The checkpoint is at the newest event in commit-safe order (transaction, then position). Not "at the largest
+  // position": with concurrent writers the last transaction's event can hold a smaller position than an earlier
+  // transaction's, and the old `max(global_position) <= position` then never held (seen once in CI).
   const caughtUp = async () => {
     const { rows } = await t.db.admin.query<{ ok: boolean }>(
       `select (select count(*) from events) = (select count(*) from audit_log)
-          and (select coalesce(max(global_position), 0) from events) <= (select position from projection_checkpoints where name = 'audit') as ok`,
+          and (select cursor from projection_checkpoints where name = 'audit') =
+              (select transaction_id::text || ':' || global_position from events order by transaction_id desc, global_position desc limit 1) as ok`,
     );
     return rows[0]?.ok ? true : undefined;
   };
