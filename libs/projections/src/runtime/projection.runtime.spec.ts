@@ -36,3 +36,45 @@ describe('ProjectionRuntime while the database is down', () => {
     await runtime.stop();
   });
 });
+
+describe('ProjectionRuntime after a local append', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  function withAppends(opts: { batchWindowMs?: number }) {
+    let appended: () => void = () => undefined;
+    const notifies: string[] = [];
+    const db = { admin: { query: async (sql: string) => void notifies.push(sql) } } as unknown as Database;
+    const store = { onAppend: (l: () => void) => (appended = l) } as unknown as EventStore;
+    const runtime = new ProjectionRuntime(db, store, new ProjectionRegistry(), opts);
+    const wake = jest.spyOn(runtime, 'wake').mockImplementation(() => undefined);
+    return { append: () => appended(), wake, notifies };
+  }
+
+  it('wakes its runners and the other instances once, a batch window after the first append of a quiet stretch', async () => {
+    const { append, wake, notifies } = withAppends({ batchWindowMs: 20 });
+    append();
+    append();
+    append();
+    // The request that appended and the ones right behind it go first: nothing follows within the window.
+    await jest.advanceTimersByTimeAsync(19);
+    expect(wake).not.toHaveBeenCalled();
+    expect(notifies).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(wake).toHaveBeenCalledTimes(1);
+    expect(notifies).toEqual([expect.stringContaining('pg_notify')]);
+    append();
+    await jest.advanceTimersByTimeAsync(20);
+    expect(wake).toHaveBeenCalledTimes(2);
+    expect(notifies).toHaveLength(2);
+  });
+
+  it('with a batch window of 0 wakes its runners at every append, the other instances still once per 5 ms', async () => {
+    const { append, wake, notifies } = withAppends({ batchWindowMs: 0 });
+    append();
+    append();
+    expect(wake).toHaveBeenCalledTimes(2);
+    await jest.advanceTimersByTimeAsync(5);
+    expect(notifies).toHaveLength(1);
+  });
+});

@@ -60,8 +60,8 @@ export class ProjectionRuntime {
   private readonly pollMs: number;
   private readonly leaderRetryMs: number;
   /**
-   * At most one NOTIFY per this many ms: the batch window (at least 5 ms). A remote runner applies what
-   * arrived in a batch window anyway, so waking it more often only costs round trips (one per NOTIFY).
+   * At most one wake-up (local runners and one NOTIFY) per this many ms: the batch window (at least 5 ms). A runner
+   * applies what arrived in a batch window anyway, so waking it more often only costs round trips.
    */
   private readonly notifyEveryMs: number;
   /** Ticks failed in a row (database down): the next waits leaderRetryMs * 2^n, at most 5 s. */
@@ -222,16 +222,21 @@ export class ProjectionRuntime {
   }
 
   /**
-   * Appends made by this process wake local runners at once and, coalesced to one NOTIFY per batch
-   * window, the other instances (and `cave events tail`). NOTIFY is deliberately not a trigger on `events`: a notifying
-   * commit takes a database-wide lock, which would serialise every append (ADR 0006).
+   * Appends made by this process wake the local runners and, with one NOTIFY, the other instances (and `cave events
+   * tail`) once per batch window, the first append after a quiet stretch included. The followers' work an append
+   * causes (the audit entry, read-model rows, their checkpoints: several round trips and commits) then runs after the
+   * request that appended it and the ones right behind it, instead of competing with them for the cores, and the
+   * window's appends share its batches. Lag stays within the batch window, as it does under a steady stream of
+   * appends. NOTIFY is deliberately not a trigger on `events`: a notifying commit takes a database-wide lock, which
+   * would serialise every append (ADR 0006). With `batchWindowMs: 0` local runners follow every append at once.
    */
   private onLocalAppend(): void {
-    this.wake();
+    if (this.opts.batchWindowMs === 0) this.wake();
     if (this.notifyPending) return;
     this.notifyPending = true;
     setTimeout(() => {
       this.notifyPending = false;
+      if (this.opts.batchWindowMs !== 0) this.wake();
       this.db.admin.query(`select pg_notify('${EVENTS_CHANNEL}', '')`).catch(() => undefined);
     }, this.notifyEveryMs).unref();
   }
