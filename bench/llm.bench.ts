@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -17,6 +18,7 @@ import { median, percentile } from './support/stats';
 
 const TARGETS = { tokensRatio: 0.9, firstTokenOverheadMs: 5 };
 const BLOCKS = 4;
+const CLIENT_WARMUPS = 2;
 const MESSAGES = [{ role: 'user' as const, content: 'Tell me a story about the sea.' }];
 
 // node-llama-cpp directly, in a plain node process (it is ESM-only): the same model, prompt, context size and
@@ -42,26 +44,53 @@ process.stdout.write(JSON.stringify(out));
 `;
 
 // The HTTP client in its own node process, like the direct runs: its parsing does not share the daemon's thread.
+// `http`: node:http over one keep-alive connection, the lean client the overhead is measured with; `fetch`: undici,
+// what the openai package uses, for reference (its own request and stream machinery costs about a millisecond here).
 const CLIENT = `
-const [url, key, body, runs] = JSON.parse(process.argv[2]);
-const out = [];
-// The first request of a process pays for the connection and a cold fetch: untimed, like the direct warm-ups.
-for (let i = -1; i < runs; i++) {
+import http from 'node:http';
+const [url, key, body, runs, kind] = JSON.parse(process.argv[2]);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const firstText = /"content":"[^"]/;
+const usageOf = (tail) => Number(/"completion_tokens":(\\d+)/.exec(tail)?.[1] ?? 0);
+function viaHttp() {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const headers = { authorization: 'Bearer ' + key, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error('chat answered ' + res.statusCode));
+      res.setEncoding('utf8');
+      let first, tail = '';
+      res.on('data', (chunk) => {
+        tail = (tail + chunk).slice(-2048);
+        if (first === undefined && firstText.test(tail)) first = performance.now() - t0;
+      });
+      res.on('end', () => resolve({ firstMs: first, totalMs: performance.now() - t0, tokens: usageOf(tail) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+async function viaFetch() {
   const t0 = performance.now();
   const res = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer ' + key, 'content-type': 'application/json' }, body });
   if (res.status !== 200) throw new Error('chat answered ' + res.status + ': ' + (await res.text()));
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
-  let first, tail = '', tokens = 0;
+  let first, tail = '';
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     tail = (tail + decoder.decode(value, { stream: true })).slice(-2048);
-    if (first === undefined && /"content":"[^"]/.test(tail)) first = performance.now() - t0;
-    const usage = /"completion_tokens":(\\d+)/.exec(tail);
-    if (usage) tokens = Number(usage[1]);
+    if (first === undefined && firstText.test(tail)) first = performance.now() - t0;
   }
-  if (i >= 0) out.push({ firstMs: first, totalMs: performance.now() - t0, tokens });
+  return { firstMs: first, totalMs: performance.now() - t0, tokens: usageOf(tail) };
+}
+const out = [];
+// The first requests of a process pay for the connection and cold code: untimed, like the direct warm-ups.
+for (let i = -${CLIENT_WARMUPS}; i < runs; i++) {
+  const r = kind === 'fetch' ? await viaFetch() : await viaHttp();
+  if (i >= 0) out.push(r);
 }
 process.stdout.write(JSON.stringify(out));
 `;
@@ -127,16 +156,26 @@ export const benchmark: Benchmark = {
       for (let i = 0; i < 3; i++) await sse();
       // Alternating blocks, so a change of the machine's load during the run hits both paths alike.
       const blocks = Math.min(BLOCKS, runs);
-      process.stdout.write(`HTTP SSE and node-llama-cpp directly: ${runs} runs of ${maxTokens} tokens each, in ${blocks} alternating blocks\n`);
+      process.stdout.write(`HTTP SSE (node:http and fetch clients), a bare SSE server and node-llama-cpp directly: ${runs} runs of ${maxTokens} tokens each, in ${blocks} alternating blocks\n`);
+      const chat = `${base}/api/v1/llm/chat`;
+      const bare = await startBareSse();
       const http: Run[] = [];
+      const fetched: Run[] = [];
+      const floor: Run[] = [];
       const direct: Run[] = [];
-      for (let b = 0; b < blocks; b++) {
-        const n = Math.floor((runs * (b + 1)) / blocks) - Math.floor((runs * b) / blocks);
-        http.push(...(await clientRuns(base, key, maxTokens, n)));
-        direct.push(...(await directRuns(modelPath, renderPrompt(MESSAGES), maxTokens, n, 2048)));
+      try {
+        for (let b = 0; b < blocks; b++) {
+          const n = Math.floor((runs * (b + 1)) / blocks) - Math.floor((runs * b) / blocks);
+          http.push(...(await clientRuns(chat, key, maxTokens, n, 'http')));
+          fetched.push(...(await clientRuns(chat, key, maxTokens, n, 'fetch')));
+          floor.push(...(await clientRuns(bare.url, key, maxTokens, n, 'http')));
+          direct.push(...(await directRuns(modelPath, renderPrompt(MESSAGES), maxTokens, n, 2048)));
+        }
+      } finally {
+        await bare.close();
       }
-      // Every request of the blocks, the untimed first one of each client process included (the daemon is warm for it).
-      const serverFirst = await serverFirstTokens(base, key, runs + blocks);
+      // Every request of the blocks, the untimed first ones of each client process included (the daemon is warm for them).
+      const serverFirst = await serverFirstTokens(base, key, 2 * (runs + blocks * CLIENT_WARMUPS));
 
       process.stdout.write(`GET /api/v1/llm/usage: ${probes} requests idle, then ${probes} while generations run\n`);
       const idle = await probe(base, key, probes);
@@ -150,14 +189,18 @@ export const benchmark: Benchmark = {
 
       const tps = (r: Run[]) => median(r.map((x) => (x.tokens / x.totalMs) * 1000));
       const ratio = tps(http) / tps(direct);
-      const firstHttp = median(http.map((r) => r.firstMs));
-      const firstDirect = median(direct.map((r) => r.firstMs));
+      const first = (r: Run[]) => median(r.map((x) => x.firstMs));
+      const firstP99 = (r: Run[]) => percentile(r.map((x) => x.firstMs), 99);
+      const firstHttp = first(http);
+      const firstDirect = first(direct);
       const overhead = firstHttp - firstDirect;
       const f = (n: number) => n.toFixed(2);
       const rows = [
-        ['HTTP SSE (POST /api/v1/llm/chat, stream: true)', `${runs}`, f(firstHttp), f(percentile(http.map((r) => r.firstMs), 99)), f(tps(http))],
-        ['  of which in the daemon (handler start to first text, chat_completed.firstTokenMs)', `${serverFirst.length}`, f(median(serverFirst)), f(percentile(serverFirst, 99)), ''],
-        ['node-llama-cpp directly (LlamaCompletion, same process kind)', `${runs}`, f(firstDirect), f(percentile(direct.map((r) => r.firstMs), 99)), f(tps(direct))],
+        ['HTTP SSE (POST /api/v1/llm/chat, stream: true), node:http client', `${runs}`, f(firstHttp), f(firstP99(http)), f(tps(http))],
+        ['  of which in the daemon (handler start to first text, chat_completed.firstTokenMs, both clients)', `${serverFirst.length}`, f(median(serverFirst)), f(percentile(serverFirst, 99)), ''],
+        ['HTTP SSE, fetch client (undici, as the openai package uses)', `${runs}`, f(first(fetched)), f(firstP99(fetched)), f(tps(fetched))],
+        ['transport floor: a bare node:http SSE server sending one text chunk at once, node:http client', `${runs}`, f(first(floor)), f(firstP99(floor)), ''],
+        ['node-llama-cpp directly (LlamaCompletion, same process kind)', `${runs}`, f(firstDirect), f(firstP99(direct)), f(tps(direct))],
       ];
       const table = [
         markdownTable(['path', 'runs', 'first token p50 ms', 'first token p99 ms', 'tokens/s p50'], rows),
@@ -179,12 +222,13 @@ export const benchmark: Benchmark = {
         description: [
           ...environmentLines(machine, { postgresVersion: server.postgresVersion, settings: server.settings }, Number(loadavg()[0].toFixed(2))),
           `- Model: the tiny test GGUF (\`libs/testing/src/tiny-gguf.ts\`: llama, 2 blocks of width 64, F32), context 2048, 1 thread, greedy, ${maxTokens} completion tokens per run.`,
-          '- HTTP: a client in its own node process (fetch); first token = request sent to the first SSE chunk with text (includes key lookup, quota check and routing); tokens/s over the whole request. ' +
+          `- HTTP: a client in its own node process, ${CLIENT_WARMUPS} untimed requests first; first token = request sent to the first SSE chunk with text (includes key lookup, quota check and routing); tokens/s over the whole request. ` +
+            'The overhead is measured with node:http over a keep-alive connection; the fetch row shows what undici adds on the client side, the transport floor what loopback HTTP and the client cost with no server work at all. ' +
             'Every request appends `chat_completed` (a durable commit) after its last token and before `[DONE]`. ' +
             `Tokens closer together than ${config.llm.streamCoalesceMs} ms after the first share an SSE event (CAVE_LLM_STREAM_COALESCE_MS; the first is never held). ` +
             'Direct: node-llama-cpp in a separate node process, timed around `generateCompletion` ' +
             '(same GGUF, prompt, context size, 1 thread, greedy, no repeat penalty: the daemon samples the same way in its worker thread). ' +
-            `The two alternate in ${BLOCKS} blocks; the daemon row in between is measured inside it (from the chat handler's start, after the key lookup).`,
+            `The paths alternate in ${BLOCKS} blocks; the daemon row is measured inside it (from the chat handler's start, after the key lookup).`,
           '- The machine is shared with other helpers (2 cores): the load average is recorded above.',
         ],
         table,
@@ -198,6 +242,23 @@ export const benchmark: Benchmark = {
     }
   },
 };
+
+/** The same client against a server that does nothing but answer one SSE text chunk: loopback HTTP's own cost. */
+async function startBareSse(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('data: {"choices":[{"index":0,"delta":{"content":"x"}}]}\n\ndata: [DONE]\n\n');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 async function streamChat(base: string, key: string, maxTokens: number): Promise<Run> {
   const t0 = performance.now();
@@ -224,12 +285,12 @@ async function streamChat(base: string, key: string, maxTokens: number): Promise
   return { firstMs: first ?? Number.NaN, totalMs: performance.now() - t0, tokens };
 }
 
-async function clientRuns(base: string, key: string, maxTokens: number, runs: number): Promise<Run[]> {
+async function clientRuns(url: string, key: string, maxTokens: number, runs: number, kind: 'http' | 'fetch'): Promise<Run[]> {
   const body = JSON.stringify({ model: 'tiny', messages: MESSAGES, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } });
   const file = join(tmpdir(), `cave-llm-bench-client-${process.pid}.mjs`);
   writeFileSync(file, CLIENT);
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [file, JSON.stringify([`${base}/api/v1/llm/chat`, key, body, runs])], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)(process.execPath, [file, JSON.stringify([url, key, body, runs, kind])], { maxBuffer: 16 * 1024 * 1024 });
     return JSON.parse(stdout) as Run[];
   } finally {
     rmSync(file, { force: true });

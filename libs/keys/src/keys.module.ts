@@ -6,6 +6,7 @@ import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthThrottle } from './auth/auth-throttle';
 import { AuthMetrics } from './auth/auth.metrics';
+import { EarlyKeyLookup } from './auth/early-key-lookup';
 import { ApiKeyRealtimeAccess } from './auth/realtime-access';
 import { KeysBootstrapService } from './bootstrap/keys-bootstrap.service';
 import { IssueKeyHandler } from './commands/issue-key/issue-key.handler';
@@ -32,6 +33,7 @@ import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
     ApiKeyAuthenticator,
     AuthMetrics,
     AuthThrottle,
+    EarlyKeyLookup,
     IssueKeyHandler,
     RevokeKeyHandler,
     ListKeysHandler,

@@ -15,6 +15,19 @@ export function generateApiKey(): string {
   return API_KEY_SCHEME + randomBytes(SECRET_BYTES).toString('base64url');
 }
 
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/** The token of an `Authorization: Bearer <token>` header, well-formed or not. */
+export function presentedToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : BEARER.exec(header)?.[1];
+}
+
+/** The well-formed API key an `Authorization` header presents, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const token = presentedToken(header);
+  return token !== undefined && isWellFormedApiKey(token) ? token : undefined;
+}
+
 /** Cheap syntactic check before any database work. */
 export function isWellFormedApiKey(token: string): boolean {
   return WELL_FORMED.test(token);

@@ -3,11 +3,12 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IS_PUBLIC, READS_OPTIONAL_KEY, REQUIRED_ROLE } from '@cave/http';
 import type { Principal } from '@cave/kernel';
-import { isWellFormedApiKey } from './api-key-secret';
+import { bearerToken, isWellFormedApiKey, presentedToken } from './api-key-secret';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { AuthThrottle } from './auth-throttle';
 import { ForbiddenError, TooManyAuthFailuresError, UnauthorizedError } from './auth.errors';
 import { AuthMetrics } from './auth.metrics';
+import { EarlyKeyLookup } from './early-key-lookup';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,8 +16,6 @@ declare module 'fastify' {
     principal?: Principal;
   }
 }
-
-const BEARER = /^Bearer +(\S+) *$/i;
 
 /**
  * Global guard (APP_GUARD): every HTTP route needs `Authorization: Bearer cave_sk_...` unless it is
@@ -31,6 +30,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly metrics: AuthMetrics,
     private readonly throttle: AuthThrottle,
+    private readonly early: EarlyKeyLookup,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -61,9 +61,9 @@ export class ApiKeyGuard implements CanActivate {
 
     const header = req.headers.authorization;
     if (header === undefined || header === '') throw reject('missing', 'missing Authorization: Bearer <API key> header');
-    const token = BEARER.exec(header)?.[1];
+    const token = presentedToken(header);
     if (token === undefined || !isWellFormedApiKey(token)) throw reject('malformed', 'Authorization must be "Bearer cave_sk_..."');
-    const principal = await this.authenticator.authenticate(token);
+    const principal = await (this.early.take(req, token) ?? this.authenticator.authenticate(token));
     if (!principal) throw reject('invalid', 'invalid or revoked API key');
     req.principal = principal;
 
@@ -81,13 +81,14 @@ export class ApiKeyGuard implements CanActivate {
    * anonymously. /healthz must answer while the database stalls, so it never waits for the lookup.
    */
   private async optionalPrincipal(req: FastifyRequest): Promise<void> {
-    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    if (token === undefined || !isWellFormedApiKey(token)) return;
+    const token = bearerToken(req.headers.authorization);
+    if (token === undefined) return;
     let timer: NodeJS.Timeout | undefined;
     const giveUp = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), OPTIONAL_KEY_BUDGET_MS);
     });
-    const principal = await Promise.race([this.authenticator.authenticate(token).catch(() => undefined), giveUp]).finally(() => clearTimeout(timer));
+    const lookup = this.early.take(req, token) ?? this.authenticator.authenticate(token);
+    const principal = await Promise.race([lookup.catch(() => undefined), giveUp]).finally(() => clearTimeout(timer));
     if (principal) req.principal = principal;
   }
 }
