@@ -12,10 +12,10 @@ interface Started {
 }
 
 /**
- * Starts a request's API-key lookup once its headers are in (Fastify's onRequest), so the round trip runs while
- * the body arrives and is parsed and the pipeline reaches the guard, which then takes this lookup instead of
- * starting its own: about a round trip less on every authenticated request with a body. The lookup is still sent
- * after the request arrived, so it sees every revocation committed before that (ADR 0005).
+ * Starts a request's API-key lookup once its headers are in (Fastify's onRequest), so its round trip overlaps the
+ * body's arrival and parsing and the pipeline up to the guard, which then takes this lookup instead of starting its
+ * own. The lookup is still sent after the request arrived, so it sees every revocation committed before that
+ * (ADR 0005).
  *
  * Only for a route that exists, from an address that is not throttled. A lookup that no guard takes (a public
  * route, a body refused before the guard) answers nothing to anyone: the response is the same whatever the key, so
