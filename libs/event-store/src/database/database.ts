@@ -33,6 +33,11 @@ export const DEFAULT_TIMEOUTS: Pick<PoolConfig, 'connectionTimeoutMillis' | 'sta
   query_timeout: 20_000,
 };
 
+/** Kept open while idle: one per batcher (lookups, reads, appends) and one for a transaction. */
+const WARM_APP_CONNECTIONS = 4;
+/** The projection runners' and the audit writer's transactions. */
+const WARM_ADMIN_CONNECTIONS = 2;
+
 /**
  * The two runtime connection pools. Tenant work always goes through `tenant()`, which pins the
  * namespace for one transaction with `set_config(..., true)` so RLS can never see a stale value
@@ -58,8 +63,12 @@ export class Database {
 
   constructor(urls: DatabaseUrls, poolSize = 20, extra: PoolConfig = {}) {
     const pinned = { ...DEFAULT_TIMEOUTS, ...extra, options: PINNED_SESSION };
-    this.app = new Pool({ connectionString: urls.appUrl, max: poolSize, application_name: 'cave-app', ...pinned });
-    this.admin = new Pool({ connectionString: urls.adminUrl, max: Math.max(4, Math.floor(poolSize / 2)), application_name: 'cave-admin', ...pinned });
+    const adminSize = Math.max(4, Math.floor(poolSize / 2));
+    // A few connections stay open through quiet stretches (`min`; the pool's 10 s idle timeout closes only the ones
+    // above it). Without them the first request after a pause opens one: TCP, SCRAM and the startup packet, about
+    // 16-20 ms before its key lookup could even be sent (issue 16: a chat's first token after 12 s idle).
+    this.app = new Pool({ connectionString: urls.appUrl, max: poolSize, min: Math.min(WARM_APP_CONNECTIONS, poolSize), application_name: 'cave-app', ...pinned });
+    this.admin = new Pool({ connectionString: urls.adminUrl, max: adminSize, min: Math.min(WARM_ADMIN_CONNECTIONS, adminSize), application_name: 'cave-admin', ...pinned });
     // One round trip in flight per batcher: everything that arrives meanwhile leaves in the next one. More in
     // flight only made the batches smaller and the CPU per statement higher (docs/BENCHMARKS.md, http); a
     // batch of 64 per round trip still carries tens of thousands of statements a second.
