@@ -1,9 +1,7 @@
 import { connect, Socket } from 'node:net';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
-import { loadConfig } from '@cave/config';
 import { ApiKeyAuthenticator } from '@cave/keys';
-import { createTestDatabase, TestDatabase } from '@cave/testing';
+import { startTestApp, TestApp } from '@cave/testing';
 import { createApp } from '../apps/cave-daemon/src/bootstrap/create-app';
 
 const ADMIN = 'cave_sk_' + 'e'.repeat(40);
@@ -32,31 +30,16 @@ async function until(check: () => boolean, ms = 5_000): Promise<void> {
  * pipeline; the guard takes that lookup instead of starting a second one.
  */
 describe('API-key lookup at the request headers (e2e)', () => {
-  let database: TestDatabase;
-  let app: NestFastifyApplication;
+  let t: TestApp;
   let port: number;
   let lookups: jest.SpyInstance;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const config = loadConfig({
-      LOG_LEVEL: 'silent',
-      CAVE_DATA_DIR: '/tmp/cave-e2e-unused',
-      CAVE_AUDIT_LOG_PATH: `/tmp/cave-e2e-audit/${database.name}.jsonl`,
-      CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN,
-      CAVE_AUTH_FAILURE_LIMIT: '3',
-      DATABASE_URL: database.ownerUrl,
-    });
-    app = await createApp(config, database, { silent: true });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.getHttpServer().address();
-    port = typeof address === 'object' && address ? address.port : 0;
-    lookups = jest.spyOn(app.get(ApiKeyAuthenticator), 'authenticate');
+    t = await startTestApp(createApp, { CAVE_BOOTSTRAP_ADMIN_KEY: ADMIN, CAVE_AUTH_FAILURE_LIMIT: '3' });
+    port = Number(new URL(t.url).port);
+    lookups = jest.spyOn(t.app.get(ApiKeyAuthenticator), 'authenticate');
   });
-  afterAll(async () => {
-    await app.close();
-    await database.drop();
-  });
+  afterAll(() => t?.close());
   beforeEach(() => lookups.mockClear());
 
   it('looks the key up while the body is still on its way, and only once', async () => {
@@ -81,19 +64,19 @@ describe('API-key lookup at the request headers (e2e)', () => {
   });
 
   it('refuses an unknown key looked up early like one looked up late', async () => {
-    const r = await request(`http://127.0.0.1:${port}`).post('/api/v1/auth/keys').set('authorization', `Bearer ${WRONG}`).send({ namespace: 'early', name: 'x', role: 'member' });
+    const r = await request(t.url).post('/api/v1/auth/keys').set('authorization', `Bearer ${WRONG}`).send({ namespace: 'early', name: 'x', role: 'member' });
     expect(r.status).toBe(401);
     expect(r.body.code).toBe('KEYS.UNAUTHORIZED');
     expect(lookups).toHaveBeenCalledTimes(1);
   });
 
   it('does not look a key up for a route that does not exist', async () => {
-    await request(`http://127.0.0.1:${port}`).post('/api/v1/no-such-route').set('authorization', `Bearer ${ADMIN}`).send({}).expect(404);
+    await request(t.url).post('/api/v1/no-such-route').set('authorization', `Bearer ${ADMIN}`).send({}).expect(404);
     expect(lookups).not.toHaveBeenCalled();
   });
 
   it('does not look a key up for a throttled address, valid key or not', async () => {
-    const http = request(`http://127.0.0.1:${port}`);
+    const http = request(t.url);
     // The limit is 3 failures per window; the test before counted one.
     for (let i = 0; i < 3; i++) await http.get('/api/v1/auth/whoami').set('authorization', `Bearer ${WRONG}`);
     lookups.mockClear();
